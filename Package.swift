@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tcpdoctor",
+    products: [
+        .executable(name: "tcpdoctor", targets: ["tcpdoctor"]),
+        .library(name: "TCPDoctorCore", targets: ["TCPDoctorCore"]),
+        .library(name: "TCPDoctorLinux", targets: ["TCPDoctorLinux"]),
+        .library(name: "TCPDoctorCapture", targets: ["TCPDoctorCapture"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // Kernel headers for netlink and inet_diag, and inline wrappers for their macros. No logic.
+        .target(name: "CSockDiag"),
+        // Pure values and rules. Nothing platform-specific.
+        .target(name: "TCPDoctorCore"),
+        // Reads the kernel: netlink sock_diag, /proc, namespaces. Builds a Snapshot.
+        .target(
+            name: "TCPDoctorLinux",
+            dependencies: [
+                "TCPDoctorCore", "CSockDiag",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // pcap / pcapng readers, packet decoders and connection analysis.
+        .target(name: "TCPDoctorCapture", dependencies: ["TCPDoctorCore"]),
+        // Argument parsing and rendering; no business logic.
+        .target(
+            name: "TCPDoctorCommands",
+            dependencies: [
+                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "tcpdoctor", dependencies: ["TCPDoctorCommands"]),
+
+        .testTarget(name: "TCPDoctorCoreTests", dependencies: ["TCPDoctorCore"]),
+        .testTarget(
+            name: "TCPDoctorLinuxTests",
+            dependencies: ["TCPDoctorLinux", "TCPDoctorCore", "CSockDiag"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TCPDoctorCaptureTests",
+            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"]
+        ),
+        .testTarget(
+            name: "TCPDoctorCommandsTests",
+            dependencies: ["TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `tcpdoctor` command and its subcommands.
+public struct TCPDoctor: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "tcpdoctor",
+        abstract: "Find, explain and fix TCP connection-state problems on Linux.",
+        subcommands: []
+    )
+
+    public init() {}
+}
+
+extension TCPDoctor {
+    /// Parses the process arguments, runs the chosen command and exits with its code.
+    public static func run() async {
+        await main()
+    }
+}

@@ -1,0 +1,8 @@
+import TCPDoctorCommands
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await TCPDoctor.run()
+    }
+}

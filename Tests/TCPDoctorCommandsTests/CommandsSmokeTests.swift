@@ -1,0 +1,9 @@
+import Testing
+
+@testable import TCPDoctorCommands
+
+struct CommandsSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

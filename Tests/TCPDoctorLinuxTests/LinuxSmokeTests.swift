@@ -1,0 +1,9 @@
+import Testing
+
+@testable import TCPDoctorLinux
+
+struct LinuxSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}
