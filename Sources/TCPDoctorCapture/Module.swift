@@ -1,1 +1,0 @@
-// Placeholder file so the target builds before its sources land.

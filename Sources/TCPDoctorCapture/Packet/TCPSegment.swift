@@ -1,0 +1,88 @@
+import TCPDoctorCore
+
+/// The TCP control bits of a segment header.
+public struct TCPFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let fin = TCPFlags(rawValue: 0x001)
+    public static let syn = TCPFlags(rawValue: 0x002)
+    public static let rst = TCPFlags(rawValue: 0x004)
+    public static let psh = TCPFlags(rawValue: 0x008)
+    public static let ack = TCPFlags(rawValue: 0x010)
+    public static let urg = TCPFlags(rawValue: 0x020)
+    public static let ece = TCPFlags(rawValue: 0x040)
+    public static let cwr = TCPFlags(rawValue: 0x080)
+    /// The ECN nonce bit (RFC 3540, historic): bit 8 of the 12-bit flags field.
+    public static let ns = TCPFlags(rawValue: 0x100)
+}
+
+/// One decoded TCP segment: the interface between the capture readers and the analysis.
+///
+/// Lengths are those of the original packet (from the IP header), not of the captured bytes, so
+/// that a small snaplen still yields correct sequence arithmetic.
+public struct TCPSegment: Hashable, Sendable {
+    /// Nanoseconds since the Unix epoch.
+    public var timestampNanoseconds: Int64
+    /// 1-based position of the packet in its capture file (all packets, not only TCP).
+    public var packetNumber: UInt64
+    public var source: Endpoint
+    public var destination: Endpoint
+    public var sequence: UInt32
+    public var acknowledgment: UInt32
+    public var flags: TCPFlags
+    public var window: UInt16
+    /// Bytes of TCP payload in the original packet.
+    public var payloadLength: UInt32
+    /// Options of interest, when present and captured.
+    public var options: TCPOptionsSummary
+
+    public init(
+        timestampNanoseconds: Int64,
+        packetNumber: UInt64,
+        source: Endpoint,
+        destination: Endpoint,
+        sequence: UInt32,
+        acknowledgment: UInt32,
+        flags: TCPFlags,
+        window: UInt16,
+        payloadLength: UInt32,
+        options: TCPOptionsSummary = TCPOptionsSummary()
+    ) {
+        self.timestampNanoseconds = timestampNanoseconds
+        self.packetNumber = packetNumber
+        self.source = source
+        self.destination = destination
+        self.sequence = sequence
+        self.acknowledgment = acknowledgment
+        self.flags = flags
+        self.window = window
+        self.payloadLength = payloadLength
+        self.options = options
+    }
+}
+
+/// The TCP options the analysis looks at.
+public struct TCPOptionsSummary: Hashable, Sendable {
+    public var maximumSegmentSize: UInt16?
+    public var windowScale: UInt8?
+    public var sackPermitted: Bool
+    /// TSval and TSecr of the timestamps option.
+    public var timestamp: (value: UInt32, echo: UInt32)? {
+        get { hasTimestamp ? (timestampValue, timestampEcho) : nil }
+        set {
+            hasTimestamp = newValue != nil
+            timestampValue = newValue?.value ?? 0
+            timestampEcho = newValue?.echo ?? 0
+        }
+    }
+    private var hasTimestamp = false
+    private var timestampValue: UInt32 = 0
+    private var timestampEcho: UInt32 = 0
+
+    public init(maximumSegmentSize: UInt16? = nil, windowScale: UInt8? = nil, sackPermitted: Bool = false) {
+        self.maximumSegmentSize = maximumSegmentSize
+        self.windowScale = windowScale
+        self.sackPermitted = sackPermitted
+    }
+}
