@@ -1,0 +1,102 @@
+/// One diagnosis: what is wrong, who is concerned, the evidence, why it happens and what to change.
+///
+/// The doctor's rules and the capture analysis both produce findings, so that every renderer
+/// (terminal, JSON, metrics) prints them the same way.
+public struct Finding: Hashable, Sendable {
+    /// How bad a finding is; ordered so that `.critical > .warning > .info`.
+    public enum Severity: Int, Hashable, Sendable, Comparable, CaseIterable {
+        case info = 0
+        case warning = 1
+        case critical = 2
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// `info`, `warning` or `critical`: the name used on the command line and in JSON.
+        public var name: String {
+            switch self {
+            case .info: "info"
+            case .warning: "warning"
+            case .critical: "critical"
+            }
+        }
+
+        public init?(name: String) {
+            guard let match = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = match
+        }
+    }
+
+    /// A process a finding is about.
+    public struct Process: Hashable, Sendable {
+        public var pid: Int32
+        public var command: String
+
+        public init(pid: Int32, command: String) {
+            self.pid = pid
+            self.command = command
+        }
+    }
+
+    /// The rule's identifier, such as `close-wait-leak`.
+    public var rule: String
+    public var severity: Severity
+    /// One line that names the problem and the culprit.
+    public var summary: String
+    public var processes: [Process]
+    /// The label of the network namespace concerned, if any (see `NetworkNamespace.label`).
+    public var netns: String?
+    /// Counts, peers, ports, ages and limits, in the order they should be shown.
+    public var evidence: [EvidenceField]
+    /// Why this happens, in a few sentences.
+    public var why: String
+    /// What to change, most specific first.
+    public var remedies: [String]
+
+    public init(
+        rule: String,
+        severity: Severity,
+        summary: String,
+        processes: [Process] = [],
+        netns: String? = nil,
+        evidence: [EvidenceField] = [],
+        why: String,
+        remedies: [String] = []
+    ) {
+        self.rule = rule
+        self.severity = severity
+        self.summary = summary
+        self.processes = processes
+        self.netns = netns
+        self.evidence = evidence
+        self.why = why
+        self.remedies = remedies
+    }
+}
+
+/// One named piece of evidence, such as `count: 412`.
+public struct EvidenceField: Hashable, Sendable {
+    /// A snake_case key, stable for JSON consumers.
+    public var key: String
+    public var value: EvidenceValue
+
+    public init(_ key: String, _ value: EvidenceValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A JSON-like value for evidence: numbers, text, lists and nested objects.
+public indirect enum EvidenceValue: Hashable, Sendable {
+    case integer(Int64)
+    case number(Double)
+    case text(String)
+    case boolean(Bool)
+    case list([EvidenceValue])
+    case object([EvidenceField])
+}
+
+extension EvidenceValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByFloatLiteral {
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+}
