@@ -1,0 +1,101 @@
+import TCPDoctorCore
+
+/// The `namespaces` array shared by every live JSON document.
+enum NamespacesJSON {
+    static func write(_ namespaces: [NetworkNamespace], to json: inout JSONWriter) {
+        json.key("namespaces")
+        json.beginArray()
+        for namespace in namespaces {
+            json.beginObject()
+            json.key("inode")
+            json.value(namespace.inode)
+            json.key("label")
+            json.value(namespace.label)
+            json.key("names")
+            json.beginArray()
+            for name in namespace.names { json.value(name) }
+            json.endArray()
+            json.key("pids")
+            json.beginArray()
+            for pid in namespace.pids { json.value(pid) }
+            json.endArray()
+            json.key("host")
+            json.value(namespace.isHost)
+            json.endObject()
+        }
+        json.endArray()
+    }
+}
+
+/// One process object: identity, command line, user, open files and limits.
+enum ProcessJSON {
+    static func write(_ process: TCPProcess, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("pid")
+        json.value(process.pid)
+        json.key("ppid")
+        json.value(process.parentPID)
+        json.key("command")
+        json.value(process.command)
+        json.key("command_line")
+        json.value(process.commandLine)
+        json.key("uid")
+        json.value(process.uid)
+        json.key("user")
+        if let user = process.user { json.value(user) } else { json.null() }
+        json.key("open_files")
+        json.value(process.openFiles)
+        json.key("fd_limit_soft")
+        if let soft = process.fileLimitSoft { json.value(soft) } else { json.null() }
+        json.key("fd_limit_hard")
+        if let hard = process.fileLimitHard { json.value(hard) } else { json.null() }
+        json.key("netns")
+        json.value(process.netns)
+        json.endObject()
+    }
+}
+
+/// The top-level `unattributed` object: what could not be seen, and why.
+enum CoverageJSON {
+    static func write(_ coverage: Coverage, to json: inout JSONWriter) {
+        json.key("unattributed")
+        json.beginObject()
+        json.key("owners_scanned")
+        json.value(coverage.ownersScanned)
+        json.key("sockets")
+        json.value(coverage.socketsUnattributed)
+        json.key("processes_scanned")
+        json.value(coverage.processesScanned)
+        json.key("processes_vanished")
+        json.value(coverage.processesVanished)
+        json.key("unreadable_processes")
+        json.beginArray()
+        for process in coverage.processesUnreadable {
+            json.beginObject()
+            json.key("pid")
+            json.value(process.pid)
+            json.key("command")
+            if let command = process.command { json.value(command) } else { json.null() }
+            json.key("reason")
+            json.value(process.reason)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("namespaces_unread")
+        json.beginArray()
+        for problem in coverage.namespaceProblems {
+            json.beginObject()
+            json.key("netns")
+            json.value(problem.namespace)
+            json.key("reason")
+            json.value(problem.reason)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("reasons")
+        json.beginArray()
+        for reason in coverage.reasons { json.value(reason) }
+        json.endArray()
+        json.endObject()
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import TCPDoctorCore
+import TCPDoctorLinux
+
+/// `tcpdoctor sockets [FILTER]`: every TCP socket with all of its owners.
+struct SocketsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sockets",
+        abstract: "List every TCP socket of every network namespace with all the processes that hold it.",
+        discussion: """
+            FILTER uses the language of ss: state close-wait, exclude listening, dport = :443,
+            sport >= :8000, dst 10.0.0.0/8, src [::1]:5432, and, or, not, ( ). Quote parentheses
+            for the shell. Examples:
+              tcpdoctor sockets state close-wait
+              tcpdoctor sockets state established '( dport = :443 or sport = :8000 )'
+            """
+    )
+
+    @Argument(help: ArgumentHelp("An ss-style filter.", valueName: "FILTER"))
+    var filterWords: [String] = []
+
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Also show timers and tcp_info: rtt, time since last send, receive and ACK.")
+    var info = false
+
+    @Flag(help: "Do not look for owning processes (faster: no /proc walk).")
+    var noOwners = false
+
+    @Flag(help: .hidden)
+    var procfs = false
+
+    func validate() throws {
+        do {
+            _ = try SocketFilter(arguments: filterWords)
+        } catch {
+            throw ValidationError("invalid filter: \(error.description)")
+        }
+    }
+
+    func run() throws {
+        let filter = (try? SocketFilter(arguments: filterWords)) ?? .all
+        let request = SnapshotRequest(
+            states: filter.possibleStates,
+            namespaces: selection.namespaces,
+            includeOwners: !noOwners || selection.selectsProcesses,
+            includeInfo: info,
+            includeShutdown: info,
+            forceProcfs: procfs
+        )
+        let snapshot = try SnapshotLoading.read(request)
+        let sockets = snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) }
+        let dead = snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) }
+        let out = OutputStream.standardOutput()
+        if output.json {
+            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, to: out)
+        } else {
+            SocketsTableRenderer(snapshot: snapshot, includeInfo: info, style: .forDescriptor(1))
+                .write(sockets, dead: dead, to: out)
+        }
+        out.flush()
+        SnapshotLoading.reportCoverage(snapshot.coverage)
+    }
+}

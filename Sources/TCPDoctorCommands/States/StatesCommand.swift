@@ -1,0 +1,54 @@
+import ArgumentParser
+import TCPDoctorCore
+import TCPDoctorLinux
+
+extension StateHistogram.Grouping: ExpressibleByArgument {}
+
+/// `tcpdoctor states`: the state histogram, optionally grouped.
+struct StatesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "states",
+        abstract: "Count TCP sockets per state, optionally grouped by process, local port, remote address or netns.",
+        discussion: """
+            State names are netstat's. CLOSE_WAIT is its own row and never counted as established
+            (ss -s and SNMP CurrEstab count it as established).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("An ss-style filter, as for `tcpdoctor sockets`.", valueName: "FILTER"))
+    var filterWords: [String] = []
+
+    @Option(name: .customLong("by"), help: "Group by: \(StateHistogram.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var grouping: StateHistogram.Grouping?
+
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        do {
+            _ = try SocketFilter(arguments: filterWords)
+        } catch {
+            throw ValidationError("invalid filter: \(error.description)")
+        }
+    }
+
+    func run() throws {
+        let filter = (try? SocketFilter(arguments: filterWords)) ?? .all
+        let request = SnapshotRequest(
+            states: filter.possibleStates,
+            namespaces: selection.namespaces,
+            includeOwners: grouping == .process || selection.selectsProcesses
+        )
+        let snapshot = try SnapshotLoading.read(request)
+        let sockets = snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) }
+        let histogram = StateHistogram(sockets: sockets, in: snapshot, groupedBy: grouping)
+        let out = OutputStream.standardOutput()
+        if output.json {
+            StatesRenderer.writeJSON(histogram, grouping: grouping, snapshot: snapshot, to: out)
+        } else {
+            StatesRenderer.writeTable(histogram, grouping: grouping, style: .forDescriptor(1), to: out)
+        }
+        out.flush()
+        SnapshotLoading.reportCoverage(snapshot.coverage)
+    }
+}

@@ -1,0 +1,102 @@
+import TCPDoctorCore
+
+/// Renders a `StateHistogram` as a table or as JSON (docs/json.md).
+enum StatesRenderer {
+    static func writeTable(
+        _ histogram: StateHistogram,
+        grouping: StateHistogram.Grouping?,
+        style: TerminalStyle,
+        to out: OutputStream
+    ) {
+        guard grouping != nil else {
+            var table = TextTable([.left("State"), .right("Count")])
+            for state in TCPState.displayed {
+                guard let count = histogram.counts[state], count > 0 else { continue }
+                let name = state == .closeWait ? style.bold(state.netstatName) : state.netstatName
+                table.append([name, "\(count)"])
+            }
+            table.append(["total", "\(histogram.total)"])
+            table.write(to: out, style: style)
+            return
+        }
+        // One column per state that occurs anywhere, so the matrix stays narrow.
+        let states = TCPState.displayed.filter { (histogram.counts[$0] ?? 0) > 0 }
+        var table = TextTable([.left(title(grouping))] + states.map { .right($0.netstatName) } + [.right("Total")])
+        for group in histogram.groups {
+            table.append([group.label] + states.map { "\(group.counts[$0] ?? 0)" } + ["\(group.total)"])
+        }
+        table.append(["total"] + states.map { "\(histogram.counts[$0] ?? 0)" } + ["\(histogram.total)"])
+        table.write(to: out, style: style)
+    }
+
+    private static func title(_ grouping: StateHistogram.Grouping?) -> String {
+        switch grouping {
+        case .process: "Process"
+        case .localPort: "Local port"
+        case .remote: "Remote address"
+        case .netns: "Netns"
+        case nil: "State"
+        }
+    }
+
+    static func writeJSON(
+        _ histogram: StateHistogram,
+        grouping: StateHistogram.Grouping?,
+        snapshot: Snapshot,
+        to out: OutputStream
+    ) {
+        var json = JSONWriter(out)
+        json.beginObject()
+        json.key("total")
+        json.value(histogram.total)
+        json.key("states")
+        writeCounts(histogram.counts, &json)
+        if let grouping {
+            json.key("by")
+            json.value(grouping.rawValue)
+            json.key("groups")
+            json.beginArray()
+            for group in histogram.groups {
+                json.beginObject()
+                json.key("label")
+                json.value(group.label)
+                if let pid = group.pid {
+                    json.key("pid")
+                    json.value(pid)
+                }
+                if let command = group.command {
+                    json.key("command")
+                    json.value(command)
+                }
+                if let port = group.port {
+                    json.key("port")
+                    json.value(port)
+                }
+                if let netns = group.netns {
+                    json.key("netns")
+                    json.value(netns)
+                }
+                json.key("total")
+                json.value(group.total)
+                json.key("states")
+                writeCounts(group.counts, &json)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        CoverageJSON.write(snapshot.coverage, to: &json)
+        json.endObject()
+        out.write("\n")
+    }
+
+    /// Every state is present, with 0 where there is none, so that consumers need no defaults.
+    private static func writeCounts(_ counts: [TCPState: Int], _ json: inout JSONWriter) {
+        json.beginObject()
+        for state in TCPState.displayed {
+            json.key(dynamic: state.netstatName)
+            json.value(counts[state] ?? 0)
+        }
+        json.endObject()
+    }
+}

@@ -1,0 +1,37 @@
+extension Coverage {
+    /// One sentence per gap in what the snapshot saw, for people and for JSON's `reasons`.
+    ///
+    /// Empty when everything was seen. Each sentence says what to do about the gap.
+    public var reasons: [String] {
+        var reasons: [String] = []
+        for problem in namespaceProblems {
+            reasons.append("network namespace \(problem.namespace) was not read: \(problem.reason)")
+        }
+        if source == .procfs {
+            reasons.append(
+                "netlink sock_diag was unavailable, so sockets were read from /proc/net/tcp and /proc/net/tcp6 (slower; no tcp_info, cookie or shutdown state)"
+            )
+        }
+        guard ownersScanned else { return reasons + notes }
+        if !processesUnreadable.isEmpty {
+            let sample = processesUnreadable.prefix(3).map { process in
+                "\(process.pid)" + (process.command.map { " (\($0))" } ?? "")
+            }
+            let more = processesUnreadable.count > 3 ? " and \(processesUnreadable.count - 3) more" : ""
+            let why = Set(processesUnreadable.map(\.reason)).sorted().joined(separator: ", ")
+            let plural = processesUnreadable.count == 1 ? "process" : "processes"
+            reasons.append(
+                "\(processesUnreadable.count) \(plural) could not be inspected (\(why)): pid \(sample.joined(separator: ", "))\(more); run as root to see their sockets"
+            )
+        }
+        if socketsUnattributed > 0 {
+            let plural = socketsUnattributed == 1 ? "socket has" : "sockets have"
+            let hint =
+                processesUnreadable.isEmpty
+                ? "the holder may have exited during the scan"
+                : "they may belong to the processes that could not be inspected"
+            reasons.append("\(socketsUnattributed) \(plural) an open file but no visible owner: \(hint)")
+        }
+        return reasons + notes
+    }
+}

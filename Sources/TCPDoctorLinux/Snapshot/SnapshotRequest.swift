@@ -1,0 +1,44 @@
+import TCPDoctorCore
+
+/// What a snapshot should contain; every part has a cost, so callers ask only for what they show.
+public struct SnapshotRequest: Hashable, Sendable {
+    /// Which network namespaces to read.
+    public enum Namespaces: Hashable, Sendable {
+        /// Every namespace on the host: each distinct `/proc/*/ns/net` and `/var/run/netns/*`.
+        case all
+        /// Only the namespace tcpdoctor runs in.
+        case current
+        /// A namespace given by name (`/var/run/netns/NAME`), path, or the pid of a process in it.
+        case named(String)
+        case path(String)
+        case pid(Int32)
+    }
+
+    /// States to ask the kernel for (`idiag_states`).
+    public var states: TCPStateSet
+    public var namespaces: Namespaces
+    /// Walk `/proc/*/fd` to find which processes hold each socket.
+    public var includeOwners: Bool
+    /// Ask the kernel for `tcp_info` (`INET_DIAG_INFO`).
+    public var includeInfo: Bool
+    /// Ask the kernel for shutdown state (`INET_DIAG_SHUTDOWN`).
+    public var includeShutdown: Bool
+    /// Read sockets from /proc/net/tcp even when netlink works (for comparison and tests).
+    public var forceProcfs: Bool
+
+    public init(
+        states: TCPStateSet = .all,
+        namespaces: Namespaces = .all,
+        includeOwners: Bool = true,
+        includeInfo: Bool = false,
+        includeShutdown: Bool = false,
+        forceProcfs: Bool = false
+    ) {
+        self.states = states
+        self.namespaces = namespaces
+        self.includeOwners = includeOwners
+        self.includeInfo = includeInfo
+        self.includeShutdown = includeShutdown
+        self.forceProcfs = forceProcfs
+    }
+}
