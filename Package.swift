@@ -37,6 +37,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "tcpdoctor", dependencies: ["TCPDoctorCommands"]),
+        // Real sockets, processes and namespaces for the tests. Not a product.
+        .target(name: "TCPDoctorTestSupport"),
 
         .testTarget(name: "TCPDoctorCoreTests", dependencies: ["TCPDoctorCore"]),
         .testTarget(
@@ -50,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",
-            dependencies: ["TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux"]
+            dependencies: ["TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
         ),
     ]
 )

@@ -21,6 +21,8 @@ public struct TCPProcess: Hashable, Sendable {
     public var netns: UInt64
     /// The parent's pid (`PPid` in /proc/PID/status), 0 if unknown.
     public var parentPID: Int32
+    /// The runtime, when it was looked for and recognised (the doctor looks; `sockets` does not).
+    public var runtime: RuntimeIdentity?
 
     public init(
         pid: Int32,
@@ -32,7 +34,8 @@ public struct TCPProcess: Hashable, Sendable {
         fileLimitSoft: UInt64? = nil,
         fileLimitHard: UInt64? = nil,
         netns: UInt64 = 0,
-        parentPID: Int32 = 0
+        parentPID: Int32 = 0,
+        runtime: RuntimeIdentity? = nil
     ) {
         self.pid = pid
         self.command = command
@@ -44,6 +47,7 @@ public struct TCPProcess: Hashable, Sendable {
         self.fileLimitHard = fileLimitHard
         self.netns = netns
         self.parentPID = parentPID
+        self.runtime = runtime
     }
 }
 
