@@ -144,6 +144,20 @@ public enum InetDiagDecoder {
         return progress
     }
 
+    /// Decodes a whole recorded reply into an array: for replaying fixtures and captures.
+    ///
+    /// - Throws: `NetlinkReplyError` with the offset of the fault.
+    public static func decodeAll(
+        _ bytes: [UInt8],
+        options: Options
+    ) throws(NetlinkReplyError) -> (records: [SocketRecord], progress: Progress) {
+        var records: [SocketRecord] = []
+        let outcome = bytes.withUnsafeBytes { raw in
+            Result { () throws(NetlinkReplyError) in try decode(raw, options: options) { records.append($0) } }
+        }
+        return (records, try outcome.get())
+    }
+
     /// The `int` that opens the payload of `NLMSG_DONE` and `NLMSG_ERROR`.
     @inline(__always)
     private static func errorCode(
