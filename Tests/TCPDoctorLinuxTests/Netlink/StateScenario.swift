@@ -20,8 +20,12 @@ final class StateScenario {
     let timeWaitPort: UInt16
     let deferListener: TestSocket
     let deferClient: TestSocket
-    /// The listeners' ports: every socket of the scenario has one of them at one end.
-    let listenerPorts: [UInt16]
+    /// (local port, remote port) of every socket the scenario leaves behind. Matching whole pairs
+    /// rather than single ports keeps an earlier run's TIME_WAIT, which may share one port with
+    /// this run, out: a 4-tuple cannot be reused while its connection is still there.
+    let portPairs: Set<[UInt16]>
+    /// The server side of the closed pair, which must be gone once the scenario has settled.
+    private let closedServerPair: [UInt16]
     static let establishedPayload: [UInt8] = [0x74, 0x63, 0x70]
 
     init(_ family: IPAddress.Family) throws {
@@ -51,7 +55,19 @@ final class StateScenario {
         try deferListener.bind(port: 0)
         guard Glibc.listen(deferListener.descriptor, 4) == 0 else { throw TestSetupError("listen") }
         deferClient = try TestSocket.client(family, to: try deferListener.port())
-        listenerPorts = [port, try deferListener.port()]
+
+        let deferPort = try deferListener.port()
+        let establishedPort = try establishedClient.port()
+        let halfClosedPort = try halfClosedClient.port()
+        let deferClientPort = try deferClient.port()
+        portPairs = [
+            [port, 0], [deferPort, 0],
+            [port, establishedPort], [establishedPort, port],
+            [port, halfClosedPort], [halfClosedPort, port],
+            [timeWaitPort, port],
+            [deferPort, deferClientPort], [deferClientPort, deferPort],
+        ]
+        closedServerPair = [port, timeWaitPort]
     }
 
     /// Whether `records` show every socket of the scenario settled in its final state.
@@ -62,14 +78,14 @@ final class StateScenario {
             && records.contains { $0.state == .finWait2 && $0.local.port == closeWaitPort }
             && records.contains { $0.state == .timeWait && $0.local.port == timeWaitPort }
             && records.contains { $0.state == .synReceived && $0.remote.port == deferClientPort }
-            && !records.contains { $0.remote.port == timeWaitPort }
+            && !records.contains { [$0.local.port, $0.remote.port] == closedServerPair }
         return settled
     }
 
-    /// Whether `record` belongs to this scenario: a local or remote port of one of its listeners.
+    /// Whether `record` belongs to this scenario (or is the closed server side, not yet gone).
     func owns(_ record: SocketRecord) -> Bool {
-        record.local.address.family == family
-            && (listenerPorts.contains(record.local.port) || listenerPorts.contains(record.remote.port))
+        let pair = [record.local.port, record.remote.port]
+        return record.local.address.family == family && (portPairs.contains(pair) || pair == closedServerPair)
     }
 
     /// Dumps with `client` until the scenario has settled (loopback delivers in softirq, which may
