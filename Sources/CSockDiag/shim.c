@@ -1,2 +1,43 @@
-// The shim is header-only; this file exists so that SwiftPM builds the C target.
+// setns() is declared by glibc only under _GNU_SOURCE, which must not leak into the umbrella
+// header (see CSockDiag.h), so its wrapper lives here.
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stddef.h>
+
 #include "CSockDiag.h"
+
+#ifdef __linux__
+// The kernel's own header may be included here: this file is never imported into Swift.
+#include <linux/tcp.h>
+
+int csd_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
+
+// csd_tcp_info must stay a faithful prefix of the kernel's struct tcp_info.
+#define CSD_SAME_OFFSET(field) \
+    _Static_assert(offsetof(struct csd_tcp_info, field) == offsetof(struct tcp_info, field), #field)
+CSD_SAME_OFFSET(tcpi_state);
+CSD_SAME_OFFSET(tcpi_retransmits);
+CSD_SAME_OFFSET(tcpi_probes);
+CSD_SAME_OFFSET(tcpi_backoff);
+CSD_SAME_OFFSET(tcpi_options);
+CSD_SAME_OFFSET(tcpi_rto);
+CSD_SAME_OFFSET(tcpi_unacked);
+CSD_SAME_OFFSET(tcpi_fackets);
+CSD_SAME_OFFSET(tcpi_last_data_sent);
+CSD_SAME_OFFSET(tcpi_last_data_recv);
+CSD_SAME_OFFSET(tcpi_last_ack_recv);
+CSD_SAME_OFFSET(tcpi_rtt);
+CSD_SAME_OFFSET(tcpi_rttvar);
+CSD_SAME_OFFSET(tcpi_total_retrans);
+CSD_SAME_OFFSET(tcpi_pacing_rate);
+CSD_SAME_OFFSET(tcpi_bytes_acked);
+CSD_SAME_OFFSET(tcpi_bytes_received);
+CSD_SAME_OFFSET(tcpi_segs_out);
+CSD_SAME_OFFSET(tcpi_delivery_rate);
+CSD_SAME_OFFSET(tcpi_delivered);
+CSD_SAME_OFFSET(tcpi_bytes_sent);
+CSD_SAME_OFFSET(tcpi_dsack_dups);
+CSD_SAME_OFFSET(tcpi_rcv_ooopack);
+CSD_SAME_OFFSET(tcpi_snd_wnd);
+_Static_assert(sizeof(struct csd_tcp_info) == sizeof(struct tcp_info), "csd_tcp_info size");
+#endif

@@ -1,0 +1,73 @@
+import CSockDiag
+import Glibc
+import TCPDoctorCore
+
+/// Encodes the `SOCK_DIAG_BY_FAMILY` dump request: a `struct nlmsghdr` followed by a
+/// `struct inet_diag_req_v2`.
+///
+/// Layout (72 bytes, host byte order except where noted):
+/// `nlmsghdr` { u32 nlmsg_len, u16 nlmsg_type, u16 nlmsg_flags, u32 nlmsg_seq, u32 nlmsg_pid },
+/// `inet_diag_req_v2` { u8 sdiag_family, u8 sdiag_protocol, u8 idiag_ext, u8 pad,
+/// u32 idiag_states, `inet_diag_sockid` id (48 bytes, all zero: no socket filter) }.
+public enum InetDiagRequest {
+    /// Size of the encoded request: `NLMSG_LENGTH(sizeof(struct inet_diag_req_v2))`.
+    public static let size = 16 + 56
+
+    /// The request bytes for one dump.
+    ///
+    /// - Parameters:
+    ///   - family: `AF_INET` or `AF_INET6`; the kernel dumps one family per request.
+    ///   - states: the states to return; see `kernelStateMask(_:)`.
+    ///   - includeInfo: set the `INET_DIAG_INFO` bit of `idiag_ext` (a `tcp_info` per socket).
+    ///   - sequence: `nlmsg_seq`; every reply message carries it back.
+    /// - Returns: `size` bytes ready for `send`.
+    public static func encode(
+        family: IPAddress.Family,
+        states: TCPStateSet,
+        includeInfo: Bool,
+        sequence: UInt32
+    ) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: size)
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: UInt16(SOCK_DIAG_BY_FAMILY), toByteOffset: 4, as: UInt16.self)
+            raw.storeBytes(of: UInt16(NLM_F_REQUEST | NLM_F_DUMP), toByteOffset: 6, as: UInt16.self)
+            raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
+            // nlmsg_pid 0: the message goes to the kernel.
+            raw[16] = addressFamily(family)
+            raw[17] = UInt8(IPPROTO_TCP)
+            raw[18] = extensionMask(includeInfo: includeInfo)
+            raw.storeBytes(of: kernelStateMask(states), toByteOffset: 20, as: UInt32.self)
+        }
+        return bytes
+    }
+
+    /// `idiag_states` for a set of states.
+    ///
+    /// Request sockets live in the kernel as `TCP_NEW_SYN_RECV` (12) but are reported as
+    /// `TCP_SYN_RECV` (3). Kernels since 4.4 add the `TCPF_NEW_SYN_RECV` bit themselves when the
+    /// `TCPF_SYN_RECV` bit is set (`inet_diag_dump_icsk`, now `tcp_diag_dump`); setting both here
+    /// makes "syn-recv" return request sockets on every kernel, and asking for either state alone
+    /// asks for both.
+    public static func kernelStateMask(_ states: TCPStateSet) -> UInt32 {
+        let synStates = TCPStateSet([.synReceived, .newSynReceived])
+        var mask = states
+        if !states.isDisjoint(with: synStates) { mask.formUnion(synStates) }
+        return mask.rawValue
+    }
+
+    /// `idiag_ext`: bit `n - 1` asks for attribute `n`.
+    ///
+    /// `INET_DIAG_SHUTDOWN` needs no bit: the kernel always sends it for full sockets.
+    public static func extensionMask(includeInfo: Bool) -> UInt8 {
+        includeInfo ? UInt8(1 << (INET_DIAG_INFO - 1)) : 0
+    }
+
+    /// `sdiag_family` for an address family.
+    public static func addressFamily(_ family: IPAddress.Family) -> UInt8 {
+        switch family {
+        case .ipv4: UInt8(AF_INET)
+        case .ipv6: UInt8(AF_INET6)
+        }
+    }
+}

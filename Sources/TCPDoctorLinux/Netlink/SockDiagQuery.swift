@@ -1,0 +1,34 @@
+import TCPDoctorCore
+
+/// What to ask the kernel for in a `NETLINK_SOCK_DIAG` dump of TCP sockets.
+///
+/// Every field narrows or widens what the kernel does, so the cheapest query is the default: both
+/// families, every state, no extensions. `states` is filtered in the kernel (`idiag_states`), which
+/// costs nothing; `includeInfo` makes the kernel fill a `tcp_info` per socket, which does.
+public struct SockDiagQuery: Sendable, Hashable {
+    /// The address families to dump, one dump each, in this order.
+    public var families: [IPAddress.Family]
+    /// The states to return. Asking for `synReceived` also returns request sockets (half-open
+    /// connections on a listener), which the kernel keeps as `TCP_NEW_SYN_RECV`.
+    public var states: TCPStateSet
+    /// Ask for `INET_DIAG_INFO` and decode it into `SocketRecord.tcpInfo`.
+    public var includeInfo: Bool
+    /// Decode `INET_DIAG_SHUTDOWN` into `SocketRecord.shutdown`.
+    ///
+    /// The kernel sends this attribute for every full socket whatever `idiag_ext` says
+    /// (`inet_diag_msg_attrs_fill` puts it unconditionally), so this costs no kernel time; TIME_WAIT
+    /// and request sockets never carry it and keep `shutdown == nil`.
+    public var includeShutdown: Bool
+
+    public init(
+        families: [IPAddress.Family] = [.ipv4, .ipv6],
+        states: TCPStateSet = .all,
+        includeInfo: Bool = false,
+        includeShutdown: Bool = false
+    ) {
+        self.families = families
+        self.states = states
+        self.includeInfo = includeInfo
+        self.includeShutdown = includeShutdown
+    }
+}
