@@ -66,6 +66,13 @@ func procStatAt(_ directoryFD: Int32, _ path: UnsafePointer<CChar>) -> Result<st
     return valueOrErrno { Glibc.fstatat(directoryFD, path, &result, 0) }.map { _ in result }
 }
 
+/// `fstat(2)`.
+@inline(__always)
+func procFStat(_ fd: Int32) -> Result<stat, Errno> {
+    var result = stat()
+    return valueOrErrno { Glibc.fstat(fd, &result) }.map { _ in result }
+}
+
 /// `getxattr(2)` of `path` following symlinks; the value's length in bytes.
 @inline(__always)
 func procGetXAttr(

@@ -61,3 +61,10 @@ extension Errno {
     /// Whether the error means we lack the privilege (EACCES, EPERM).
     var meansPermissionDenied: Bool { self == .permissionDenied || self == .notPermitted }
 }
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for parsers with typed throws, which `withUnsafeBytes` (rethrows) loses.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws(LinuxError) -> R) throws(LinuxError) -> R {
+        try withUnsafeBytes { bytes in Result { () throws(LinuxError) -> R in try body(bytes) } }.get()
+    }
+}
