@@ -2,6 +2,7 @@
 // header (see CSockDiag.h), so its wrapper lives here.
 #define _GNU_SOURCE
 #include <sched.h>
+#include <dirent.h>
 #include <stddef.h>
 
 #include "CSockDiag.h"
@@ -11,6 +12,8 @@
 #include <linux/tcp.h>
 
 int csd_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
+
+long csd_getdents64(int fd, void *buffer, unsigned long count) { return getdents64(fd, buffer, count); }
 
 // csd_tcp_info must stay a faithful prefix of the kernel's struct tcp_info.
 #define CSD_SAME_OFFSET(field) \

@@ -40,8 +40,9 @@ public final class LoopbackSocket {
 
     /// Accepts one pending connection.
     public func accept() throws -> LoopbackSocket {
-        let accepted = Glibc.accept4(fd, nil, nil, Int32(SOCK_CLOEXEC))
+        let accepted = Glibc.accept(fd, nil, nil)
         try check(accepted, "accept")
+        _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
         return LoopbackSocket(fd: accepted)
     }
 
@@ -97,7 +98,7 @@ public final class LoopbackSocket {
     }
 
     private static func make(ipv6: Bool) throws -> LoopbackSocket {
-        let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC), 0)
+        let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try check(fd, "socket")
         return LoopbackSocket(fd: fd)
     }

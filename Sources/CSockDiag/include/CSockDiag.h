@@ -18,6 +18,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
+// CLONE_NEWNET without _GNU_SOURCE (glibc declares it in <sched.h> only under _GNU_SOURCE).
+#include <linux/sched.h>
 // Not <linux/tcp.h>: Swift's Glibc module already includes glibc's <netinet/tcp.h>, which defines a
 // second, different `struct tcp_info` (and tcphdr, tcp_md5sig...), and a module that sees both fails
 // to compile. `struct csd_tcp_info` below is a prefixed copy of the kernel's `struct tcp_info`.
@@ -100,6 +102,8 @@ _Static_assert(sizeof(struct inet_diag_msg) == 72, "inet_diag_msg layout");
 _Static_assert(sizeof(struct inet_diag_sockid) == 48, "inet_diag_sockid layout");
 _Static_assert(sizeof(struct rtattr) == 4, "rtattr layout");
 _Static_assert(sizeof(struct csd_tcp_info) == 232, "csd_tcp_info layout (Linux 6.1 uapi tcp_info)");
+/// getdents64(2), which glibc declares only under _GNU_SOURCE; defined in shim.c.
+long csd_getdents64(int fd, void *buffer, unsigned long count);
 #endif
 
 #endif

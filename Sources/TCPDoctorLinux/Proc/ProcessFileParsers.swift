@@ -1,0 +1,153 @@
+/// Pure parsers for the per-process files under `/proc/PID`.
+///
+/// Each takes the file's bytes and the path it came from (for messages), so tests replay real
+/// excerpts without a process.
+enum ProcessFileParsers {
+    /// The state and flags from `/proc/PID/stat`.
+    struct StatExcerpt: Hashable, Sendable {
+        /// The state letter: `R`, `S`, `D`, `Z` (zombie), `X` (dead), ...
+        var state: UInt8
+        /// The kernel's `task->flags` (`PF_*`).
+        var flags: UInt64
+
+        /// Whether the process is dying: a zombie, dead, or past `exit_signals` (`PF_EXITING`,
+        /// 0x4 in include/linux/sched.h).
+        var isExiting: Bool {
+            state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") || state == UInt8(ascii: "x")
+                || flags & 0x4 != 0
+        }
+    }
+
+    /// Parses the state (field 3) and flags (field 9) of `/proc/PID/stat`.
+    ///
+    /// The command name in field 2 may contain spaces and parentheses, so fields are counted
+    /// from the last `)`.
+    static func parseStatExcerpt(_ bytes: UnsafeRawBufferPointer) -> StatExcerpt? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[(close + 1)...])
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 7) { ranges in
+            guard ProcBytes.fields(of: rest, into: ranges) >= 7 else { return nil }
+            let state = UnsafeRawBufferPointer(rebasing: rest[ranges[0]])
+            guard state.count == 1,
+                let flags = ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: rest[ranges[6]]))
+            else { return nil }
+            return StatExcerpt(state: state[0], flags: flags)
+        }
+    }
+
+    /// `/proc/PID/comm` without its trailing newline.
+    static func parseCommand(_ bytes: UnsafeRawBufferPointer) -> String {
+        var end = bytes.count
+        while end > 0 && (bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == 0) { end -= 1 }
+        return ProcBytes.string(UnsafeRawBufferPointer(rebasing: bytes[..<end]))
+    }
+
+    /// `/proc/PID/cmdline` with its NUL separators turned into spaces, trimmed.
+    ///
+    /// Empty for kernel threads and zombies, whose cmdline file is empty.
+    static func parseCommandLine(_ bytes: UnsafeRawBufferPointer) -> String {
+        func blank(_ byte: UInt8) -> Bool { byte == 0 || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") }
+        var start = 0
+        var end = bytes.count
+        while start < end && blank(bytes[start]) { start += 1 }
+        while end > start && blank(bytes[end - 1]) { end -= 1 }
+        let mapped = bytes[start..<end].map { $0 == 0 ? UInt8(ascii: " ") : $0 }
+        return String(decoding: mapped, as: UTF8.self)
+    }
+
+    /// The real uid (first of the four `Uid:` values) and `PPid:` of `/proc/PID/status`.
+    ///
+    /// - Throws: `LinuxError.malformedProcData` naming the file and line when either is missing
+    ///   or not a number.
+    static func parseStatus(
+        _ bytes: UnsafeRawBufferPointer,
+        file: String
+    ) throws(LinuxError) -> (uid: UInt32, parentPID: Int32) {
+        var uid: UInt32?
+        var parentPID: Int32?
+        try ProcBytes.forEachLine(bytes) { line, number throws(LinuxError) in
+            if let value = try field(line, key: "Uid:", file: file, line: number) {
+                guard value <= UInt64(UInt32.max) else { throw bad(file, number, line, "uid out of range") }
+                uid = UInt32(value)
+            } else if let value = try field(line, key: "PPid:", file: file, line: number) {
+                guard value <= UInt64(Int32.max) else { throw bad(file, number, line, "pid out of range") }
+                parentPID = Int32(value)
+            }
+        }
+        guard let uid else { throw LinuxError(.malformedProcData, "\(file): no Uid line") }
+        guard let parentPID else { throw LinuxError(.malformedProcData, "\(file): no PPid line") }
+        return (uid, parentPID)
+    }
+
+    /// The first number after `key` on a status line, nil if the line has another key.
+    private static func field(
+        _ line: UnsafeRawBufferPointer,
+        key: StaticString,
+        file: String,
+        line number: Int
+    ) throws(LinuxError) -> UInt64? {
+        let keyLength = key.utf8CodeUnitCount
+        guard line.count >= keyLength,
+            key.withUTF8Buffer({ $0.elementsEqual(line.prefix(keyLength)) })
+        else { return nil }
+        let rest = UnsafeRawBufferPointer(rebasing: line[keyLength...])
+        return try withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 1) { ranges throws(LinuxError) in
+            guard ProcBytes.fields(of: rest, into: ranges) >= 1,
+                let value = ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: rest[ranges[0]]))
+            else { throw bad(file, number, line, "expected a number after \(key)") }
+            return value
+        }
+    }
+
+    /// The soft and hard `RLIMIT_NOFILE` from the `Max open files` line of `/proc/PID/limits`;
+    /// nil for `unlimited`.
+    ///
+    /// - Throws: `LinuxError.malformedProcData` when the line is missing or its values are not
+    ///   numbers or `unlimited`.
+    static func parseOpenFilesLimit(
+        _ bytes: UnsafeRawBufferPointer,
+        file: String
+    ) throws(LinuxError) -> (soft: UInt64?, hard: UInt64?) {
+        let key: StaticString = "Max open files"
+        var result: (soft: UInt64?, hard: UInt64?)?
+        try ProcBytes.forEachLine(bytes) { line, number throws(LinuxError) in
+            guard result == nil, line.count > key.utf8CodeUnitCount,
+                key.withUTF8Buffer({ $0.elementsEqual(line.prefix(key.utf8CodeUnitCount)) })
+            else { return }
+            let rest = UnsafeRawBufferPointer(rebasing: line[key.utf8CodeUnitCount...])
+            result = try withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 3) {
+                ranges throws(LinuxError) in
+                guard ProcBytes.fields(of: rest, into: ranges) >= 2 else {
+                    throw bad(file, number, line, "expected soft and hard limits")
+                }
+                let soft = try limit(UnsafeRawBufferPointer(rebasing: rest[ranges[0]]), file, number, line)
+                let hard = try limit(UnsafeRawBufferPointer(rebasing: rest[ranges[1]]), file, number, line)
+                return (soft, hard)
+            }
+        }
+        guard let result else { throw LinuxError(.malformedProcData, "\(file): no \"Max open files\" line") }
+        return result
+    }
+
+    private static func limit(
+        _ value: UnsafeRawBufferPointer,
+        _ file: String,
+        _ lineNumber: Int,
+        _ line: UnsafeRawBufferPointer
+    ) throws(LinuxError) -> UInt64? {
+        if value.elementsEqual("unlimited".utf8) { return nil }
+        guard let limit = ProcBytes.decimal(value) else {
+            throw bad(file, lineNumber, line, "limit is neither a number nor \"unlimited\"")
+        }
+        return limit
+    }
+
+    private static func bad(
+        _ file: String,
+        _ number: Int,
+        _ line: UnsafeRawBufferPointer,
+        _ problem: String
+    ) -> LinuxError {
+        LinuxError(.malformedProcData, "\(file) line \(number): \(problem): \(ProcBytes.excerpt(line))")
+    }
+}

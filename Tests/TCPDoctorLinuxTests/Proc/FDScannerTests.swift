@@ -1,0 +1,140 @@
+import Foundation
+import Glibc
+import TCPDoctorCore
+import Testing
+
+@testable import TCPDoctorLinux
+
+@Suite(.serialized)
+struct FDScannerTests {
+    @Test func findsASocketThisProcessHolds() throws {
+        let socket = try TestSocket()
+        try socket.listenOnLoopback()
+        let inode = try socket.inode()
+        let scan = try FDScanner().scan()
+        let me = getpid()
+        #expect(scan.owners.owners(of: inode) == [SocketOwner(pid: me, fd: socket.fd)])
+        #expect(scan.socketHolders.contains(me))
+        #expect(scan.openFiles[me].map { $0 > 0 } == true)
+        #expect(scan.processesScanned > 1)
+        #expect(scan.owners.dictionary()[inode] == [SocketOwner(pid: me, fd: socket.fd)])
+    }
+
+    @Test func countsEveryOpenFileOfARestrictedScan() throws {
+        let me = getpid()
+        let expected = try FileManagerFree.entries(of: "/proc/self/fd")
+        let scan = try FDScanner().scan(pids: [me])
+        // The scan itself holds two more descriptors (/proc and /proc/PID/fd) than our listing.
+        let count = try #require(scan.openFiles[me])
+        #expect(count >= expected - 2 && count <= expected + 2)
+        #expect(scan.processesScanned == 1)
+        #expect(scan.openFiles.keys.sorted() == [me])
+    }
+
+    @Test func aForkedChildIsASecondOwnerOfTheSameInode() throws {
+        let socket = try TestSocket()
+        try socket.listenOnLoopback()
+        let inode = try socket.inode()
+        let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
+        defer { child.terminate() }
+        try child.waitUntilExecuted()
+        let me = getpid()
+        for threads in [1, 2, 4] {
+            let scan = try FDScanner().scan(threads: threads)
+            let expected = [SocketOwner(pid: me, fd: socket.fd), SocketOwner(pid: child.pid, fd: 100)].sorted()
+            #expect(Array(scan.owners.owners(of: inode)) == expected, "threads: \(threads)")
+            #expect(scan.socketHolders.contains(child.pid))
+        }
+    }
+
+    @Test func aReapedProcessIsCountedAsVanished() throws {
+        let child = try SpawnedChild()
+        child.terminate()
+        let scan = try FDScanner().scan(pids: [getpid(), child.pid])
+        #expect(scan.processesVanished == 1)
+        #expect(scan.processesScanned == 1)
+        #expect(scan.openFiles[child.pid] == nil)
+        #expect(!scan.socketHolders.contains(child.pid))
+    }
+
+    @Test func aZombieHoldsNothing() throws {
+        let socket = try TestSocket()
+        let inode = try socket.inode()
+        let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
+        defer { child.terminate() }
+        try child.waitUntilExecuted()
+        kill(child.pid, SIGKILL)
+        // Not reaped: the child is a zombie, whose fd table is already released.
+        var info = siginfo_t()
+        #expect(waitid(P_PID, id_t(child.pid), &info, WEXITED | WNOWAIT) == 0)
+        let scan = try FDScanner().scan()
+        #expect(scan.owners.owners(of: inode).map(\.pid) == [getpid()])
+        #expect(!scan.socketHolders.contains(child.pid))
+    }
+
+    /// Kills a child holding many sockets while scans run: each scan must see it whole or not at all.
+    @Test func aProcessExitingMidScanIsAllOrNothing() throws {
+        let sockets = try (0..<200).map { _ in try TestSocket() }
+        let inodes = Set(try sockets.map { try $0.inode() })
+        let me = getpid()
+        for round in 0..<5 {
+            let child = try SpawnedChild(inheriting: sockets.enumerated().map { ($1.fd, Int32(100 + $0)) })
+            defer { child.terminate() }
+            try child.waitUntilExecuted()
+            let pid = child.pid
+            let killed = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                usleep(UInt32(200 * round))
+                kill(pid, SIGKILL)
+                killed.signal()
+            }
+            let scan = try FDScanner().scan(pids: [me, child.pid], threads: 1)
+            // Count only our sockets: the child also inherits whatever the test runner left open.
+            var held = 0
+            scan.owners.forEachSocket { inode, owners in
+                if inodes.contains(inode) { held += owners.filter { $0.pid == child.pid }.count }
+            }
+            #expect(held == 0 || held == sockets.count, "round \(round): child reported with \(held) sockets")
+            if held == 0 { #expect(scan.processesVanished == 1 || scan.openFiles[child.pid] == 0) }
+            killed.wait()
+        }
+    }
+
+    @Test func unreadableProcessesAreReportedWithAReason() throws {
+        // Whether pid 1's fd links are readable depends on the host (here even root gets EACCES),
+        // so the expectation comes from asking the kernel directly.
+        var buffer = [CChar](repeating: 0, count: 64)
+        let direct = readlink("/proc/1/fd/0", &buffer, buffer.count)
+        let deniedError = errno
+        let scan = try FDScanner().scan(pids: [1])
+        if direct < 0 && (deniedError == EACCES || deniedError == EPERM) {
+            let entry = try #require(scan.processesUnreadable.first)
+            #expect(entry.pid == 1)
+            #expect(entry.reason == "permission denied")
+            #expect(entry.command?.isEmpty == false)
+            #expect(scan.processesScanned == 0)
+            #expect(scan.owners.isEmpty)
+        } else {
+            #expect(scan.processesUnreadable.isEmpty)
+        }
+    }
+
+    @Test func aMissingProcRootIsAnError() {
+        #expect(throws: LinuxError.self) { try FDScanner(procRoot: "/nonexistent-proc").scan() }
+    }
+}
+
+/// Counts directory entries with plain libc, independently of the code under test.
+enum FileManagerFree {
+    static func entries(of path: String) throws -> Int {
+        let directory = try #require(opendir(path), "opendir \(path) failed")
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { count += 1 }
+        }
+        // opendir itself holds one descriptor while we count.
+        return count - 1
+    }
+}
