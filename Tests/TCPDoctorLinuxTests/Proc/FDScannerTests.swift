@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct FDScannerTests {
     @Test func findsASocketThisProcessHolds() throws {
-        let socket = try TestSocket()
+        let socket = try ProcTestSocket()
         try socket.listenOnLoopback()
         let inode = try socket.inode()
         let scan = try FDScanner().scan()
@@ -32,7 +32,7 @@ struct FDScannerTests {
     }
 
     @Test func aForkedChildIsASecondOwnerOfTheSameInode() throws {
-        let socket = try TestSocket()
+        let socket = try ProcTestSocket()
         try socket.listenOnLoopback()
         let inode = try socket.inode()
         let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
@@ -58,7 +58,7 @@ struct FDScannerTests {
     }
 
     @Test func aZombieHoldsNothing() throws {
-        let socket = try TestSocket()
+        let socket = try ProcTestSocket()
         let inode = try socket.inode()
         let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
         defer { child.terminate() }
@@ -74,7 +74,7 @@ struct FDScannerTests {
 
     /// Kills a child holding many sockets while scans run: each scan must see it whole or not at all.
     @Test func aProcessExitingMidScanIsAllOrNothing() throws {
-        let sockets = try (0..<200).map { _ in try TestSocket() }
+        let sockets = try (0..<200).map { _ in try ProcTestSocket() }
         let inodes = Set(try sockets.map { try $0.inode() })
         let me = getpid()
         for round in 0..<5 {

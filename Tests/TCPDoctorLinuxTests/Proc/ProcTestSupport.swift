@@ -25,7 +25,7 @@ enum ProcTestSupport {
 
 /// A TCP socket on loopback, closed in `deinit`; close-on-exec so no other test's child
 /// inherits it by accident.
-final class TestSocket {
+final class ProcTestSocket {
     let fd: Int32
 
     /// A socket of `family` (`AF_INET` or `AF_INET6`), not bound.

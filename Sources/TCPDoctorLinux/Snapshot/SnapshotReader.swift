@@ -1,0 +1,206 @@
+import Dispatch
+import Glibc
+import Synchronization
+import TCPDoctorCore
+
+/// Takes a `Snapshot` of the host: every TCP socket of the chosen namespaces and their owners.
+///
+/// The kernel dumps (one per namespace and family) and the `/proc/*/fd` walk are independent,
+/// so the walk runs on other threads while the dumps stream in; on a busy host each takes
+/// a few hundred milliseconds and the snapshot costs about the longer of the two.
+public enum SnapshotReader {
+    /// Reads a snapshot as `request` asks.
+    ///
+    /// Namespaces other than the caller's that cannot be read are listed in
+    /// `coverage.namespaceProblems`, not thrown; so are processes that cannot be inspected.
+    ///
+    /// - Throws: `LinuxError` when the caller's own namespace cannot be read at all (neither
+    ///   netlink nor /proc/net/tcp), when /proc cannot be read, or when a namespace the request
+    ///   names does not exist.
+    public static func read(_ request: SnapshotRequest) throws(LinuxError) -> Snapshot {
+        let takenAt = wallClockSeconds()
+        let locations = try namespaces(request.namespaces)
+
+        let walk = request.includeOwners ? OwnerWalk.start() : nil
+        var coverage = Coverage()
+        var dumped = try dumpSockets(request, locations, &coverage)
+
+        guard let walk else {
+            return Snapshot(
+                takenAt: takenAt,
+                sockets: dumped.sockets,
+                namespaces: locations.map(\.namespace),
+                coverage: coverage
+            )
+        }
+        let scan = try walk.wait()
+        scan.record(in: &coverage)
+
+        var dead: [DeadSocketFD] = []
+        let sawEverything = request.states == .all && request.namespaces == .all && coverage.namespaceProblems.isEmpty
+        if sawEverything {
+            dead = deadSocketFDs(scan.owners, dumped: &dumped, request: request, locations: locations)
+        }
+
+        var holders = Set(scan.socketHolders)
+        for fd in dead { holders.insert(fd.owner.pid) }
+        let processes = ProcessReader().read(pids: holders.sorted(), openFiles: scan.openFiles)
+        coverage.processesUnreadable += processes.unreadable
+        coverage.processesVanished += processes.vanished
+
+        var unattributed = 0
+        for socket in dumped.sockets where socket.inode != 0 && !scan.owners.contains(socket.inode) {
+            unattributed += 1
+        }
+        coverage.socketsUnattributed = unattributed
+
+        return Snapshot(
+            takenAt: takenAt,
+            sockets: dumped.sockets,
+            namespaces: locations.map(\.namespace),
+            owners: scan.owners.dictionary(),
+            processes: processes.processes,
+            deadSocketFDs: dead,
+            coverage: coverage
+        )
+    }
+
+    /// The namespaces a request names, host first.
+    static func namespaces(_ selection: SnapshotRequest.Namespaces) throws(LinuxError) -> [NamespaceLocation] {
+        let discovery = NamespaceDiscovery()
+        switch selection {
+        case .all: return try discovery.all()
+        case .current: return [try discovery.namespace(atPath: "/proc/thread-self/ns/net")]
+        case .named(let name): return [try discovery.namespace(named: name)]
+        case .path(let path): return [try discovery.namespace(atPath: path)]
+        case .pid(let pid): return [try discovery.namespace(ofPID: pid)]
+        }
+    }
+
+    struct Dumped {
+        var sockets: [SocketRecord] = []
+        /// Inodes of every dumped socket, for finding socket fds that are in no table.
+        var inodes: Set<UInt64> = []
+    }
+
+    private static func dumpSockets(
+        _ request: SnapshotRequest,
+        _ locations: [NamespaceLocation],
+        _ coverage: inout Coverage
+    ) throws(LinuxError) -> Dumped {
+        let query = SockDiagQuery(
+            states: request.states,
+            includeInfo: request.includeInfo,
+            includeShutdown: request.includeShutdown
+        )
+        var dumped = Dumped()
+        var useProcfs = request.forceProcfs
+        for location in locations {
+            let namespace = location.namespace
+            do throws(LinuxError) {
+                if !useProcfs {
+                    do throws(LinuxError) {
+                        let client = try SockDiagClient(namespacePath: namespace.isHost ? nil : location.path)
+                        let (records, _) = try client.records(query, netns: namespace.inode)
+                        dumped.sockets += records
+                        continue
+                    } catch where error.code == .netlinkUnavailable {
+                        // No sock_diag in this kernel (or a seccomp filter): /proc for every namespace.
+                        useProcfs = true
+                    }
+                }
+                coverage.source = .procfs
+                let records = try procfsRecords(location)
+                dumped.sockets += records.filter { request.states.contains($0.state) }
+            } catch {
+                if namespace.isHost { throw error }
+                coverage.namespaceProblems.append(
+                    Coverage.NamespaceProblem(namespace: namespace.label, reason: error.description)
+                )
+            }
+        }
+        return dumped
+    }
+
+    /// /proc/net/tcp of a namespace: our own, or that of a process inside it (no setns needed).
+    private static func procfsRecords(_ location: NamespaceLocation) throws(LinuxError) -> [SocketRecord] {
+        let namespace = location.namespace
+        let reader = ProcNetTCPReader()
+        if namespace.isHost { return try reader.readNamespace(directory: "/proc/self/net", netns: namespace.inode) }
+        guard let pid = namespace.pids.first else {
+            throw LinuxError(
+                .namespaceUnavailable,
+                "no process runs in it, and /proc/net/tcp can only be read through a process inside"
+            )
+        }
+        return try reader.readNamespace(directory: "/proc/\(pid)/net", netns: namespace.inode)
+    }
+
+    /// TCP socket fds whose socket is in no table, confirmed by a second dump.
+    ///
+    /// A socket created after the dump but before the fd walk reached it would look dead; a
+    /// second dump, taken only when there are candidates, tells them apart: a dead socket is in
+    /// neither dump.
+    private static func deadSocketFDs(
+        _ owners: SocketOwnerTable,
+        dumped: inout Dumped,
+        request: SnapshotRequest,
+        locations: [NamespaceLocation]
+    ) -> [DeadSocketFD] {
+        if dumped.inodes.isEmpty {
+            dumped.inodes.reserveCapacity(dumped.sockets.count)
+            for socket in dumped.sockets where socket.inode != 0 { dumped.inodes.insert(socket.inode) }
+        }
+        let inodes = dumped.inodes
+        let candidates = SocketProtocolProbe().deadTCPSockets(in: owners) { inodes.contains($0) }
+        guard !candidates.isEmpty else { return [] }
+        var again = Coverage()
+        var second = Dumped()
+        var secondRequest = request
+        secondRequest.includeInfo = false
+        secondRequest.includeShutdown = false
+        guard let redump = try? dumpSockets(secondRequest, locations, &again), again.namespaceProblems.isEmpty else {
+            return candidates
+        }
+        second = redump
+        let present = Set(second.sockets.lazy.map(\.inode))
+        return candidates.filter { !present.contains($0.inode) }
+    }
+
+    private static func wallClockSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// The `/proc/*/fd` walk running on a Dispatch thread while the caller dumps sockets.
+final class OwnerWalk: Sendable {
+    private let result = Mutex<Result<FDScan, LinuxError>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    static func start(threads: Int = 1) -> OwnerWalk {
+        let walk = OwnerWalk()
+        DispatchQueue.global().async {
+            let outcome: Result<FDScan, LinuxError>
+            do throws(LinuxError) {
+                outcome = .success(try FDScanner().scan(threads: threads))
+            } catch {
+                outcome = .failure(error)
+            }
+            walk.result.withLock { $0 = outcome }
+            walk.done.signal()
+        }
+        return walk
+    }
+
+    func wait() throws(LinuxError) -> FDScan {
+        done.wait()
+        let outcome = result.withLock { $0 }
+        switch outcome {
+        case .success(let scan): return scan
+        case .failure(let error): throw error
+        case nil: throw LinuxError(.systemCall, "the /proc fd walk ended without a result")
+        }
+    }
+}
