@@ -13,11 +13,11 @@ public final class SockDiagClient {
     /// be read for the caller's own namespace.
     public let namespaceInode: UInt64
     private let namespace: NetworkNamespaceFile?
-    private var socket: NetlinkSocket
+    var socket: NetlinkSocket
     private var sequence: UInt32 = 0
     /// Set while a dump is in progress; still set after a failed dump, whose unread remainder
     /// would otherwise make the kernel refuse the next request (EBUSY) or mix into its reply.
-    private var needsFreshSocket = false
+    var needsFreshSocket = false
 
     /// Opens a client in the caller's network namespace, or in the one at `namespacePath`.
     ///
