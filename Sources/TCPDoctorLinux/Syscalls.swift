@@ -49,7 +49,14 @@ func systemSendToKernel(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<
     return withUnsafePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
             valueOrErrno {
-                Glibc.sendto(fd, bytes.baseAddress, bytes.count, 0, socketAddress, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                Glibc.sendto(
+                    fd,
+                    bytes.baseAddress,
+                    bytes.count,
+                    0,
+                    socketAddress,
+                    socklen_t(MemoryLayout<sockaddr_nl>.size)
+                )
             }
         }
     }

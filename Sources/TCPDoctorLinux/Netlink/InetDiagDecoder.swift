@@ -23,7 +23,12 @@ public enum InetDiagDecoder {
         /// The inode of the network namespace the dump was taken in, copied into every record.
         public var netns: UInt64
 
-        public init(includeInfo: Bool = false, includeShutdown: Bool = false, sequence: UInt32? = nil, netns: UInt64 = 0) {
+        public init(
+            includeInfo: Bool = false,
+            includeShutdown: Bool = false,
+            sequence: UInt32? = nil,
+            netns: UInt64 = 0
+        ) {
             self.includeInfo = includeInfo
             self.includeShutdown = includeShutdown
             self.sequence = sequence

@@ -40,7 +40,11 @@ struct NetlinkSocket: ~Copyable {
         switch opened {
         case .success(let descriptor): self.init(configuring: descriptor)
         case .failure(let error):
-            throw LinuxError(error.code, "\(error.message) in the network namespace \(namespace.path)", errno: error.errno)
+            throw LinuxError(
+                error.code,
+                "\(error.message) in the network namespace \(namespace.path)",
+                errno: error.errno
+            )
         }
     }
 

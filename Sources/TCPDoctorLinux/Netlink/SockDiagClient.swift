@@ -13,11 +13,14 @@ public final class SockDiagClient {
     /// be read for the caller's own namespace.
     public let namespaceInode: UInt64
     private let namespace: NetworkNamespaceFile?
-    private var socket: NetlinkSocket
+    /// Internal rather than private so that tests can leave a dump unfinished on it.
+    var socket: NetlinkSocket
+    /// `nlmsg_seq` of the last request; each dump uses the next, so that replies left over from
+    /// an abandoned dump are recognised and skipped.
     private var sequence: UInt32 = 0
     /// Set while a dump is in progress; still set after a failed dump, whose unread remainder
-    /// would otherwise make the kernel refuse the next request (EBUSY) or mix into its reply.
-    private var needsFreshSocket = false
+    /// would make the kernel refuse the next request on this socket (EBUSY: a dump is running).
+    var needsFreshSocket = false
 
     /// Opens a client in the caller's network namespace, or in the one at `namespacePath`.
     ///
@@ -36,8 +39,6 @@ public final class SockDiagClient {
             self.namespace = nil
             self.namespaceInode = (try? NetworkNamespaceInode.ofCurrentThread()) ?? 0
         }
-        // Distinct starting points make replies to another client's requests easy to tell apart.
-        self.sequence = UInt32(truncatingIfNeeded: socket.descriptor) << 16
     }
 
     /// Dumps every socket matching `query` and hands each to `body` as it is decoded.

@@ -1,6 +1,6 @@
 import SystemPackage
-import Testing
 import TCPDoctorCore
+import Testing
 
 @testable import TCPDoctorLinux
 

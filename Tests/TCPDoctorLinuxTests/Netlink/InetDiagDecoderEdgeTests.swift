@@ -1,5 +1,5 @@
-import Testing
 import TCPDoctorCore
+import Testing
 
 @testable import TCPDoctorLinux
 

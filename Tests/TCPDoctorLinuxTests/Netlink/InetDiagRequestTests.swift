@@ -1,7 +1,7 @@
 import CSockDiag
 import Glibc
-import Testing
 import TCPDoctorCore
+import Testing
 
 @testable import TCPDoctorLinux
 

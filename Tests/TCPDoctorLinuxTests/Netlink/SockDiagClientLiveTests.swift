@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import TCPDoctorCore
+import Testing
 
 @testable import TCPDoctorLinux
 

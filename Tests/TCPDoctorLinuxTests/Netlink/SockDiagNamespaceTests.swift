@@ -1,7 +1,7 @@
 import Glibc
 import SystemPackage
-import Testing
 import TCPDoctorCore
+import Testing
 
 @testable import TCPDoctorLinux
 

@@ -74,7 +74,8 @@ final class StateScenario {
     func isSettled(_ records: [SocketRecord]) throws -> Bool {
         let closeWaitPort = try halfClosed.client.port()
         let deferClientPort = try deferClient.port()
-        let settled = records.contains { $0.state == .closeWait && $0.remote.port == closeWaitPort }
+        let settled =
+            records.contains { $0.state == .closeWait && $0.remote.port == closeWaitPort }
             && records.contains { $0.state == .finWait2 && $0.local.port == closeWaitPort }
             && records.contains { $0.state == .timeWait && $0.local.port == timeWaitPort }
             && records.contains { $0.state == .synReceived && $0.remote.port == deferClientPort }
@@ -90,17 +91,18 @@ final class StateScenario {
 
     /// Dumps with `client` until the scenario has settled (loopback delivers in softirq, which may
     /// lag the syscall a little), then returns this scenario's records. Not a timed assertion:
-    /// after ~5 s it returns what it has and the caller's expectations say what is missing.
+    /// after 10 s it returns what it has and the caller's expectations say what is missing.
     func settledRecords(_ client: SockDiagClient, _ query: SockDiagQuery) throws -> [SocketRecord] {
+        let deadline = ContinuousClock.now + .seconds(10)
         var records: [SocketRecord] = []
-        for _ in 0..<500 {
+        repeat {
             records = []
             try client.dump(query) { record in
                 if self.owns(record) { records.append(record) }
             }
             if try isSettled(records) { break }
             usleep(10_000)
-        }
+        } while ContinuousClock.now < deadline
         return records
     }
 }
