@@ -11,7 +11,7 @@ struct SocketsCommandTests {
 
     @Test func listsAListenerWithItsOwner() throws {
         let listener = try LoopbackSocket.listen()
-        let run = try runTCPDoctor(["sockets", "--json", "sport", "=", ":\(listener.port)"])
+        let run = try runTCPDoctor(["sockets", "--json", "src", "127.0.0.1:\(listener.port)"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let sockets = Self.sockets(try run.json())
         let socket = try #require(sockets.first)
@@ -33,7 +33,7 @@ struct SocketsCommandTests {
         // Give the FIN a moment to arrive on loopback; poll instead of sleeping blindly.
         var closeWait: [[String: Any]] = []
         for _ in 0..<50 {
-            let run = try runTCPDoctor(["sockets", "--json", "state", "close-wait", "sport", "=", ":\(port)"])
+            let run = try runTCPDoctor(["sockets", "--json", "state", "close-wait", "src", "127.0.0.1:\(port)"])
             #expect(run.status == 0)
             closeWait = Self.sockets(try run.json())
             if !closeWait.isEmpty { break }
@@ -45,7 +45,7 @@ struct SocketsCommandTests {
         #expect(socket["recv_q"] as? Int == 1, "an unread FIN counts as one byte in Recv-Q")
         #expect((socket["owners"] as? [[String: Any]])?.first?["fd"] as? Int32 == connection.server.fd)
 
-        let finWait2 = try runTCPDoctor(["sockets", "--json", "state", "fin-wait-2", "dport", "=", ":\(port)"])
+        let finWait2 = try runTCPDoctor(["sockets", "--json", "state", "fin-wait-2", "dst", "127.0.0.1:\(port)"])
         let orphan = try #require(Self.sockets(try finWait2.json()).first)
         #expect(orphan["state"] as? String == "FIN_WAIT2")
         #expect((orphan["owners"] as? [[String: Any]])?.isEmpty == true, "the closed client end has no owner")
@@ -53,7 +53,7 @@ struct SocketsCommandTests {
 
     @Test func tableHasHeaderAndOwner() throws {
         let listener = try LoopbackSocket.listen(ipv6: true)
-        let run = try runTCPDoctor(["sockets", "sport", "=", ":\(listener.port)"])
+        let run = try runTCPDoctor(["sockets", "src", "[::1]:\(listener.port)"])
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("State") == true)

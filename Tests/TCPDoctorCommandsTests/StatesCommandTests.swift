@@ -21,7 +21,7 @@ struct StatesCommandTests {
         }
         clients[0].close()
         clients[1].close()
-        let filter = ["sport", "=", ":\(port)"]
+        let filter = ["src", "127.0.0.1:\(port)"]
         var states: [String: Int] = [:]
         for _ in 0..<50 {
             let run = try runTCPDoctor(["states", "--json"] + filter)
@@ -42,7 +42,7 @@ struct StatesCommandTests {
         let listener = try LoopbackSocket.listen()
         let client = try LoopbackSocket.connect(to: listener.port)
         let server = try listener.accept()
-        let run = try runTCPDoctor(["states", "--json", "--by", "process", "sport", "=", ":\(listener.port)"])
+        let run = try runTCPDoctor(["states", "--json", "--by", "process", "src", "127.0.0.1:\(listener.port)"])
         #expect(run.status == 0)
         let document = try run.json()
         #expect(document["by"] as? String == "process")
@@ -55,7 +55,7 @@ struct StatesCommandTests {
 
     @Test func tableListsStatesAndTotal() throws {
         let listener = try LoopbackSocket.listen()
-        let run = try runTCPDoctor(["states", "sport", "=", ":\(listener.port)"])
+        let run = try runTCPDoctor(["states", "src", "127.0.0.1:\(listener.port)"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("LISTEN"))
         #expect(run.stdout.split(separator: "\n").last?.hasPrefix("total") == true)

@@ -24,6 +24,17 @@ struct CoverageTests {
         #expect(reasons[1].hasPrefix("3 sockets have an open file but no visible owner"))
     }
 
+    @Test func rootIsNotToldToRunAsRoot() {
+        let coverage = Coverage(
+            privileged: true,
+            ownersScanned: true,
+            processesUnreadable: [.init(pid: 1, command: "init", reason: "permission denied")]
+        )
+        #expect(coverage.reasons.count == 1)
+        #expect(!coverage.reasons[0].contains("run as root"))
+        #expect(coverage.reasons[0].contains("even root"))
+    }
+
     @Test func ownerGapsAreNotReportedWhenOwnersWereNotScanned() {
         let coverage = Coverage(source: .procfs, ownersScanned: false, socketsUnattributed: 9)
         #expect(coverage.reasons.count == 1)

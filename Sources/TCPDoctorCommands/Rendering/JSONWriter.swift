@@ -1,66 +1,75 @@
-/// A streaming JSON writer over an `OutputStream`.
+import TCPDoctorCore
+
+/// A streaming JSON writer that owns its `OutputBuffer`.
 ///
 /// Used for the large documents (every socket, every connection of a capture), where Codable is
 /// an order of magnitude too slow; small documents use it too, for one consistent style. It
-/// tracks commas itself: callers say `key`, then a value; `beginObject`/`endObject` nest.
-public struct JSONWriter {
-    private let out: OutputStream
-    /// Whether the current container already has an element (so the next needs a comma).
-    private var needsComma: [Bool] = [false]
+/// tracks commas itself: callers say `key`, then a value; `beginObject`/`endObject` nest. The
+/// comma state is a bit stack in one integer, so nesting costs no allocation.
+public struct JSONWriter: ~Copyable {
+    public var out: OutputBuffer
+    /// Bit `depth` set: the container at that depth already has an element.
+    private var hasElement: UInt64 = 0
+    private var depth = 0
     private var afterKey = false
-    private let pretty: Bool
 
-    public init(_ out: OutputStream, pretty: Bool = false) {
+    public init(_ out: consuming OutputBuffer) {
         self.out = out
-        self.pretty = pretty
     }
 
+    @inline(__always)
     private mutating func separator() {
         if afterKey {
             afterKey = false
             return
         }
-        if needsComma[needsComma.count - 1] { out.write(byte: UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
-        if pretty && needsComma.count > 1 { newline() }
-    }
-
-    private func newline() {
-        out.write(byte: 10)
-        for _ in 1..<needsComma.count { out.write("  ") }
+        let bit: UInt64 = 1 << UInt64(depth)
+        if hasElement & bit != 0 { out.write(byte: UInt8(ascii: ",")) }
+        hasElement |= bit
     }
 
     public mutating func beginObject() {
         separator()
         out.write(byte: UInt8(ascii: "{"))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endObject() {
-        let hadElements = needsComma.removeLast()
-        if pretty && hadElements { newline() }
+        pop()
         out.write(byte: UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         separator()
         out.write(byte: UInt8(ascii: "["))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endArray() {
-        let hadElements = needsComma.removeLast()
-        if pretty && hadElements { newline() }
+        pop()
         out.write(byte: UInt8(ascii: "]"))
     }
 
+    @inline(__always)
+    private mutating func push() {
+        // Deeper than 63 levels never happens in our documents; saturate rather than trap.
+        depth = min(depth + 1, 63)
+        hasElement &= ~(1 << UInt64(depth))
+    }
+
+    @inline(__always)
+    private mutating func pop() {
+        depth = max(depth - 1, 0)
+        out.flushIfFull()
+    }
+
+    @inline(__always)
     public mutating func key(_ name: StaticString) {
         separator()
         out.write(byte: UInt8(ascii: "\""))
         name.withUTF8Buffer { out.write(bytes: $0) }
         out.write(byte: UInt8(ascii: "\""))
         out.write(byte: UInt8(ascii: ":"))
-        if pretty { out.write(byte: UInt8(ascii: " ")) }
         afterKey = true
     }
 
@@ -69,7 +78,6 @@ public struct JSONWriter {
         separator()
         writeEscaped(name)
         out.write(byte: UInt8(ascii: ":"))
-        if pretty { out.write(byte: UInt8(ascii: " ")) }
         afterKey = true
     }
 
@@ -78,6 +86,16 @@ public struct JSONWriter {
         writeEscaped(text)
     }
 
+    /// An IP address as a JSON string.
+    @inline(__always)
+    public mutating func value(address: IPAddress) {
+        separator()
+        out.write(byte: UInt8(ascii: "\""))
+        out.write(address: address)
+        out.write(byte: UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
     public mutating func value<T: BinaryInteger>(_ number: T) {
         separator()
         out.write(integer: number)
@@ -85,15 +103,13 @@ public struct JSONWriter {
 
     public mutating func value(_ number: Double) {
         separator()
-        if number.isFinite {
-            // Integral values print without a fraction; others with up to 3 decimals.
-            if number == number.rounded() && abs(number) < 1e15 {
-                out.write(integer: Int64(number))
-            } else {
-                out.write(String((number * 1000).rounded() / 1000))
-            }
-        } else {
+        if !number.isFinite {
             out.write("null")
+        } else if number == number.rounded() && abs(number) < 1e15 {
+            out.write(integer: Int64(number))
+        } else {
+            // Three decimals are enough for seconds (ms) and ratios.
+            out.write(String((number * 1000).rounded() / 1000))
         }
     }
 
@@ -107,7 +123,18 @@ public struct JSONWriter {
         out.write("null")
     }
 
-    private func writeEscaped(_ text: String) {
+    /// A string, or `null` for nil.
+    public mutating func value(_ text: String?) {
+        if let text { value(text) } else { null() }
+    }
+
+    /// Ends the document with a newline and flushes it.
+    public mutating func finish() {
+        out.write(byte: 10)
+        out.flush()
+    }
+
+    private mutating func writeEscaped(_ text: String) {
         out.write(byte: UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
@@ -123,7 +150,7 @@ public struct JSONWriter {
                 case 13: out.write("\\r")
                 case 9: out.write("\\t")
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    let hex = Array("0123456789abcdef".utf8)
                     out.write("\\u00")
                     out.write(byte: hex[Int(byte >> 4)])
                     out.write(byte: hex[Int(byte & 0xf)])

@@ -1,4 +1,4 @@
-/// A plain-text table with aligned columns, written straight to an `OutputStream`.
+/// A plain-text table with aligned columns, written straight to an `OutputBuffer`.
 struct TextTable {
     enum Alignment {
         case left
@@ -30,13 +30,14 @@ struct TextTable {
     }
 
     /// Writes the header (in bold when `style` allows) and every row; the last column is not padded.
-    func write(to out: OutputStream, style: TerminalStyle) {
+    func write(to out: inout OutputBuffer, style: TerminalStyle) {
         let header = render(columns.map(\.title))
         out.write(style.bold(header))
         out.write(byte: 10)
         for row in rows {
             out.write(render(row))
             out.write(byte: 10)
+            out.flushIfFull()
         }
     }
 

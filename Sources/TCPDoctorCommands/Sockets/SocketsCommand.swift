@@ -50,16 +50,19 @@ struct SocketsCommand: ParsableCommand {
             forceProcfs: procfs
         )
         let snapshot = try SnapshotLoading.read(request)
-        let sockets = snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) }
+        // Without a filter the snapshot's array is used as it is: a copy of 200k records is not free.
+        let filtered = filter != .all || selection.selectsProcesses
+        let sockets = filtered ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
         let dead = snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) }
-        let out = OutputStream.standardOutput()
         if output.json {
-            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, to: out)
+            var json = JSONWriter(OutputBuffer())
+            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, to: &json)
         } else {
+            var out = OutputBuffer()
             SocketsTableRenderer(snapshot: snapshot, includeInfo: info, style: .forDescriptor(1))
-                .write(sockets, dead: dead, to: out)
+                .write(sockets, dead: dead, to: &out)
+            out.flush()
         }
-        out.flush()
         SnapshotLoading.reportCoverage(snapshot.coverage)
     }
 }

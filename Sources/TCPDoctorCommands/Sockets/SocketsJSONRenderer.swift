@@ -5,8 +5,7 @@ struct SocketsJSONRenderer {
     let snapshot: Snapshot
     let includeInfo: Bool
 
-    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to out: OutputStream) {
-        var json = JSONWriter(out)
+    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to json: inout JSONWriter) {
         json.beginObject()
         json.key("taken_at")
         json.value(snapshot.takenAt)
@@ -91,13 +90,13 @@ struct SocketsJSONRenderer {
         json.endArray()
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
-        out.write("\n")
+        json.finish()
     }
 
     private func writeEndpoint(_ endpoint: Endpoint, _ json: inout JSONWriter) {
         json.beginObject()
         json.key("address")
-        json.value(endpoint.address.description)
+        json.value(address: endpoint.address)
         json.key("port")
         json.value(endpoint.port)
         json.endObject()

@@ -6,7 +6,7 @@ struct SocketsTableRenderer {
     let includeInfo: Bool
     let style: TerminalStyle
 
-    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to out: OutputStream) {
+    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to out: inout OutputBuffer) {
         let showNetns = Set(sockets.map(\.netns)).count > 1 || snapshot.namespaces.count > 1
         var columns: [TextTable.Column] = [
             .left("State"), .right("Recv-Q"), .right("Send-Q"), .left("Local Address:Port"),
@@ -30,7 +30,7 @@ struct SocketsTableRenderer {
             row.append(ownersCell(socket))
             table.append(row)
         }
-        table.write(to: out, style: style)
+        table.write(to: &out, style: style)
         guard !dead.isEmpty else { return }
         out.write("\n")
         out.write(style.bold("Socket fds whose TCP socket the kernel already reset or destroyed (the fd is still open):"))
@@ -40,7 +40,7 @@ struct SocketsTableRenderer {
             let command = snapshot.processes[fd.owner.pid]?.command ?? "?"
             deadTable.append(["\(fd.owner.pid)", "\(fd.owner.fd)", "\(fd.inode)", fd.protocolName, command])
         }
-        deadTable.write(to: out, style: style)
+        deadTable.write(to: &out, style: style)
     }
 
     private func ownersCell(_ socket: SocketRecord) -> String {

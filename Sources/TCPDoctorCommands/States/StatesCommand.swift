@@ -40,15 +40,17 @@ struct StatesCommand: ParsableCommand {
             includeOwners: grouping == .process || selection.selectsProcesses
         )
         let snapshot = try SnapshotLoading.read(request)
-        let sockets = snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) }
+        let filtered = filter != .all || selection.selectsProcesses
+        let sockets = filtered ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
         let histogram = StateHistogram(sockets: sockets, in: snapshot, groupedBy: grouping)
-        let out = OutputStream.standardOutput()
         if output.json {
-            StatesRenderer.writeJSON(histogram, grouping: grouping, snapshot: snapshot, to: out)
+            var json = JSONWriter(OutputBuffer())
+            StatesRenderer.writeJSON(histogram, grouping: grouping, snapshot: snapshot, to: &json)
         } else {
-            StatesRenderer.writeTable(histogram, grouping: grouping, style: .forDescriptor(1), to: out)
+            var out = OutputBuffer()
+            StatesRenderer.writeTable(histogram, grouping: grouping, style: .forDescriptor(1), to: &out)
+            out.flush()
         }
-        out.flush()
         SnapshotLoading.reportCoverage(snapshot.coverage)
     }
 }

@@ -6,7 +6,7 @@ enum StatesRenderer {
         _ histogram: StateHistogram,
         grouping: StateHistogram.Grouping?,
         style: TerminalStyle,
-        to out: OutputStream
+        to out: inout OutputBuffer
     ) {
         guard grouping != nil else {
             var table = TextTable([.left("State"), .right("Count")])
@@ -16,7 +16,7 @@ enum StatesRenderer {
                 table.append([name, "\(count)"])
             }
             table.append(["total", "\(histogram.total)"])
-            table.write(to: out, style: style)
+            table.write(to: &out, style: style)
             return
         }
         // One column per state that occurs anywhere, so the matrix stays narrow.
@@ -26,7 +26,7 @@ enum StatesRenderer {
             table.append([group.label] + states.map { "\(group.counts[$0] ?? 0)" } + ["\(group.total)"])
         }
         table.append(["total"] + states.map { "\(histogram.counts[$0] ?? 0)" } + ["\(histogram.total)"])
-        table.write(to: out, style: style)
+        table.write(to: &out, style: style)
     }
 
     private static func title(_ grouping: StateHistogram.Grouping?) -> String {
@@ -43,9 +43,8 @@ enum StatesRenderer {
         _ histogram: StateHistogram,
         grouping: StateHistogram.Grouping?,
         snapshot: Snapshot,
-        to out: OutputStream
+        to json: inout JSONWriter
     ) {
-        var json = JSONWriter(out)
         json.beginObject()
         json.key("total")
         json.value(histogram.total)
@@ -87,7 +86,7 @@ enum StatesRenderer {
         NamespacesJSON.write(snapshot.namespaces, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
-        out.write("\n")
+        json.finish()
     }
 
     /// Every state is present, with 0 where there is none, so that consumers need no defaults.

@@ -20,8 +20,12 @@ extension Coverage {
             let more = processesUnreadable.count > 3 ? " and \(processesUnreadable.count - 3) more" : ""
             let why = Set(processesUnreadable.map(\.reason)).sorted().joined(separator: ", ")
             let plural = processesUnreadable.count == 1 ? "process" : "processes"
+            let advice =
+                privileged
+                ? "even root may not read processes protected by the kernel or another user namespace"
+                : "run as root to see their sockets"
             reasons.append(
-                "\(processesUnreadable.count) \(plural) could not be inspected (\(why)): pid \(sample.joined(separator: ", "))\(more); run as root to see their sockets"
+                "\(processesUnreadable.count) \(plural) could not be inspected (\(why)): pid \(sample.joined(separator: ", "))\(more); \(advice)"
             )
         }
         if socketsUnattributed > 0 {

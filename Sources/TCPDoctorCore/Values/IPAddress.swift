@@ -201,3 +201,25 @@ extension Substring {
         return result
     }
 }
+
+extension IPAddress {
+    /// Appends `description`'s bytes to `buffer`; IPv4 without allocating a String.
+    ///
+    /// Renderers print hundreds of thousands of addresses; this is their fast path.
+    @inlinable
+    public func appendText(to buffer: inout [UInt8]) {
+        guard family == .ipv4 else {
+            var text = description
+            text.withUTF8 { buffer.append(contentsOf: $0) }
+            return
+        }
+        let value = UInt32(truncatingIfNeeded: low)
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+            if octet >= 100 { buffer.append(48 + octet / 100) }
+            if octet >= 10 { buffer.append(48 + octet / 10 % 10) }
+            buffer.append(48 + octet % 10)
+            if shift > 0 { buffer.append(UInt8(ascii: ".")) }
+        }
+    }
+}

@@ -9,7 +9,7 @@ public struct Snapshot: Sendable {
     /// The namespaces that were read (and those that could not be, listed in `coverage`).
     public var namespaces: [NetworkNamespace]
     /// Holders of each socket by inode. Socket inodes are global across namespaces.
-    public var owners: [UInt64: [SocketOwner]]
+    public var owners: SocketOwnerTable
     /// Every process that holds at least one socket fd, by pid.
     public var processes: [Int32: TCPProcess]
     /// TCP socket fds whose socket is in no kernel table: reset or destroyed while still held.
@@ -21,7 +21,7 @@ public struct Snapshot: Sendable {
         takenAt: Double,
         sockets: [SocketRecord],
         namespaces: [NetworkNamespace] = [],
-        owners: [UInt64: [SocketOwner]] = [:],
+        owners: SocketOwnerTable = SocketOwnerTable(),
         processes: [Int32: TCPProcess] = [:],
         deadSocketFDs: [DeadSocketFD] = [],
         coverage: Coverage = Coverage()
@@ -36,8 +36,8 @@ public struct Snapshot: Sendable {
     }
 
     /// The (pid, fd) pairs that hold `socket`, sorted; empty for inode 0 or an unknown holder.
-    public func owners(of socket: SocketRecord) -> [SocketOwner] {
-        socket.inode == 0 ? [] : owners[socket.inode] ?? []
+    public func owners(of socket: SocketRecord) -> ArraySlice<SocketOwner> {
+        socket.inode == 0 ? [] : owners.owners(of: socket.inode)
     }
 
     /// The namespace with the given inode, if it was read.
@@ -100,6 +100,8 @@ public struct Coverage: Hashable, Sendable {
     }
 
     public var source: Source
+    /// Whether tcpdoctor ran as root; gaps then are not a matter of privilege.
+    public var privileged: Bool
     /// Whether owners were looked up at all (the `states` command without grouping skips them).
     public var ownersScanned: Bool
     public var processesScanned: Int
@@ -114,6 +116,7 @@ public struct Coverage: Hashable, Sendable {
 
     public init(
         source: Source = .netlink,
+        privileged: Bool = false,
         ownersScanned: Bool = false,
         processesScanned: Int = 0,
         processesUnreadable: [UnreadableProcess] = [],
@@ -123,6 +126,7 @@ public struct Coverage: Hashable, Sendable {
         notes: [String] = []
     ) {
         self.source = source
+        self.privileged = privileged
         self.ownersScanned = ownersScanned
         self.processesScanned = processesScanned
         self.processesUnreadable = processesUnreadable

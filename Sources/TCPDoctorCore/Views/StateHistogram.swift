@@ -69,7 +69,8 @@ public struct StateHistogram: Hashable, Sendable {
             case .process:
                 let owners = snapshot.owners(of: socket)
                 if owners.isEmpty {
-                    add("", { Group(label: Self.noOwnerLabel(socket)) }, state)
+                    let label = Self.noOwnerLabel(socket)
+                    add(label, { Group(label: label) }, state)
                     continue
                 }
                 var seen: Set<Int32> = []

@@ -1,3 +1,4 @@
+import CSockDiag
 import Dispatch
 import Glibc
 import Synchronization
@@ -22,7 +23,7 @@ public enum SnapshotReader {
         let locations = try namespaces(request.namespaces)
 
         let walk = request.includeOwners ? OwnerWalk.start() : nil
-        var coverage = Coverage()
+        var coverage = Coverage(privileged: geteuid() == 0)
         var dumped = try dumpSockets(request, locations, &coverage)
 
         guard let walk else {
@@ -58,7 +59,7 @@ public enum SnapshotReader {
             takenAt: takenAt,
             sockets: dumped.sockets,
             namespaces: locations.map(\.namespace),
-            owners: scan.owners.dictionary(),
+            owners: scan.owners,
             processes: processes.processes,
             deadSocketFDs: dead,
             coverage: coverage
@@ -101,8 +102,7 @@ public enum SnapshotReader {
                 if !useProcfs {
                     do throws(LinuxError) {
                         let client = try SockDiagClient(namespacePath: namespace.isHost ? nil : location.path)
-                        let (records, _) = try client.records(query, netns: namespace.inode)
-                        dumped.sockets += records
+                        try dump(client, query, netns: namespace.inode, into: &dumped.sockets, &coverage)
                         continue
                     } catch where error.code == .netlinkUnavailable {
                         // No sock_diag in this kernel (or a seccomp filter): /proc for every namespace.
@@ -120,6 +120,38 @@ public enum SnapshotReader {
             }
         }
         return dumped
+    }
+
+    /// Streams a namespace's sockets straight into `sockets` (no intermediate array: at 200k
+    /// records every copy costs tens of megabytes), one family at a time so that a kernel without
+    /// IPv6 still yields its IPv4 sockets. A dump the kernel flags as interrupted is redone once.
+    private static func dump(
+        _ client: SockDiagClient,
+        _ query: SockDiagQuery,
+        netns: UInt64,
+        into sockets: inout [SocketRecord],
+        _ coverage: inout Coverage
+    ) throws(LinuxError) {
+        for family in query.families {
+            var single = query
+            single.families = [family]
+            let start = sockets.count
+            do throws(LinuxError) {
+                var summary = try client.dump(single, netns: netns) { sockets.append($0) }
+                if summary.interrupted {
+                    sockets.removeSubrange(start...)
+                    summary = try client.dump(single, netns: netns) { sockets.append($0) }
+                    if summary.interrupted {
+                        coverage.notes.append(
+                            "the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled"
+                        )
+                    }
+                }
+            } catch where family == .ipv6 && error.code == .netlinkUnavailable && !sockets.isEmpty {
+                sockets.removeSubrange(start...)
+                coverage.notes.append("IPv6 sockets were not read: \(error.description)")
+            }
+        }
     }
 
     /// /proc/net/tcp of a namespace: our own, or that of a process inside it (no setns needed).
@@ -179,7 +211,7 @@ final class OwnerWalk: Sendable {
     private let result = Mutex<Result<FDScan, LinuxError>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    static func start(threads: Int = 1) -> OwnerWalk {
+    static func start(threads: Int = 2) -> OwnerWalk {
         let walk = OwnerWalk()
         DispatchQueue.global().async {
             let outcome: Result<FDScan, LinuxError>

@@ -26,12 +26,12 @@ struct StateHistogramTests {
             takenAt: 0,
             sockets: sockets,
             namespaces: [NetworkNamespace(inode: 1, isHost: true), NetworkNamespace(inode: 2, names: ["db"])],
-            owners: [
+            owners: SocketOwnerTable([
                 11: [SocketOwner(pid: 100, fd: 5)],
                 12: [SocketOwner(pid: 100, fd: 6), SocketOwner(pid: 101, fd: 6)],
                 13: [SocketOwner(pid: 101, fd: 7)],
                 14: [SocketOwner(pid: 200, fd: 3)],
-            ],
+            ]),
             processes: [
                 100: TCPProcess(pid: 100, command: "app"), 101: TCPProcess(pid: 101, command: "app"),
                 200: TCPProcess(pid: 200, command: "postgres"),
@@ -59,6 +59,7 @@ struct StateHistogramTests {
         let app101 = try #require(byLabel["app (pid 101)"])
         #expect(app101.counts == [.closeWait: 1, .established: 1])
         #expect(byLabel["(no process: kernel-owned)"]?.total == 2)
+        #expect(byLabel["(owner not visible)"] == nil)
         #expect(byLabel["postgres (pid 200)"]?.total == 1)
     }
 

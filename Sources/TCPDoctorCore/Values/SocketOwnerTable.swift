@@ -1,10 +1,8 @@
-import TCPDoctorCore
-
 /// Every (pid, fd) holder of every socket inode, in two flat arrays sorted by inode.
 ///
 /// The fd walk finds ~170k socket fds on a busy host. A `[UInt64: [SocketOwner]]` costs one heap
 /// array per socket; two parallel sorted arrays cost two allocations in all, look up by binary
-/// search, and hand out holders as slices. `dictionary()` converts for `Snapshot.owners`.
+/// search, and hand out holders as slices. `Snapshot.owners` is one of these.
 public struct SocketOwnerTable: Sendable, Hashable {
     /// Socket inodes, ascending, repeated once per holder.
     public let inodes: [UInt64]
@@ -31,7 +29,7 @@ public struct SocketOwnerTable: Sendable, Hashable {
     }
 
     /// A table from packed (inode, pid, fd) keys; sorts them in place.
-    init(unsortedKeys keys: inout [UInt128]) {
+    public init(unsortedKeys keys: inout [UInt128]) {
         keys.sort()
         var inodes: [UInt64] = []
         var holders: [SocketOwner] = []
@@ -55,8 +53,8 @@ public struct SocketOwnerTable: Sendable, Hashable {
 
     /// Packs a holder so that integer order is (inode, pid, fd) order; pids and fds are never
     /// negative, so their bit patterns sort as the numbers do.
-    @inline(__always)
-    static func key(inode: UInt64, pid: Int32, fd: Int32) -> UInt128 {
+    @inlinable
+    public static func key(inode: UInt64, pid: Int32, fd: Int32) -> UInt128 {
         UInt128(inode) << 64 | UInt128(UInt32(bitPattern: pid)) << 32 | UInt128(UInt32(bitPattern: fd))
     }
 
@@ -90,7 +88,7 @@ public struct SocketOwnerTable: Sendable, Hashable {
         }
     }
 
-    /// The table as `Snapshot.owners` holds it: one sorted array per inode.
+    /// The table as a dictionary: one sorted array per inode (for tests and small tools).
     public func dictionary() -> [UInt64: [SocketOwner]] {
         var result: [UInt64: [SocketOwner]] = [:]
         result.reserveCapacity(socketCount)
