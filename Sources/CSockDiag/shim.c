@@ -15,6 +15,18 @@ int csd_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
 long csd_getdents64(int fd, void *buffer, unsigned long count) { return getdents64(fd, buffer, count); }
 
+#include <sys/syscall.h>
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+int csd_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int csd_pidfd_getfd(int pidfd, int fd) { return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0); }
+
 // csd_tcp_info must stay a faithful prefix of the kernel's struct tcp_info.
 #define CSD_SAME_OFFSET(field) \
     _Static_assert(offsetof(struct csd_tcp_info, field) == offsetof(struct tcp_info, field), #field)

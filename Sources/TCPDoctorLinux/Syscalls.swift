@@ -222,3 +222,22 @@ func procClockTicksPerSecond() -> Int? {
     let value = Glibc.sysconf(Int32(_SC_CLK_TCK))
     return value > 0 ? value : nil
 }
+
+// MARK: snapshot
+// Calls of Snapshot/: looking at a socket another process holds, through a duplicate of its fd.
+
+/// A duplicate of `fd` of process `pid` (pidfd_open + pidfd_getfd, Linux 5.6); needs the
+/// right to ptrace the process. The caller closes the returned descriptor.
+func snapshotDuplicateDescriptor(pid: Int32, fd: Int32) -> Result<Int32, Errno> {
+    valueOrErrno { csd_pidfd_open(pid) }.flatMap { pidfd in
+        defer { closeDescriptor(pidfd) }
+        return valueOrErrno { csd_pidfd_getfd(pidfd, fd) }
+    }
+}
+
+/// getsockopt(TCP_INFO) into the kernel's layout; fields the kernel does not send stay zero.
+func snapshotTCPInfo(_ fd: Int32) -> Result<csd_tcp_info, Errno> {
+    var info = csd_tcp_info()
+    var length = socklen_t(MemoryLayout<csd_tcp_info>.size)
+    return valueOrErrno { Glibc.getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) }.map { _ in info }
+}

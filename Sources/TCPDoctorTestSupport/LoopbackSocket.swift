@@ -97,7 +97,7 @@ public final class LoopbackSocket {
         _ = fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC)
     }
 
-    private static func make(ipv6: Bool) throws -> LoopbackSocket {
+    static func make(ipv6: Bool) throws -> LoopbackSocket {
         let fd = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try check(fd, "socket")
         return LoopbackSocket(fd: fd)
@@ -144,3 +144,10 @@ func check(_ result: Int32, _ call: String) throws {
 
 /// Whether the tests run as root (needed for namespaces and for reading other processes' fds).
 public let runningAsRoot = getuid() == 0
+
+extension LoopbackSocket {
+    /// A TCP socket that was created and never bound or connected: in no kernel table, not a leak.
+    public static func unconnected() throws -> LoopbackSocket {
+        try make(ipv6: false)
+    }
+}

@@ -57,7 +57,7 @@ struct SocketsCommandTests {
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("State") == true)
-        #expect(lines.count == 2)
+        #expect(lines.count == 2, "stdout: \(run.stdout.prefix(600)) stderr: \(run.stderr)")
         #expect(lines.last?.contains("[::1]:\(listener.port)") == true)
         #expect(lines.last?.contains("pid=\(getpid()) fd=\(listener.fd)") == true)
     }

@@ -104,6 +104,10 @@ _Static_assert(sizeof(struct rtattr) == 4, "rtattr layout");
 _Static_assert(sizeof(struct csd_tcp_info) == 232, "csd_tcp_info layout (Linux 6.1 uapi tcp_info)");
 /// getdents64(2), which glibc declares only under _GNU_SOURCE; defined in shim.c.
 long csd_getdents64(int fd, void *buffer, unsigned long count);
+/// pidfd_open(2) (Linux 5.3) through syscall(2), which Swift cannot call (variadic); -1 and errno.
+int csd_pidfd_open(int pid);
+/// pidfd_getfd(2) (Linux 5.6): a duplicate of another process's fd, with O_CLOEXEC; -1 and errno.
+int csd_pidfd_getfd(int pidfd, int fd);
 #endif
 
 #endif

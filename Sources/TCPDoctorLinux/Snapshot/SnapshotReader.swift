@@ -196,7 +196,15 @@ public enum SnapshotReader {
         }
         second = redump
         let present = Set(second.sockets.lazy.map(\.inode))
-        return candidates.filter { !present.contains($0.inode) }
+        var verdicts: [UInt64: Bool?] = [:]
+        return candidates.filter { fd in
+            guard !present.contains(fd.inode) else { return false }
+            // Never-connected sockets are in no table either; they are not leaks.
+            if verdicts[fd.inode] == nil {
+                verdicts[fd.inode] = .some(DetachedSocketInspector.everConnected(pid: fd.owner.pid, fd: fd.owner.fd))
+            }
+            return verdicts[fd.inode] != .some(false)
+        }
     }
 
     private static func wallClockSeconds() -> Double {
