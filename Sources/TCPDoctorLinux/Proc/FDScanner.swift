@@ -101,7 +101,8 @@ public struct FDScanner: Sendable {
             }
             if filled == 0 { break }
             try ProcBytes.forEachDirent(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), in: procRoot) {
-                name, _ in
+                name,
+                _ in
                 if let pid = ProcBytes.decimal(name), pid > 0, pid <= UInt64(Int32.max) { pids.append(Int32(pid)) }
             }
         }

@@ -150,7 +150,8 @@ public struct NamespaceDiscovery: Sendable {
         defer { buffer.deallocate() }
         while case .success(let filled) = procGetDents(directory.rawValue, buffer), filled > 0 {
             try? ProcBytes.forEachDirent(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), in: namedDirectory) {
-                name, _ in names.append(ProcBytes.string(name))
+                name,
+                _ in names.append(ProcBytes.string(name))
             }
         }
         return names

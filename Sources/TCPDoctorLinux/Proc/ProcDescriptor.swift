@@ -38,7 +38,11 @@ struct ProcDescriptor: ~Copyable {
 }
 
 /// Reads a small file such as `/proc/PID/status` whole: at most `limit` bytes.
-func readProcFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD, limit: Int = 1 << 20) -> Result<
+func readProcFile(
+    _ path: String,
+    relativeTo directory: Int32 = AT_FDCWD,
+    limit: Int = 1 << 20
+) -> Result<
     [UInt8], Errno
 > {
     do {

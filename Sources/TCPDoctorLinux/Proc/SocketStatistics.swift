@@ -63,7 +63,9 @@ public struct SocketStatistics: Sendable, Hashable {
             var key: String?
             try KernelCounters.forEachWord(rest) { word throws(LinuxError) in
                 if let pending = key {
-                    guard let value = ProcBytes.signedDecimal(word) else { throw bad("value of \(pending) is not a number") }
+                    guard let value = ProcBytes.signedDecimal(word) else {
+                        throw bad("value of \(pending) is not a number")
+                    }
                     values[pending] = value
                     key = nil
                 } else {
@@ -87,7 +89,8 @@ public struct SocketStatistics: Sendable, Hashable {
 
     private static func readFile(_ path: String) throws(LinuxError) -> SocketStatistics {
         switch readProcFile(path) {
-        case .success(let bytes): return try bytes.withBytes { bytes throws(LinuxError) in try parse(bytes, file: path) }
+        case .success(let bytes):
+            return try bytes.withBytes { bytes throws(LinuxError) in try parse(bytes, file: path) }
         case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot read \(path)", errno: error)
         }
     }

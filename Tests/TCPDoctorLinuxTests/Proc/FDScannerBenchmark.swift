@@ -67,7 +67,9 @@ struct FDScannerBenchmark {
             let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             return String(format: "%8.1f ms", value)
         }
-        print("BENCH \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) wall min \(ms(sorted[0].wall)) median \(ms(sorted[sorted.count / 2].wall))  cpu min \(ms(cpu[0]))")
+        print(
+            "BENCH \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) wall min \(ms(sorted[0].wall)) median \(ms(sorted[sorted.count / 2].wall))  cpu min \(ms(cpu[0]))"
+        )
     }
 
     @Test func walkTheHost() throws {
@@ -80,7 +82,7 @@ struct FDScannerBenchmark {
             time.sleep(600)
             """
         var children: [SpawnedChild] = []
-        defer { children.forEach { $0.terminate() } }
+        defer { for child in children { child.terminate() } }
         for _ in 0..<holders {
             children.append(try SpawnedChild(["/usr/bin/python3", "-c", script], command: "python3"))
         }
@@ -96,7 +98,9 @@ struct FDScannerBenchmark {
             try #require(count >= perHolder, "holder \(child.pid) opened only \(count) sockets")
         }
         let processes = try FDScanner().scan()
-        print("BENCH population: \(processes.openFiles.count) processes, \(processes.openFiles.values.reduce(0, +)) fds, \(processes.owners.holders.count) socket fds, \(processes.owners.socketCount) sockets")
+        print(
+            "BENCH population: \(processes.openFiles.count) processes, \(processes.openFiles.values.reduce(0, +)) fds, \(processes.owners.holders.count) socket fds, \(processes.owners.socketCount) sockets"
+        )
 
         for threads in [1, 2, 3] {
             var samples: [Sample] = []
@@ -109,7 +113,11 @@ struct FDScannerBenchmark {
         Self.report("SocketOwnerTable.dictionary()", samples)
         samples = []
         let unsorted = scan.owners.inodes.indices.map {
-            SocketOwnerTable.key(inode: scan.owners.inodes[$0], pid: scan.owners.holders[$0].pid, fd: scan.owners.holders[$0].fd)
+            SocketOwnerTable.key(
+                inode: scan.owners.inodes[$0],
+                pid: scan.owners.holders[$0].pid,
+                fd: scan.owners.holders[$0].fd
+            )
         }.shuffled()
         for _ in 0..<5 {
             var keys = unsorted

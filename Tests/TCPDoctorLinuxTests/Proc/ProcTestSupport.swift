@@ -130,7 +130,7 @@ final class SpawnedChild {
         let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { text in
             text.withCString { Glibc.strdup($0) }
         }
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         var cArguments = arguments + [nil]
         var child: pid_t = 0
         let status = posix_spawn(&child, argv[0], &actions, nil, &cArguments, environ)

@@ -15,7 +15,7 @@ struct SocketProtocolProbeTests {
         defer { close(udp) }
         var pair: [Int32] = [-1, -1]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0)
-        defer { pair.forEach { close($0) } }
+        defer { for fd in pair { close(fd) } }
         let probe = SocketProtocolProbe()
         #expect(try probe.protocolName(of: SocketOwner(pid: me, fd: tcp.fd)) == "TCP")
         #expect(try probe.protocolName(of: SocketOwner(pid: me, fd: tcp6.fd)) == "TCPv6")
@@ -27,7 +27,7 @@ struct SocketProtocolProbeTests {
     @Test func nonSocketsClosedFDsAndReusedFDsAreNil() throws {
         var pipeFDs: [Int32] = [-1, -1]
         #expect(pipe(&pipeFDs) == 0)
-        defer { pipeFDs.forEach { close($0) } }
+        defer { for fd in pipeFDs { close(fd) } }
         let probe = SocketProtocolProbe()
         #expect(try probe.protocolName(of: SocketOwner(pid: me, fd: pipeFDs[0])) == nil)
         let socket = try TestSocket()
@@ -76,7 +76,15 @@ struct SocketProtocolProbeTests {
             Set(dead.filter { $0.inode == resetInode }.map(\.owner))
                 == [SocketOwner(pid: me, fd: reset.fd), SocketOwner(pid: child.pid, fd: 100)]
         )
-        #expect(dead.contains(DeadSocketFD(owner: SocketOwner(pid: me, fd: refused.fd), inode: try refused.inode(), protocolName: "TCP")))
+        #expect(
+            dead.contains(
+                DeadSocketFD(
+                    owner: SocketOwner(pid: me, fd: refused.fd),
+                    inode: try refused.inode(),
+                    protocolName: "TCP"
+                )
+            )
+        )
         #expect(dead.contains { $0.inode == (try? fresh.inode()) })
         // The listener is in the table, so it is not dead.
         #expect(!dead.contains { $0.inode == (try? listener.inode()) })
