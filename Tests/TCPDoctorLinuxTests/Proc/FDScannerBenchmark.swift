@@ -14,7 +14,8 @@ import Testing
 ///
 /// `TCPDOCTOR_PROC_BENCH_HOLDERS` (default 10) python3 processes each open
 /// `TCPDOCTOR_PROC_BENCH_SOCKETS` (default 17000) TCP sockets, and 400 idle `sleep` processes
-/// bring the process count near the benchmark host's ~500.
+/// (`TCPDOCTOR_PROC_BENCH_IDLE`) bring the process count near the benchmark host's ~500. With
+/// both set to 0 it measures the host as it is.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["TCPDOCTOR_PROC_BENCH"] != nil))
 struct FDScannerBenchmark {
     static func setting(_ name: String, _ fallback: Int) -> Int {
@@ -68,7 +69,7 @@ struct FDScannerBenchmark {
             return String(format: "%8.1f ms", value)
         }
         print(
-            "BENCH \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) wall min \(ms(sorted[0].wall)) median \(ms(sorted[sorted.count / 2].wall))  cpu min \(ms(cpu[0]))"
+            "BENCH \(label.padding(toLength: 52, withPad: " ", startingAt: 0)) wall min \(ms(sorted[0].wall)) median \(ms(sorted[sorted.count / 2].wall))  cpu min \(ms(cpu[0]))"
         )
     }
 
@@ -86,7 +87,7 @@ struct FDScannerBenchmark {
         for _ in 0..<holders {
             children.append(try SpawnedChild(["/usr/bin/python3", "-c", script], command: "python3"))
         }
-        for _ in 0..<400 { children.append(try SpawnedChild()) }
+        for _ in 0..<Self.setting("TCPDOCTOR_PROC_BENCH_IDLE", 400) { children.append(try SpawnedChild()) }
         // Wait until every holder has opened all its sockets.
         for child in children.prefix(holders) {
             var count = 0
@@ -155,5 +156,16 @@ struct FDScannerBenchmark {
             for _ in 0..<3 { shellSamples.append(try Self.shell(command)) }
             Self.report(label, shellSamples)
         }
+    }
+
+    /// The /proc/net/tcp fallback on whatever sockets the host has now (populate it first).
+    @Test func readProcNetTCP() throws {
+        let count = try ProcNetTCPReader().readNamespace().count
+        var samples: [Sample] = []
+        for _ in 0..<5 { samples.append(try Self.time { _ = try ProcNetTCPReader().readNamespace() }) }
+        Self.report("ProcNetTCPReader.readNamespace() (\(count) sockets)", samples)
+        var shellSamples: [Sample] = []
+        for _ in 0..<5 { shellSamples.append(try Self.shell("cat /proc/net/tcp /proc/net/tcp6 > /dev/null")) }
+        Self.report("cat /proc/net/tcp /proc/net/tcp6", shellSamples)
     }
 }
