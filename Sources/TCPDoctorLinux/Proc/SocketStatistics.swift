@@ -17,6 +17,14 @@ public struct SocketStatistics: Sendable, Hashable {
         public var allocated: Int64
         /// `mem`: pages of memory TCP uses, host-wide.
         public var memoryPages: Int64
+
+        public init(inUse: Int64, orphaned: Int64, timeWait: Int64, allocated: Int64, memoryPages: Int64) {
+            self.inUse = inUse
+            self.orphaned = orphaned
+            self.timeWait = timeWait
+            self.allocated = allocated
+            self.memoryPages = memoryPages
+        }
     }
 
     /// Every line's values: `sections["TCP"]?["inuse"]`.
