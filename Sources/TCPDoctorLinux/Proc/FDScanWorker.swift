@@ -7,8 +7,9 @@ import TCPDoctorCore
 /// Per fd the walk costs one `readlinkat(2)` and nothing else: names come straight out of the
 /// `getdents64(2)` buffer, links land in a fixed 64-byte buffer, and only socket links are kept,
 /// as one packed 128-bit key. Nothing is allocated per fd.
-// @unchecked: during a scan each worker is used by exactly one thread, and read only after
-// concurrentPerform has returned, which orders those accesses.
+///
+/// `@unchecked Sendable`: during a scan each worker is used by exactly one thread, and read only
+/// after `concurrentPerform` has returned, which orders those accesses.
 final class FDScanWorker: @unchecked Sendable {
     /// `struct linux_dirent64`: `d_reclen` at 16, `d_type` at 18, `d_name` at 19.
     private static let direntHeader = 19
@@ -141,6 +142,11 @@ final class FDScanWorker: @unchecked Sendable {
                         linksDenied = error
                     }
                 }
+            }
+            // A tail shorter than a record header is as malformed as an overlong record.
+            if offset != filled {
+                malformed = true
+                break listing
             }
         }
         if sawMissingFD && isExiting(pid: pid) {

@@ -100,9 +100,10 @@ public struct FDScanner: Sendable {
             case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot list \(procRoot)", errno: error)
             }
             if filled == 0 { break }
-            try ProcBytes.forEachDirent(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), in: procRoot) {
-                name, _ in
-                if let pid = ProcBytes.decimal(name), pid > 0, pid <= UInt64(Int32.max) { pids.append(Int32(pid)) }
+            let entries = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
+            try ProcBytes.forEachDirent(entries, in: procRoot) { name, _ in
+                guard let pid = ProcBytes.decimal(name), pid > 0, pid <= UInt64(Int32.max) else { return }
+                pids.append(Int32(pid))
             }
         }
         return pids

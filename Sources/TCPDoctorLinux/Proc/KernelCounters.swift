@@ -71,7 +71,10 @@ public struct KernelCounters: Sendable, Hashable {
             result.sections[section, default: [:]].merge(values) { _, new in new }
         }
         if let header {
-            throw LinuxError(.malformedProcData, "\(file) line \(header.line): \(header.section) header has no value line")
+            throw LinuxError(
+                .malformedProcData,
+                "\(file) line \(header.line): \(header.section) header has no value line"
+            )
         }
         return result
     }

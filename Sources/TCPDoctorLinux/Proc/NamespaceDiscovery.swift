@@ -149,8 +149,9 @@ public struct NamespaceDiscovery: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 15, alignment: 8)
         defer { buffer.deallocate() }
         while case .success(let filled) = procGetDents(directory.rawValue, buffer), filled > 0 {
-            try? ProcBytes.forEachDirent(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), in: namedDirectory) {
-                name, _ in names.append(ProcBytes.string(name))
+            let entries = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
+            try? ProcBytes.forEachDirent(entries, in: namedDirectory) { name, _ in
+                names.append(ProcBytes.string(name))
             }
         }
         return names
@@ -167,6 +168,7 @@ public struct NamespaceDiscovery: Sendable {
         if let name = namespace.names.first { return "\(namedDirectory)/\(name)" }
         if namespace.isHost { return "\(procRoot)/self/ns/net" }
         if let pid = namespace.pids.first { return "\(procRoot)/\(pid)/ns/net" }
+        // Unreachable: every namespace found has a name, a pid, or is ours.
         return ""
     }
 

@@ -22,29 +22,27 @@ struct ProcDescriptor: ~Copyable {
     /// /proc files report size 0, so the only way to read them is until `read` returns 0.
     func readAll(limit: Int = 1 << 20) -> Result<[UInt8], Errno> {
         var bytes: [UInt8] = []
-        var chunk = 4096
-        while bytes.count < limit {
-            let start = bytes.count
-            let want = min(chunk, limit - start)
-            bytes.append(contentsOf: repeatElement(0, count: want))
-            let result = bytes.withUnsafeMutableBytes { all in
-                procRead(rawValue, UnsafeMutableRawBufferPointer(rebasing: all[start..<(start + want)]))
+        let fd = rawValue
+        return withUnsafeTemporaryAllocation(byteCount: 8192, alignment: 8) { chunk in
+            while bytes.count < limit {
+                let want = min(chunk.count, limit - bytes.count)
+                switch procRead(fd, UnsafeMutableRawBufferPointer(rebasing: chunk[..<want])) {
+                case .success(0): return .success(bytes)
+                case .success(let count): bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+                case .failure(let error): return .failure(error)
+                }
             }
-            switch result {
-            case .success(let count):
-                bytes.removeLast(want - count)
-                if count == 0 { return .success(bytes) }
-            case .failure(let error):
-                return .failure(error)
-            }
-            chunk = min(chunk * 2, 1 << 16)
+            return .success(bytes)
         }
-        return .success(bytes)
     }
 }
 
 /// Reads a small file such as `/proc/PID/status` whole: at most `limit` bytes.
-func readProcFile(_ path: String, relativeTo directory: Int32 = AT_FDCWD, limit: Int = 1 << 20) -> Result<
+func readProcFile(
+    _ path: String,
+    relativeTo directory: Int32 = AT_FDCWD,
+    limit: Int = 1 << 20
+) -> Result<
     [UInt8], Errno
 > {
     do {

@@ -91,7 +91,8 @@ public enum ProcNetTCPParser {
         func field(_ index: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[fields[index]]) }
         if field(0).elementsEqual("sl".utf8) { return .success(nil) }
         guard count >= 10 else { return .failure(Problem("expected at least 10 fields, found \(count)")) }
-        guard field(0).last == UInt8(ascii: ":"), ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: field(0).dropLast())) != nil
+        guard field(0).last == UInt8(ascii: ":"),
+            ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: field(0).dropLast())) != nil
         else { return .failure(Problem("slot number \"sl:\" expected first")) }
         guard let local = endpoint(field(1)) else { return .failure(Problem("bad local address")) }
         guard let remote = endpoint(field(2)) else { return .failure(Problem("bad remote address")) }
@@ -115,7 +116,11 @@ public enum ProcNetTCPParser {
         let socketTimer: SocketTimer?
         switch timer.0 {
         case 1:
-            socketTimer = SocketTimer(kind: .retransmit, expiresMilliseconds: milliseconds, retransmits: clamp(retransmits))
+            socketTimer = SocketTimer(
+                kind: .retransmit,
+                expiresMilliseconds: milliseconds,
+                retransmits: clamp(retransmits)
+            )
         case 2, 4:
             socketTimer = SocketTimer(
                 kind: timer.0 == 2 ? .keepalive : .zeroWindowProbe,

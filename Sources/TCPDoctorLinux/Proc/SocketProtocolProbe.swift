@@ -11,9 +11,11 @@ import TCPDoctorCore
 /// the protocol's `proto->name`: `TCP`, `TCPv6`, `UDP`, `UNIX-STREAM`, `NETLINK`...
 ///
 /// Verified on Linux 6.18: a TCP socket that was reset by the peer (RST after SO_LINGER 0), whose
-/// connect was refused, that was never bound, or that is bound but neither listening nor
-/// connected is in neither `/proc/net/tcp` nor the inet_diag dump, and says `TCP`. So "TCP and in
-/// no dump" means reset/destroyed *or never connected*; the probe cannot tell these apart.
+/// connect was refused, or that was never bound is in neither `/proc/net/tcp` nor the inet_diag
+/// dump, and says `TCP`. A socket that is bound but neither listening nor connected is missing
+/// from `/proc/net/tcp` and from a dump of the usual states, but appears (as CLOSE) when
+/// `idiag_states` also has bit 13, the kernel's internal `TCP_BOUND_INACTIVE`. So "TCP and in no
+/// dump" means reset/destroyed *or never connected*; the probe cannot tell these apart.
 public struct SocketProtocolProbe: Sendable {
     /// The procfs mount.
     public var procRoot: String

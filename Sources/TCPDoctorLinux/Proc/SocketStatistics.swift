@@ -17,6 +17,14 @@ public struct SocketStatistics: Sendable, Hashable {
         public var allocated: Int64
         /// `mem`: pages of memory TCP uses, host-wide.
         public var memoryPages: Int64
+
+        public init(inUse: Int64, orphaned: Int64, timeWait: Int64, allocated: Int64, memoryPages: Int64) {
+            self.inUse = inUse
+            self.orphaned = orphaned
+            self.timeWait = timeWait
+            self.allocated = allocated
+            self.memoryPages = memoryPages
+        }
     }
 
     /// Every line's values: `sections["TCP"]?["inuse"]`.
@@ -63,7 +71,9 @@ public struct SocketStatistics: Sendable, Hashable {
             var key: String?
             try KernelCounters.forEachWord(rest) { word throws(LinuxError) in
                 if let pending = key {
-                    guard let value = ProcBytes.signedDecimal(word) else { throw bad("value of \(pending) is not a number") }
+                    guard let value = ProcBytes.signedDecimal(word) else {
+                        throw bad("value of \(pending) is not a number")
+                    }
                     values[pending] = value
                     key = nil
                 } else {
@@ -87,7 +97,8 @@ public struct SocketStatistics: Sendable, Hashable {
 
     private static func readFile(_ path: String) throws(LinuxError) -> SocketStatistics {
         switch readProcFile(path) {
-        case .success(let bytes): return try bytes.withBytes { bytes throws(LinuxError) in try parse(bytes, file: path) }
+        case .success(let bytes):
+            return try bytes.withBytes { bytes throws(LinuxError) in try parse(bytes, file: path) }
         case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot read \(path)", errno: error)
         }
     }

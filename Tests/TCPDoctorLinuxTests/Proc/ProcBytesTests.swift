@@ -70,7 +70,8 @@ struct ProcBytesTests {
     }
 
     @Test func direntsYieldNamesAndTypesWithoutDots() throws {
-        let buffer = Self.dirent(".", type: 4) + Self.dirent("..", type: 4) + Self.dirent("0", type: 10)
+        let buffer =
+            Self.dirent(".", type: 4) + Self.dirent("..", type: 4) + Self.dirent("0", type: 10)
             + Self.dirent("12345", type: 10) + Self.dirent("self", type: 10)
         var seen: [String] = []
         try buffer.withUnsafeBytes { bytes in

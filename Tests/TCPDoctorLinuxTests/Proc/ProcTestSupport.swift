@@ -88,28 +88,52 @@ final class ProcTestSocket {
         } == 0
     }
 
+    /// Connects to [::1]:`port`; returns whether the connection was made.
+    func connectToLoopback6(port: UInt16) -> Bool {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        address.sin6_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        } == 0
+    }
+
     func inode() throws -> UInt64 { try ProcTestSupport.inode(of: fd) }
 }
 
-/// A child process (`/bin/sleep`) that holds some of our fds; killed and reaped in `deinit`.
+/// A child process (by default `/bin/sleep`) that may hold some of our fds; killed and reaped in
+/// `deinit`.
 final class SpawnedChild {
     let pid: pid_t
+    private let expectedCommand: String
     private var reaped = false
 
-    /// Spawns `/bin/sleep 300` with each `inherit.fd` duplicated to `inherit.as` in the child.
-    init(inheriting fds: [(fd: Int32, as: Int32)] = []) throws {
+    /// Spawns `argv` (by default `/bin/sleep 300`) with each `inherit.fd` duplicated to
+    /// `inherit.as` in the child.
+    ///
+    /// - Parameter command: The `comm` the child has once it runs what it should (after any
+    ///   `exec` by a wrapper such as `ip netns exec`).
+    init(
+        _ argv: [String] = ["/bin/sleep", "300"],
+        command: String = "sleep",
+        inheriting fds: [(fd: Int32, as: Int32)] = []
+    ) throws {
+        expectedCommand = command
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         // dup2 to a different number clears close-on-exec on the copy only.
         for (fd, target) in fds { posix_spawn_file_actions_adddup2(&actions, fd, target) }
-        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/sleep", "300"].map { text in
+        let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { text in
             text.withCString { Glibc.strdup($0) }
         }
-        defer { arguments.forEach { free($0) } }
-        var argv = arguments + [nil]
+        defer { for argument in arguments { free(argument) } }
+        var cArguments = arguments + [nil]
         var child: pid_t = 0
-        let status = posix_spawn(&child, "/bin/sleep", &actions, nil, &argv, environ)
+        let status = posix_spawn(&child, argv[0], &actions, nil, &cArguments, environ)
         try #require(status == 0, "posix_spawn failed: \(status)")
         pid = child
     }
@@ -123,15 +147,17 @@ final class SpawnedChild {
         reaped = true
     }
 
-    /// Waits until the child has exec'd sleep (its comm is `sleep`), at most ~5 s.
+    /// Waits until the child runs its command (its comm is the expected one), at most ~5 s.
     func waitUntilExecuted() throws {
         for _ in 0..<500 {
-            if let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm == "sleep\n" {
+            if let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+                comm == expectedCommand + "\n"
+            {
                 return
             }
             usleep(10_000)
         }
-        Issue.record("child \(pid) never exec'd /bin/sleep")
+        Issue.record("child \(pid) never became \(expectedCommand)")
     }
 
     deinit { terminate() }

@@ -43,7 +43,10 @@ struct ProcessFileParsersTests {
     }
 
     @Test(arguments: [
-        ("Max open files            unlimited            unlimited            files     \n", nil as UInt64?, nil as UInt64?),
+        (
+            "Max open files            unlimited            unlimited            files     \n", nil as UInt64?,
+            nil as UInt64?
+        ),
         ("Max open files            1024                 unlimited            files\n", 1024, nil),
         ("Max open files            1024                 1048576              files", 1024, 1_048_576),
     ])
@@ -110,26 +113,5 @@ struct ProcessFileParsersTests {
     @Test(arguments: ["", "1 (x", "1 (x) S 1 2", "1 (x) SS 1 2 3 4 5 6"])
     func truncatedStatIsNil(_ text: String) {
         #expect(Array(text.utf8).withUnsafeBytes { ProcessFileParsers.parseStatExcerpt($0) } == nil)
-    }
-}
-
-struct UserDirectoryTests {
-    @Test func parsesThePasswdFixtureAndSkipsBadLines() throws {
-        let users = UserDirectory(passwd: try ProcTestSupport.fixture("passwd"))
-        #expect(users.name(of: 0) == "root")
-        #expect(users.name(of: 1) == "daemon")
-        #expect(users.name(of: 65_534) == "nobody")
-        #expect(users.name(of: 1000) == "last")
-        #expect(users.name(of: 4242) == nil)
-        #expect(users.skippedLines == [4, 5, 7, 8, 10])
-    }
-
-    @Test func loadsThisHostsPasswd() throws {
-        let users = try UserDirectory.load()
-        #expect(users.name(of: 0) == "root")
-    }
-
-    @Test func aMissingFileIsAnError() {
-        #expect(throws: LinuxError.self) { try UserDirectory.load(path: "/nonexistent/passwd") }
     }
 }
