@@ -24,7 +24,7 @@ struct FDScannerTests {
     @Test func countsEveryOpenFileOfARestrictedScan() throws {
         // A child whose fd table nothing changes while it sleeps; this process's own table moves
         // with every test running in parallel.
-        let sockets = try (0..<5).map { _ in try TestSocket() }
+        let sockets = try (0..<5).map { _ in try ProcTestSocket() }
         let child = try SpawnedChild(inheriting: sockets.enumerated().map { ($1.fd, Int32(100 + $0)) })
         defer { child.terminate() }
         try child.waitUntilExecuted()

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct ProcNetTCPReaderTests {
     @Test func findsALoopbackListenerThisTestOpened() throws {
-        let socket = try TestSocket()
+        let socket = try ProcTestSocket()
         let port = try socket.listenOnLoopback()
         let inode = try socket.inode()
         let records = try ProcNetTCPReader().readNamespace(netns: 99)
@@ -21,11 +21,11 @@ struct ProcNetTCPReaderTests {
     }
 
     @Test func findsAnIPv6ListenerAndItsAcceptQueue() throws {
-        let listener = try TestSocket(family: AF_INET6)
+        let listener = try ProcTestSocket(family: AF_INET6)
         let port = try listener.listenOnLoopback(family: AF_INET6)
         let inode = try listener.inode()
         // Two connections nobody accepts: the listener's Recv-Q is its accept queue.
-        let clients = try (0..<2).map { _ in try TestSocket(family: AF_INET6) }
+        let clients = try (0..<2).map { _ in try ProcTestSocket(family: AF_INET6) }
         for client in clients { #expect(client.connectToLoopback6(port: port)) }
         let records = try ProcNetTCPReader().read(path: "/proc/net/tcp6")
         let record = try #require(records.first { $0.inode == inode })

@@ -9,8 +9,8 @@ struct SocketProtocolProbeTests {
     let me = getpid()
 
     @Test func namesTheProtocolOfEachKindOfSocket() throws {
-        let tcp = try TestSocket()
-        let tcp6 = try TestSocket(family: AF_INET6)
+        let tcp = try ProcTestSocket()
+        let tcp6 = try ProcTestSocket(family: AF_INET6)
         let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(udp) }
         var pair: [Int32] = [-1, -1]
@@ -30,7 +30,7 @@ struct SocketProtocolProbeTests {
         defer { for fd in pipeFDs { close(fd) } }
         let probe = SocketProtocolProbe()
         #expect(try probe.protocolName(of: SocketOwner(pid: me, fd: pipeFDs[0])) == nil)
-        let socket = try TestSocket()
+        let socket = try ProcTestSocket()
         let inode = try socket.inode()
         // Same fd number, another inode: the fd was reused since the walk.
         #expect(try probe.protocolName(of: SocketOwner(pid: me, fd: socket.fd), inode: inode + 1) == nil)
@@ -43,9 +43,9 @@ struct SocketProtocolProbeTests {
     /// The leak netstat cannot see: TCP sockets in no table whose fds are still open.
     @Test func findsTCPSocketsMissingFromEveryTable() throws {
         // Reset by the peer: the server closes with SO_LINGER {1, 0}, which sends RST.
-        let listener = try TestSocket()
+        let listener = try ProcTestSocket()
         let port = try listener.listenOnLoopback()
-        let reset = try TestSocket()
+        let reset = try ProcTestSocket()
         #expect(reset.connectToLoopback(port: port))
         let accepted = accept(listener.fd, nil, nil)
         try #require(accepted >= 0)
@@ -53,14 +53,14 @@ struct SocketProtocolProbeTests {
         #expect(setsockopt(accepted, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0)
         close(accepted)
         // Refused: nothing listens on the port any more.
-        let closedListener = try TestSocket()
+        let closedListener = try ProcTestSocket()
         let closedPort = try closedListener.listenOnLoopback()
         let refusedTarget = closedPort
         _ = consume closedListener
-        let refused = try TestSocket()
+        let refused = try ProcTestSocket()
         #expect(!refused.connectToLoopback(port: refusedTarget))
         // Never bound or connected.
-        let fresh = try TestSocket()
+        let fresh = try ProcTestSocket()
         // A child holds the reset socket too: both holders are reported.
         let child = try SpawnedChild(inheriting: [(reset.fd, 100)])
         defer { child.terminate() }

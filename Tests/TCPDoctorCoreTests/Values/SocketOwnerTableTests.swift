@@ -1,7 +1,6 @@
-import TCPDoctorCore
 import Testing
 
-@testable import TCPDoctorLinux
+@testable import TCPDoctorCore
 
 struct SocketOwnerTableTests {
     @Test func looksUpAndConvertsBothWays() {
