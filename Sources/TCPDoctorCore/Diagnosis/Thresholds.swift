@@ -1,0 +1,44 @@
+/// The numbers at which rules speak up, each documented and overridable (`--threshold KEY=VALUE`).
+///
+/// Defaults are chosen so that a healthy host gets a short all-clear: a handful of CLOSE_WAIT
+/// sockets come and go on any busy server; dozens held by one process do not.
+public struct Thresholds: Hashable, Sendable {
+    /// Values by key, such as `close-wait.warning`.
+    public private(set) var values: [String: Double]
+
+    /// Every known key with its default and what it means, for `--list-thresholds` and the docs.
+    public static let defaults: [(key: String, value: Double, meaning: String)] = [
+        ("close-wait.warning", 10, "CLOSE_WAIT sockets held by one process toward one peer or port before a warning"),
+        ("close-wait.critical", 100, "... before it is critical"),
+        ("close-wait.fd-share-critical", 0.5, "share of the process's open-file soft limit used by CLOSE_WAIT that makes it critical"),
+        ("fd.warning", 0.8, "share of a process's RLIMIT_NOFILE soft limit in use before a warning"),
+        ("fd.critical", 0.95, "... before it is critical"),
+        ("time-wait.port-share-warning", 0.5, "share of ip_local_port_range held in TIME_WAIT toward one destination before a warning"),
+        ("time-wait.port-share-critical", 0.8, "... before it is critical"),
+        ("time-wait.server-warning", 1000, "TIME_WAIT sockets on one local listening port (the server closes first) before a warning"),
+        ("fin-wait2.warning", 100, "FIN_WAIT2 sockets toward one peer before a warning"),
+        ("last-ack.warning", 50, "LAST_ACK sockets toward one peer before a warning"),
+        ("syn-sent.warning", 20, "SYN_SENT sockets toward one destination before a warning"),
+        ("shared-socket.warning", 1, "sockets held by several processes, outside listeners, before a warning"),
+        ("dead-socket-fds.warning", 1, "socket fds whose TCP socket the kernel already reset or destroyed before a warning"),
+        ("dead-socket-fds.critical", 100, "... before it is critical"),
+        ("listen-backlog.fill-warning", 0.8, "accept queue length as a share of the backlog before a warning"),
+    ]
+
+    public init() {
+        values = Dictionary(uniqueKeysWithValues: Self.defaults.map { ($0.key, $0.value) })
+    }
+
+    /// The value of `key`; unknown keys are a programming error caught by the tests, so 0.
+    public subscript(_ key: String) -> Double { values[key] ?? 0 }
+
+    /// Overrides one threshold.
+    ///
+    /// - Returns: false when `key` is not a known threshold.
+    @discardableResult
+    public mutating func set(_ key: String, to value: Double) -> Bool {
+        guard values[key] != nil else { return false }
+        values[key] = value
+        return true
+    }
+}
