@@ -1,0 +1,225 @@
+import TCPDoctorCore
+
+/// Rebuilds TCP connections from a stream of segments, one connection at a time, in bounded memory.
+///
+/// Feed segments in capture order with `process(_:)`; take finished connections with
+/// `takeFinished()` or `drainFinished(_:)` as often as convenient; call `finish(atEndNanoseconds:)`
+/// once at the end for the connections still open. Memory is proportional to the connections open
+/// at once: each is a flat record of under 1 KB in one contiguous slab (no per-packet allocation,
+/// no per-connection allocation while it is open), indexed by an open-addressing table keyed by
+/// the canonical 4-tuple.
+///
+/// A connection is over, and handed out, once it is finished (both FINs, or a RST) or its SYN
+/// went unanswered, and no segment of it arrived for `Configuration.linger` of capture time;
+/// the linger catches the last ACK, retransmissions and late RSTs. A SYN without ACK on the
+/// 4-tuple of a finished connection, or a SYN with a new initial sequence number where the
+/// previous one was never answered, starts a new connection at once (port reuse); a SYN with the
+/// same sequence number is a retransmission.
+public struct ConnectionAnalyzer {
+    /// Settings of the analysis.
+    public struct Configuration: Sendable, Hashable {
+        /// How long a finished or unanswered connection waits for late segments before it is
+        /// handed out. 60 s matches Linux's TIME_WAIT, the longest a correct peer lingers.
+        public var linger: Duration
+        /// The `tcp_fin_timeout` assumed for the hosts, used only to place the inferred expiry of an
+        /// orphaned FIN_WAIT2 on a timeline when a late FIN meets RST.
+        public var finTimeout: Duration
+
+        public init(linger: Duration = .seconds(60), finTimeout: Duration = TCPStateMachine.defaultFinTimeout) {
+            self.linger = linger
+            self.finTimeout = finTimeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let lingerNanoseconds: Int64
+    private let finTimeoutNanoseconds: Int64
+
+    private var table: FlowTable
+    private var slab: ContiguousArray<ConnectionTracker> = []
+    private var freeSlots: [Int32] = []
+    private var expiry = ExpiryQueue()
+    private var generation: UInt32 = 0
+    private var clock: Int64 = .min
+    private var nextSweep: Int64 = .min
+    private var finished: [Connection] = []
+
+    /// Segments given to `process(_:)` so far.
+    public private(set) var segmentsProcessed: UInt64 = 0
+    /// Connections handed out so far (taken or still waiting in the finished list).
+    public private(set) var connectionsFinished: UInt64 = 0
+    /// The most connections open at once so far.
+    public private(set) var peakOpenConnections = 0
+
+    /// - Parameters:
+    ///   - configuration: Linger and timer settings.
+    ///   - hashSeed: Seeds the flow table's hash; pass a fixed value for reproducible layouts, or
+    ///     leave the default random one so that crafted captures cannot aim at collisions.
+    public init(configuration: Configuration = Configuration(), hashSeed: UInt64 = UInt64.random(in: .min ... .max)) {
+        self.configuration = configuration
+        self.lingerNanoseconds = configuration.linger.nanoseconds
+        self.finTimeoutNanoseconds = configuration.finTimeout.nanoseconds
+        self.table = FlowTable(seed: hashSeed)
+    }
+
+    /// Connections currently open (being tracked).
+    public var openConnections: Int { table.count }
+
+    /// Applies one segment to its connection, creating or retiring connections as needed.
+    public mutating func process(_ segment: TCPSegment) {
+        segmentsProcessed &+= 1
+        let time = segment.timestampNanoseconds
+        if time > clock {
+            clock = time
+            if time >= nextSweep {
+                sweep(now: time)
+                nextSweep = time &+ 1_000_000_000
+            }
+        }
+        let (key, sourceIsA) = FlowKey.make(source: segment.source, destination: segment.destination)
+        let hash = key.hash(seed: table.seed)
+        let found = slab.withUnsafeBufferPointer { trackers in
+            table.find(hash: hash) { trackers[$0].key == key }
+        }
+        guard let slot = found else {
+            open(segment, key: key, hash: hash, sourceIsA: sourceIsA)
+            return
+        }
+        let fromOriginator = sourceIsA == slab[slot].originatorIsA
+        if segment.flags.contains(.syn) && !segment.flags.contains(.ack)
+            && slab[slot].startsNewConnection(fromOriginator: fromOriginator, sequence: segment.sequence)
+        {
+            retire(slot: slot, endNanoseconds: time)
+            open(segment, key: key, hash: hash, sourceIsA: sourceIsA)
+            return
+        }
+        slab[slot].process(segment, fromOriginator: fromOriginator, finTimeout: finTimeoutNanoseconds)
+        if !slab[slot].queued && slab[slot].isExpirable { enqueue(slot: slot) }
+    }
+
+    /// Hands out every connection still open, as seen at `endNanoseconds` (the end of the capture),
+    /// in the order of their first packet; the analyzer is empty afterwards.
+    public mutating func finish(atEndNanoseconds endNanoseconds: Int64) {
+        var live: [(first: UInt64, slot: Int)] = []
+        for slot in slab.indices where slab[slot].generation != 0 { live.append((slab[slot].firstPacket, slot)) }
+        live.sort { $0.first < $1.first }
+        for entry in live { retire(slot: entry.slot, endNanoseconds: endNanoseconds) }
+        slab.removeAll()
+        freeSlots.removeAll()
+        expiry = ExpiryQueue()
+        table.removeAll()
+    }
+
+    /// The connections finished since the last call, in the order they finished; the analyzer
+    /// keeps nothing of them.
+    public mutating func takeFinished() -> [Connection] {
+        defer { finished = [] }
+        return finished
+    }
+
+    /// Calls `body` with each connection finished since the last call, then forgets them all (also
+    /// when `body` throws).
+    public mutating func drainFinished(_ body: (Connection) throws -> Void) rethrows {
+        defer { finished.removeAll(keepingCapacity: true) }
+        for connection in finished { try body(connection) }
+    }
+
+    private mutating func open(_ segment: TCPSegment, key: FlowKey, hash: UInt64, sourceIsA: Bool) {
+        generation = generation == .max ? 1 : generation + 1
+        let tracker = ConnectionTracker(
+            key: key, hash: hash, generation: generation, first: segment, sourceIsA: sourceIsA
+        )
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            slab[slot] = tracker
+        } else {
+            slot = slab.count
+            slab.append(tracker)
+        }
+        table.insert(hash: hash, slot: slot)
+        if table.count > peakOpenConnections { peakOpenConnections = table.count }
+        slab[slot].process(segment, fromOriginator: slab[slot].originatorIsA == sourceIsA, finTimeout: finTimeoutNanoseconds)
+        if slab[slot].isExpirable { enqueue(slot: slot) }
+    }
+
+    private mutating func retire(slot: Int, endNanoseconds: Int64) {
+        finished.append(slab[slot].connection(endNanoseconds: endNanoseconds))
+        connectionsFinished &+= 1
+        table.remove(hash: slab[slot].hash, slot: slot)
+        slab[slot].generation = 0
+        slab[slot].queued = false
+        freeSlots.append(Int32(slot))
+    }
+
+    private mutating func enqueue(slot: Int) {
+        slab[slot].queued = true
+        expiry.push(
+            ExpiryQueue.Entry(
+                slot: Int32(slot), generation: slab[slot].generation, deadline: slab[slot].lastTime &+ lingerNanoseconds
+            )
+        )
+    }
+
+    /// Hands out the queued connections whose linger ran out by `now`.
+    ///
+    /// Entries are pushed in the order connections become expirable; a connection that saw more
+    /// segments since goes to the back with its new deadline. The order is thus only nearly sorted,
+    /// which can delay a connection by at most one linger: the bound on memory stays.
+    private mutating func sweep(now: Int64) {
+        while let entry = expiry.first, entry.deadline <= now {
+            expiry.removeFirst()
+            let slot = Int(entry.slot)
+            guard slab[slot].generation == entry.generation, slab[slot].queued else { continue }
+            guard slab[slot].isExpirable else {
+                slab[slot].queued = false
+                continue
+            }
+            let deadline = slab[slot].lastTime &+ lingerNanoseconds
+            if deadline > now {
+                expiry.push(ExpiryQueue.Entry(slot: entry.slot, generation: entry.generation, deadline: deadline))
+                continue
+            }
+            retire(slot: slot, endNanoseconds: now)
+        }
+    }
+}
+
+extension ConnectionTracker {
+    /// Over as far as the analysis is concerned: both FINs, a RST, or a SYN with no answer yet.
+    var isExpirable: Bool {
+        resetSeen || (sides[0].hasFIN && sides[1].hasFIN) || sides[1].packets == 0 || sides[0].packets == 0
+    }
+
+    /// Whether a SYN (without ACK) from the given side begins a new connection on this 4-tuple.
+    func startsNewConnection(fromOriginator: Bool, sequence: UInt32) -> Bool {
+        if resetSeen || (sides[0].hasFIN && sides[1].hasFIN) { return true }
+        // A new connect() after an unanswered one: a new initial sequence number, and no answer.
+        return fromOriginator && sides[0].hasISN && sequence != sides[0].initialSequence && sides[1].packets == 0
+    }
+}
+
+/// A first-in, first-out list of connections waiting for their linger to run out.
+struct ExpiryQueue {
+    struct Entry {
+        var slot: Int32
+        var generation: UInt32
+        var deadline: Int64
+    }
+
+    private var entries: [Entry] = []
+    private var head = 0
+
+    var first: Entry? { head < entries.count ? entries[head] : nil }
+
+    mutating func push(_ entry: Entry) { entries.append(entry) }
+
+    mutating func removeFirst() {
+        head += 1
+        // Reclaim the consumed prefix once it is half of the storage.
+        if head >= 1024 && head * 2 >= entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
+    }
+}

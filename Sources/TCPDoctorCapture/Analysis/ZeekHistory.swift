@@ -1,0 +1,157 @@
+/// Zeek's connection `history` string, built letter by letter as segments arrive.
+///
+/// Letters, upper case when the originator sent the segment and lower case for the responder:
+/// `s` SYN without ACK, `h` SYN+ACK, `a` a pure ACK, `d` payload, `f` FIN, `r` RST, `t` a segment
+/// that brings no new payload bytes (retransmission), `w` a zero window, `i` FIN and RST together,
+/// `q` SYN together with FIN or RST.
+///
+/// Zeek's repeat rules: `a`, `d`, `i` and `q` appear at most once per direction; `s`, `h`, `f` and
+/// `r` appear again when the sequence number differs from the last such segment of that direction
+/// (for `f`, the sequence number after the payload; `s` and `h` share one record); `t` and `w` are
+/// logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with one of
+/// SYN, FIN or RST set records only that letter, never `a` or `d`.
+///
+/// Deviations: `c` (bad checksum) is never produced, because the decoders do not verify
+/// checksums; `g` (content gap) and `^` (direction flipped) are not produced; `t` counts a
+/// segment whose payload ends at or before the highest sequence number already sent, which is
+/// Zeek's test but without its reassembler's finer cases; `w` is a zero window on a segment that is
+/// not a RST while the peer has not sent a RST. The string is capped at `capacity` letters.
+struct ZeekHistory {
+    static let capacity = 31
+
+    private var letters = InlineArray<31, UInt8>(repeating: 0)
+    private(set) var count: UInt8 = 0
+
+    mutating func add(_ letter: UInt8, originator: Bool) {
+        guard Int(count) < Self.capacity else { return }
+        // ASCII lower case is upper case plus 0x20.
+        letters[Int(count)] = originator ? letter : letter | 0x20
+        count += 1
+    }
+
+    var string: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(count))
+        for index in 0..<Int(count) { bytes.append(letters[index]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension ConnectionTracker {
+    /// Updates the history letters and Zeek's endpoint state for a segment sent by side `s`.
+    mutating func recordZeek(_ segment: TCPSegment, side s: Int) {
+        let flags = segment.flags
+        let syn = flags.contains(.syn)
+        let fin = flags.contains(.fin)
+        let rst = flags.contains(.rst)
+        let ack = flags.contains(.ack)
+        let originator = s == 0
+        let length = segment.payloadLength
+        let bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0)
+
+        if bitsSet > 1 {
+            let mark: ZeekEndpointHistory.Mark = fin && rst ? .inconsistent : .multiFlag
+            if sides[s].zeek.checkSeen(mark).firstTime { history.add(fin && rst ? UInt8(ascii: "I") : UInt8(ascii: "Q"), originator: originator) }
+        } else if syn {
+            let letter = ack ? UInt8(ascii: "H") : UInt8(ascii: "S")
+            let check = sides[s].zeek.checkSeen(.syn)
+            if check.firstTime || segment.sequence != sides[s].zeek.lastSYN { history.add(letter, originator: originator) }
+            sides[s].zeek.lastSYN = segment.sequence
+        } else if fin {
+            let finSequence = segment.sequence &+ length
+            let check = sides[s].zeek.checkSeen(.fin)
+            if check.firstTime || finSequence != sides[s].zeek.lastFIN { history.add(UInt8(ascii: "F"), originator: originator) }
+            sides[s].zeek.lastFIN = finSequence
+        } else if rst {
+            let check = sides[s].zeek.checkSeen(.rst)
+            if check.firstTime || segment.sequence != sides[s].zeek.lastRST {
+                history.add(UInt8(ascii: "R"), originator: originator)
+            }
+            sides[s].zeek.lastRST = segment.sequence
+        } else if length > 0 {
+            if sides[s].zeek.checkSeen(.data).firstTime { history.add(UInt8(ascii: "D"), originator: originator) }
+        } else if ack {
+            if sides[s].zeek.checkSeen(.ack).firstTime { history.add(UInt8(ascii: "A"), originator: originator) }
+        }
+
+        if length > 0 && sides[s].hasNextSequence
+            && sequenceLessOrEqual(segment.sequence &+ length, sides[s].nextSequence)
+        {
+            sides[s].zeek.retransmissions &+= 1
+            if sides[s].zeek.retransmissions == sides[s].zeek.retransmissionThreshold {
+                history.add(UInt8(ascii: "T"), originator: originator)
+                sides[s].zeek.retransmissionThreshold &*= 10
+            }
+        }
+        if segment.window == 0 && !rst && sides[1 - s].zeekState != .reset {
+            sides[s].zeek.zeroWindows &+= 1
+            if sides[s].zeek.zeroWindows == sides[s].zeek.zeroWindowThreshold {
+                history.add(UInt8(ascii: "W"), originator: originator)
+                sides[s].zeek.zeroWindowThreshold &*= 10
+            }
+        }
+        updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst)
+    }
+
+    private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool) {
+        let state = sides[s].zeekState
+        if rst {
+            // As in Zeek, an endpoint that already closed stays closed: a RST after FIN is SF.
+            if state != .closed { sides[s].zeekState = .reset }
+        } else if fin {
+            if state != .reset { sides[s].zeekState = .closed }
+        } else if syn {
+            if state == .inactive { sides[s].zeekState = ack ? .synAckSent : .synSent }
+        } else {
+            switch state {
+            case .inactive:
+                sides[s].zeekState = .partial
+            case .synSent, .synAckSent:
+                if ack {
+                    sides[s].zeekState = .established
+                    let peer = sides[1 - s].zeekState
+                    if peer == .synAckSent || peer == .synSent { sides[1 - s].zeekState = .established }
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Zeek's `conn_state` from the two endpoint states, following `base/protocols/conn/main.zeek`.
+    var zeekConnState: ZeekConnState {
+        let os = sides[0].zeekState
+        let rs = sides[1].zeekState
+        let originatorInactive = os == .inactive || os == .partial
+        let responderInactive = rs == .inactive || rs == .partial
+        if rs == .reset {
+            if os == .synSent || os == .synAckSent || (os == .reset && sides[0].bytes == 0 && sides[1].bytes == 0) {
+                return .REJ
+            }
+            return originatorInactive ? .RSTRH : .RSTR
+        }
+        if os == .reset {
+            if responderInactive { return historyMatchesSynThenReset ? .RSTOS0 : .OTH }
+            return .RSTO
+        }
+        if rs == .closed && os == .closed { return .SF }
+        if os == .closed { return responderInactive ? .SH : .S2 }
+        if rs == .closed { return originatorInactive ? .SHR : .S3 }
+        if os == .synSent && rs == .inactive { return .S0 }
+        if os == .established && rs == .established { return .S1 }
+        return .OTH
+    }
+
+    /// Zeek's test for RSTOS0: the history matches `^?S[^HAFGIQ]*R.*`.
+    private var historyMatchesSynThenReset: Bool {
+        var letters = Array(history.string.utf8)
+        if letters.first == UInt8(ascii: "^") { letters.removeFirst() }
+        guard letters.first == UInt8(ascii: "S") else { return false }
+        let forbidden = Set("HAFGIQ".utf8)
+        for letter in letters.dropFirst() {
+            if letter == UInt8(ascii: "R") { return true }
+            if forbidden.contains(letter) { return false }
+        }
+        return false
+    }
+}
