@@ -6,7 +6,7 @@ import TCPDoctorCore
 /// `takeFinished()` or `drainFinished(_:)` as often as convenient; call `finish(atEndNanoseconds:)`
 /// once at the end for the connections still open. Memory is proportional to the connections open
 /// at once: each is a flat record of under 1 KB in one contiguous slab (no per-packet allocation,
-/// no per-connection allocation while it is open), indexed by an open-addressing table keyed by
+/// no per-connection allocation while it is open) in pages of 1024, indexed by an open-addressing table keyed by
 /// the canonical 4-tuple.
 ///
 /// A connection is over, and handed out, once it is finished (both FINs, or a RST) or its SYN
@@ -36,7 +36,7 @@ public struct ConnectionAnalyzer {
     private let finTimeoutNanoseconds: Int64
 
     private var table: FlowTable
-    private var slab: ContiguousArray<ConnectionTracker> = []
+    private var slab = TrackerSlab()
     private var freeSlots: [Int32] = []
     private var expiry = ExpiryQueue()
     private var generation: UInt32 = 0
@@ -65,22 +65,21 @@ public struct ConnectionAnalyzer {
     /// Connections currently open (being tracked).
     public var openConnections: Int { table.count }
 
+    /// Bytes the analyzer holds for open connections: record pages, the flow index, the expiry
+    /// queue and the free list (not the finished connections waiting to be taken).
+    public var reservedBytes: Int {
+        slab.reservedBytes + table.reservedBytes + expiry.reservedBytes + freeSlots.capacity * MemoryLayout<Int32>.stride
+    }
+
     /// Applies one segment to its connection, creating or retiring connections as needed.
     public mutating func process(_ segment: TCPSegment) {
         segmentsProcessed &+= 1
         let time = segment.timestampNanoseconds
-        if time > clock {
-            clock = time
-            if time >= nextSweep {
-                sweep(now: time)
-                nextSweep = time &+ 1_000_000_000
-            }
-        }
+        if time > clock { clock = time }
+        if clock >= nextSweep { sweep(now: clock) }
         let (key, sourceIsA) = FlowKey.make(source: segment.source, destination: segment.destination)
         let hash = key.hash(seed: table.seed)
-        let found = slab.withUnsafeBufferPointer { trackers in
-            table.find(hash: hash) { trackers[$0].key == key }
-        }
+        let found = table.find(hash: hash) { slab.key(at: $0) == key }
         guard let slot = found else {
             open(segment, key: key, hash: hash, sourceIsA: sourceIsA)
             return
@@ -89,7 +88,7 @@ public struct ConnectionAnalyzer {
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack)
             && slab[slot].startsNewConnection(fromOriginator: fromOriginator, sequence: segment.sequence)
         {
-            retire(slot: slot, endNanoseconds: time)
+            finished.append(retire(slot: slot, endNanoseconds: time))
             open(segment, key: key, hash: hash, sourceIsA: sourceIsA)
             return
         }
@@ -98,12 +97,34 @@ public struct ConnectionAnalyzer {
     }
 
     /// Hands out every connection still open, as seen at `endNanoseconds` (the end of the capture),
-    /// in the order of their first packet; the analyzer is empty afterwards.
+    /// in the order of their first packet, through `takeFinished()` or `drainFinished(_:)`; the
+    /// analyzer is empty afterwards.
     public mutating func finish(atEndNanoseconds endNanoseconds: Int64) {
+        for slot in liveSlotsInCaptureOrder() { finished.append(retire(slot: slot, endNanoseconds: endNanoseconds)) }
+        clear()
+    }
+
+    /// Like `finish(atEndNanoseconds:)`, but gives each connection to `body` as soon as it is
+    /// built, so that a capture ending with many open connections never holds them all at once.
+    /// Connections already waiting to be taken are given first. If `body` throws, the connections
+    /// not yet given stay in the analyzer.
+    public mutating func finish(
+        atEndNanoseconds endNanoseconds: Int64,
+        _ body: (Connection) throws -> Void
+    ) rethrows {
+        try drainFinished(body)
+        for slot in liveSlotsInCaptureOrder() { try body(retire(slot: slot, endNanoseconds: endNanoseconds)) }
+        clear()
+    }
+
+    private func liveSlotsInCaptureOrder() -> [Int] {
         var live: [(first: UInt64, slot: Int)] = []
-        for slot in slab.indices where slab[slot].generation != 0 { live.append((slab[slot].firstPacket, slot)) }
+        for slot in 0..<slab.count where slab[slot].generation != 0 { live.append((slab[slot].firstPacket, slot)) }
         live.sort { $0.first < $1.first }
-        for entry in live { retire(slot: entry.slot, endNanoseconds: endNanoseconds) }
+        return live.map(\.slot)
+    }
+
+    private mutating func clear() {
         slab.removeAll()
         freeSlots.removeAll()
         expiry = ExpiryQueue()
@@ -134,8 +155,7 @@ public struct ConnectionAnalyzer {
             slot = Int(free)
             slab[slot] = tracker
         } else {
-            slot = slab.count
-            slab.append(tracker)
+            slot = slab.append(tracker)
         }
         table.insert(hash: hash, slot: slot)
         if table.count > peakOpenConnections { peakOpenConnections = table.count }
@@ -143,13 +163,14 @@ public struct ConnectionAnalyzer {
         if slab[slot].isExpirable { enqueue(slot: slot) }
     }
 
-    private mutating func retire(slot: Int, endNanoseconds: Int64) {
-        finished.append(slab[slot].connection(endNanoseconds: endNanoseconds))
+    private mutating func retire(slot: Int, endNanoseconds: Int64) -> Connection {
+        let connection = slab[slot].connection(endNanoseconds: endNanoseconds)
         connectionsFinished &+= 1
         table.remove(hash: slab[slot].hash, slot: slot)
         slab[slot].generation = 0
         slab[slot].queued = false
         freeSlots.append(Int32(slot))
+        return connection
     }
 
     private mutating func enqueue(slot: Int) {
@@ -161,13 +182,21 @@ public struct ConnectionAnalyzer {
         )
     }
 
-    /// Hands out the queued connections whose linger ran out by `now`.
+    /// Hands out the queued connections whose linger ran out by `now`, at most `sweepBatch` per
+    /// call so that a jump of the capture clock does not turn thousands of records into
+    /// `Connection` values at once; the rest follow on the next segments.
     ///
     /// Entries are pushed in the order connections become expirable; a connection that saw more
     /// segments since goes to the back with its new deadline. The order is thus only nearly sorted,
     /// which can delay a connection by at most one linger: the bound on memory stays.
     private mutating func sweep(now: Int64) {
+        var retired = 0
         while let entry = expiry.first, entry.deadline <= now {
+            if retired == Self.sweepBatch {
+                // More are due: look again on the next segment.
+                nextSweep = now
+                return
+            }
             expiry.removeFirst()
             let slot = Int(entry.slot)
             guard slab[slot].generation == entry.generation, slab[slot].queued else { continue }
@@ -180,9 +209,13 @@ public struct ConnectionAnalyzer {
                 expiry.push(ExpiryQueue.Entry(slot: entry.slot, generation: entry.generation, deadline: deadline))
                 continue
             }
-            retire(slot: slot, endNanoseconds: now)
+            finished.append(retire(slot: slot, endNanoseconds: now))
+            retired += 1
         }
+        nextSweep = now &+ 1_000_000_000
     }
+
+    private static let sweepBatch = 64
 }
 
 extension ConnectionTracker {
@@ -213,6 +246,8 @@ struct ExpiryQueue {
     var first: Entry? { head < entries.count ? entries[head] : nil }
 
     mutating func push(_ entry: Entry) { entries.append(entry) }
+
+    var reservedBytes: Int { entries.capacity * MemoryLayout<Entry>.stride }
 
     mutating func removeFirst() {
         head += 1

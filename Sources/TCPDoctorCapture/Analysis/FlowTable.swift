@@ -66,6 +66,9 @@ struct FlowTable {
         count -= 1
     }
 
+    /// Bytes of the index array.
+    var reservedBytes: Int { words.capacity * MemoryLayout<UInt64>.stride }
+
     mutating func removeAll() {
         for index in words.indices { words[index] = 0 }
         count = 0
