@@ -32,9 +32,11 @@ extension Connection {
 /// Zeek's `conn_state` values, computed with Zeek's rules from Zeek-style endpoint states.
 ///
 /// Zeek tracks each endpoint by what it sent (inactive, SYN sent, SYN+ACK sent, partial,
-/// established, closed after its FIN, reset after its RST) and derives the state from the pair.
-/// As in Zeek, a RST from an endpoint that already sent FIN does not move it to "reset", so a RST
-/// after both FINs is `SF`.
+/// established, closed after its FIN, reset after its RST) and derives the state from the pair
+/// with the rules of its `conn_state` function. As in Zeek, the responder's SYN+ACK establishes
+/// both sides, and a RST from an endpoint that sent FIN after its peer did too changes nothing, so
+/// a RST after both FINs is `SF`; a RST after a FIN the peer did not answer is a reset (`RSTO`,
+/// `RSTR`).
 public enum ZeekConnState: String, Sendable, Hashable, CaseIterable {
     /// Connection attempt seen, no reply.
     case S0
@@ -64,11 +66,13 @@ public enum ZeekConnState: String, Sendable, Hashable, CaseIterable {
     case OTH
 }
 
-/// Wireshark's `tcp.completeness` bits for a conversation.
+/// Wireshark's `tcp.completeness` bits for a conversation, with Wireshark's rules.
 ///
-/// A bit is set when any segment of the connection, in either direction, carries it: SYN (without
-/// ACK), SYN+ACK, ACK (a segment with ACK and without SYN), data (payload), FIN, RST. A complete,
-/// orderly connection scores 31; with a RST, 47 or 63.
+/// The first segment counts only if it is a SYN without ACK (SYN, and data for TCP Fast Open).
+/// After it, in either direction: SYN+ACK sets SYN-ACK; a segment with ACK and without SYN sets
+/// data when it has payload and ACK when it has none (a bare FIN+ACK or RST+ACK counts as ACK); FIN
+/// together with ACK sets FIN; RST sets RST. A complete, orderly connection scores 31; a refused
+/// one (SYN, then RST+ACK) 37. Mid-stream connections lack the SYN bit.
 public struct Completeness: OptionSet, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -100,7 +100,9 @@ struct ConnectionTracker {
         let fin = flags.contains(.fin)
         let rst = flags.contains(.rst)
 
-        completeness |= Self.completenessBits(flags: flags, payload: segment.payloadLength)
+        completeness |= Self.completenessBits(
+            flags: flags, payload: segment.payloadLength, first: sides[0].packets == 0 && sides[1].packets == 0
+        )
         recordZeek(segment, side: s)
         sides[s].packets &+= 1
         trackSequence(segment, side: s, syn: syn, fin: fin, ack: ack)
@@ -139,17 +141,19 @@ struct ConnectionTracker {
         sides[s].lastSentPacket = segment.packetNumber
     }
 
-    /// Wireshark's completeness bits for one segment.
+    /// Wireshark's completeness bits for one segment (see `Completeness` for the rules).
     @inline(__always)
-    static func completenessBits(flags: TCPFlags, payload: UInt32) -> UInt8 {
-        var bits: UInt8 = 0
-        if flags.contains(.syn) {
-            bits |= flags.contains(.ack) ? Completeness.synACK.rawValue : Completeness.syn.rawValue
-        } else if flags.contains(.ack) {
-            bits |= Completeness.ack.rawValue
+    static func completenessBits(flags: TCPFlags, payload: UInt32, first: Bool) -> UInt8 {
+        let syn = flags.contains(.syn)
+        let ack = flags.contains(.ack)
+        if first {
+            guard syn && !ack else { return 0 }
+            return Completeness.syn.rawValue | (payload > 0 ? Completeness.data.rawValue : 0)
         }
-        if payload > 0 { bits |= Completeness.data.rawValue }
-        if flags.contains(.fin) { bits |= Completeness.fin.rawValue }
+        var bits: UInt8 = 0
+        if syn && ack { bits |= Completeness.synACK.rawValue }
+        if ack && !syn { bits |= payload > 0 ? Completeness.data.rawValue : Completeness.ack.rawValue }
+        if ack && flags.contains(.fin) { bits |= Completeness.fin.rawValue }
         if flags.contains(.rst) { bits |= Completeness.rst.rawValue }
         return bits
     }

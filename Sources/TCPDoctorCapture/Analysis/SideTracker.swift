@@ -9,6 +9,7 @@ struct SideTracker {
     var state: TCPState
     var initialState: TCPState
     var zeekState: ZeekEndpointState = .inactive
+    var zeekPreviousState: ZeekEndpointState = .inactive
 
     var hasISN = false
     var hasFIN = false
@@ -84,6 +85,20 @@ struct ZeekEndpointHistory {
         case data = 16
         case inconsistent = 32
         case multiFlag = 64
+    }
+
+    /// Counts a retransmission; true when Zeek would add a `t` (1st, 10th, 100th... time).
+    mutating func countRetransmission() -> Bool { Self.scaled(&retransmissions, &retransmissionThreshold) }
+
+    /// Counts a zero window; true when Zeek would add a `w`.
+    mutating func countZeroWindow() -> Bool { Self.scaled(&zeroWindows, &zeroWindowThreshold) }
+
+    private static func scaled(_ count: inout UInt32, _ threshold: inout UInt32) -> Bool {
+        count &+= 1
+        guard count == threshold else { return false }
+        let (next, overflow) = threshold.multipliedReportingOverflow(by: 10)
+        threshold = overflow ? .max : next
+        return true
     }
 
     /// Zeek's `CheckHistory`: marks the first sighting and reports whether it was seen before.

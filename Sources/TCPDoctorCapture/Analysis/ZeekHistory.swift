@@ -74,47 +74,77 @@ extension ConnectionTracker {
             if sides[s].zeek.checkSeen(.ack).firstTime { history.add(UInt8(ascii: "A"), originator: originator) }
         }
 
-        if length > 0 && sides[s].hasNextSequence
-            && sequenceLessOrEqual(segment.sequence &+ length, sides[s].nextSequence)
+        // Zeek's retransmission test: the segment (payload, SYN and FIN; a RST's payload does not
+        // count) ends at or before the highest sequence number already sent, and carries payload.
+        var segmentEnd = segment.sequence &+ (syn ? 1 : 0) &+ (fin ? 1 : 0)
+        if !rst { segmentEnd &+= length }
+        if length > 0 && sides[s].hasNextSequence && sides[s].zeekState != .reset
+            && sequenceLessOrEqual(segmentEnd, sides[s].nextSequence)
         {
-            sides[s].zeek.retransmissions &+= 1
-            if sides[s].zeek.retransmissions == sides[s].zeek.retransmissionThreshold {
+            if sides[s].zeek.countRetransmission() {
                 history.add(UInt8(ascii: "T"), originator: originator)
-                sides[s].zeek.retransmissionThreshold &*= 10
             }
         }
-        if segment.window == 0 && !rst && sides[1 - s].zeekState != .reset {
-            sides[s].zeek.zeroWindows &+= 1
-            if sides[s].zeek.zeroWindows == sides[s].zeek.zeroWindowThreshold {
+        // Zeek ignores zero windows on a RST, after the sender's own RST and once the peer has closed.
+        if segment.window == 0 && !rst && sides[1 - s].zeekState != .closed && sides[s].zeekState != .reset {
+            if sides[s].zeek.countZeroWindow() {
                 history.add(UInt8(ascii: "W"), originator: originator)
-                sides[s].zeek.zeroWindowThreshold &*= 10
             }
         }
-        updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst)
+        updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst, payload: length)
     }
 
-    private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool) {
-        let state = sides[s].zeekState
-        if rst {
-            // As in Zeek, an endpoint that already closed stays closed: a RST after FIN is SF.
-            if state != .closed { sides[s].zeekState = .reset }
-        } else if fin {
-            if state != .reset { sides[s].zeekState = .closed }
-        } else if syn {
-            if state == .inactive { sides[s].zeekState = ack ? .synAckSent : .synSent }
-        } else {
-            switch state {
-            case .inactive:
-                sides[s].zeekState = .partial
-            case .synSent, .synAckSent:
-                if ack {
-                    sides[s].zeekState = .established
-                    let peer = sides[1 - s].zeekState
-                    if peer == .synAckSent || peer == .synSent { sides[1 - s].zeekState = .established }
+    private mutating func setZeekState(_ i: Int, _ state: ZeekEndpointState) {
+        sides[i].zeekPreviousState = sides[i].zeekState
+        sides[i].zeekState = state
+    }
+
+    /// Zeek's endpoint state machine (its TCP analyzer's `UpdateStateMachine`), by the sender's
+    /// state. Role flips and the SYN/SYN-ACK reversal are not modelled: the originator here is the
+    /// analysis's originator.
+    private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool, payload: UInt32) {
+        let p = 1 - s
+        let isOriginator = s == 0
+        switch sides[s].zeekState {
+        case .inactive:
+            if syn {
+                if isOriginator {
+                    setZeekState(s, ack ? .synAckSent : .synSent)
+                } else {
+                    // The responder's SYN (normally with ACK) establishes both sides.
+                    if sides[p].zeekState == .synSent { setZeekState(p, .established) }
+                    setZeekState(s, .established)
                 }
-            default:
-                break
             }
+            if fin { setZeekState(s, .closed) }
+            if rst { setZeekState(s, .reset) }
+            if sides[s].zeekState == .inactive {
+                if !isOriginator && payload == 0 && sides[0].zeekState == .synSent {
+                    // An ACK of the SYN before the SYN+ACK: not yet a partial connection.
+                } else if ack && sides[p].zeekState == .established {
+                    setZeekState(s, .established)
+                } else {
+                    setZeekState(s, .partial)
+                }
+            }
+        case .synSent, .synAckSent:
+            if fin { setZeekState(s, .closed) }
+            if rst { setZeekState(s, .reset) }
+        case .established, .partial:
+            if syn && !ack && sides[s].zeekState == .partial && sides[p].zeekState == .inactive {
+                setZeekState(s, .synSent)
+            }
+            if fin && !rst {
+                setZeekState(s, .closed)
+                // The peer's FIN followed by its RST was a normal close after all.
+                if sides[p].zeekState == .reset && sides[p].zeekPreviousState == .closed { setZeekState(p, .closed) }
+            }
+            if rst { setZeekState(s, .reset) }
+        case .closed:
+            // After a FIN exchange a RST changes nothing: a RST after both FINs is SF.
+            if rst && sides[p].zeekState != .closed { setZeekState(s, .reset) }
+        case .reset:
+            break
         }
     }
 

@@ -151,17 +151,18 @@ struct ResetScenarioTests {
         case .originatorFinWait1:
             c.send(.client, finACK, at: 0.5)
             c.send(.client, [.rst, .ack], at: 1)
-            // Zeek keeps an endpoint that sent FIN closed, whatever follows.
-            (expectedSide, expectedState, expectedZeek) = (.originator, .finWait1, .S2)
+            // The peer never sent FIN, so Zeek moves the closed originator on to reset.
+            (expectedSide, expectedState, expectedZeek) = (.originator, .finWait1, .RSTO)
         case .responderFinWait2:
             c.send(.server, finACK, at: 0.5)
             c.send(.client, .ack, at: 0.501)
             c.send(.client, data, at: 0.8, payload: 100)
             c.send(.server, .rst, at: 1)
-            (expectedSide, expectedState, expectedZeek) = (.responder, .finWait2, .S3)
+            (expectedSide, expectedState, expectedZeek) = (.responder, .finWait2, .RSTR)
         case .responderSynReceived:
             c.send(.server, .rst, at: 1)
-            (expectedSide, expectedState, expectedZeek) = (.responder, .synReceived, .REJ)
+            // Zeek takes the SYN+ACK as establishing both sides: a reset, not a rejection.
+            (expectedSide, expectedState, expectedZeek) = (.responder, .synReceived, .RSTR)
         }
         let connection = try #require(c.analyze().first)
         #expect(connection.ended == .reset)
