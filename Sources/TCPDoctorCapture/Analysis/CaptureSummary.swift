@@ -68,7 +68,11 @@ public struct CaptureSummary: Sendable {
 
         if let wait = connection.closeWait {
             let key = CloseWaitGroup.Key(connection: connection, holderRole: wait.side)
-            closeWait[key, default: CloseWaitGroup(key: key)].add(connection, wait, heldAtLeast: thresholds.closeWaitSeconds)
+            closeWait[key, default: CloseWaitGroup(key: key)].add(
+                connection,
+                wait,
+                heldAtLeast: thresholds.closeWaitSeconds
+            )
         }
         var service = services[connection.responder, default: ServiceCounts()]
         service.connections += 1
@@ -89,7 +93,9 @@ public struct CaptureSummary: Sendable {
     /// Holders of CLOSE_WAIT toward each peer, most held connections first, then longest.
     public var closeWaitGroups: [CloseWaitGroup] {
         closeWait.values.sorted {
-            ($0.heldConnections, $0.longestSeconds, $0.key.holder) > ($1.heldConnections, $1.longestSeconds, $1.key.holder)
+            ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
+                $1.heldConnections, $1.longestSeconds, $1.key.holder
+            )
         }
     }
 

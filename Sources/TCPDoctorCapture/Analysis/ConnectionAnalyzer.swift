@@ -68,7 +68,8 @@ public struct ConnectionAnalyzer {
     /// Bytes the analyzer holds for open connections: record pages, the flow index, the expiry
     /// queue and the free list (not the finished connections waiting to be taken).
     public var reservedBytes: Int {
-        slab.reservedBytes + table.reservedBytes + expiry.reservedBytes + freeSlots.capacity * MemoryLayout<Int32>.stride
+        slab.reservedBytes + table.reservedBytes + expiry.reservedBytes + freeSlots.capacity
+            * MemoryLayout<Int32>.stride
     }
 
     /// Applies one segment to its connection, creating or retiring connections as needed.
@@ -148,7 +149,11 @@ public struct ConnectionAnalyzer {
     private mutating func open(_ segment: TCPSegment, key: FlowKey, hash: UInt64, sourceIsA: Bool) {
         generation = generation == .max ? 1 : generation + 1
         let tracker = ConnectionTracker(
-            key: key, hash: hash, generation: generation, first: segment, sourceIsA: sourceIsA
+            key: key,
+            hash: hash,
+            generation: generation,
+            first: segment,
+            sourceIsA: sourceIsA
         )
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -159,7 +164,11 @@ public struct ConnectionAnalyzer {
         }
         table.insert(hash: hash, slot: slot)
         if table.count > peakOpenConnections { peakOpenConnections = table.count }
-        slab[slot].process(segment, fromOriginator: slab[slot].originatorIsA == sourceIsA, finTimeout: finTimeoutNanoseconds)
+        slab[slot].process(
+            segment,
+            fromOriginator: slab[slot].originatorIsA == sourceIsA,
+            finTimeout: finTimeoutNanoseconds
+        )
         if slab[slot].isExpirable { enqueue(slot: slot) }
     }
 
@@ -177,7 +186,9 @@ public struct ConnectionAnalyzer {
         slab[slot].queued = true
         expiry.push(
             ExpiryQueue.Entry(
-                slot: Int32(slot), generation: slab[slot].generation, deadline: slab[slot].lastTime &+ lingerNanoseconds
+                slot: Int32(slot),
+                generation: slab[slot].generation,
+                deadline: slab[slot].lastTime &+ lingerNanoseconds
             )
         )
     }

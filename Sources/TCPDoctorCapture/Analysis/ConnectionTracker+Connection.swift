@@ -34,7 +34,9 @@ extension ConnectionTracker {
             reset: resetSeen ? resetValue : nil,
             lateFIN: lateFIN.present
                 ? Connection.LateFIN(
-                    side: role(Int(lateFIN.side)), forgottenIn: lateFIN.forgottenIn, gapNanoseconds: lateFIN.gap
+                    side: role(Int(lateFIN.side)),
+                    forgottenIn: lateFIN.forgottenIn,
+                    gapNanoseconds: lateFIN.gap
                 ) : nil,
             zeekConnState: zeekConnState,
             zeekHistory: history.string,
@@ -110,7 +112,10 @@ extension ConnectionTracker {
                 endedBy = .reset
             }
             return Connection.CloseWait(
-                side: role(holder), startNanoseconds: start, endNanoseconds: max(stop, start), endedBy: endedBy
+                side: role(holder),
+                startNanoseconds: start,
+                endNanoseconds: max(stop, start),
+                endedBy: endedBy
             )
         }
         return nil

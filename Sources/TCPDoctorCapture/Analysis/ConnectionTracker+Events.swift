@@ -62,7 +62,12 @@ extension ConnectionTracker {
         sides[1].state = .closed
         sides[1].initialState = .closed
         record(
-            side: 1, from: .closed, to: .closed, event: .receiveSYN, time: pendingSYNTime, packet: pendingSYNPacket,
+            side: 1,
+            from: .closed,
+            to: .closed,
+            event: .receiveSYN,
+            time: pendingSYNTime,
+            packet: pendingSYNPacket,
             inferred: false
         )
         noteReset(segment, side: 1, senderState: .closed, answered: .receiveSYN)
@@ -88,7 +93,9 @@ extension ConnectionTracker {
                 {
                     // TIME_WAIT had ended (60 s) when the peer's FIN came again.
                     lateFIN = LateFINRecord(
-                        present: true, side: UInt8(r), forgottenIn: .timeWait,
+                        present: true,
+                        side: UInt8(r),
+                        forgottenIn: .timeWait,
                         gap: sides[s].lastReceivedTime &- sides[s].timeWaitEnteredAt
                     )
                 }
@@ -106,16 +113,29 @@ extension ConnectionTracker {
                 let timeoutAt = min(enteredFinWait2 &+ finTimeout, entry.timestamp)
                 timeline.remove(at: index)
                 record(
-                    side: s, from: .finWait2, to: .closed, event: .finWait2Timeout, time: timeoutAt, packet: 0,
+                    side: s,
+                    from: .finWait2,
+                    to: .closed,
+                    event: .finWait2Timeout,
+                    time: timeoutAt,
+                    packet: 0,
                     inferred: true
                 )
                 record(
-                    side: s, from: .closed, to: .closed, event: entry.event, time: entry.timestamp,
-                    packet: entry.packetNumber, inferred: false
+                    side: s,
+                    from: .closed,
+                    to: .closed,
+                    event: entry.event,
+                    time: entry.timestamp,
+                    packet: entry.packetNumber,
+                    inferred: false
                 )
                 sides[s].state = .closed
                 lateFIN = LateFINRecord(
-                    present: true, side: UInt8(r), forgottenIn: .finWait2, gap: entry.timestamp &- enteredFinWait2
+                    present: true,
+                    side: UInt8(r),
+                    forgottenIn: .finWait2,
+                    gap: entry.timestamp &- enteredFinWait2
                 )
                 noteReset(segment, side: s, senderState: .closed, answered: entry.event)
                 return
@@ -132,8 +152,13 @@ extension ConnectionTracker {
             if last.from == state && last.to == state && last.event == answered { return }
         }
         record(
-            side: s, from: state, to: state, event: answered, time: sides[s].lastReceivedTime,
-            packet: sides[s].lastReceivedPacket, inferred: false
+            side: s,
+            from: state,
+            to: state,
+            event: answered,
+            time: sides[s].lastReceivedTime,
+            packet: sides[s].lastReceivedPacket,
+            inferred: false
         )
     }
 

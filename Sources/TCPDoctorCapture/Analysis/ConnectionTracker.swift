@@ -78,7 +78,10 @@ struct ConnectionTracker {
             startedMidStream = true
             sides = [SideTracker(state: .synSent), SideTracker(state: .synReceived)]
         } else {
-            let guess = OriginatorGuess.guess(sourcePort: segment.source.port, destinationPort: segment.destination.port)
+            let guess = OriginatorGuess.guess(
+                sourcePort: segment.source.port,
+                destinationPort: segment.destination.port
+            )
             sourceIsOriginator = guess.sourceIsOriginator
             basis = guess.basis
             startedMidStream = true
@@ -101,7 +104,9 @@ struct ConnectionTracker {
         let rst = flags.contains(.rst)
 
         completeness |= Self.completenessBits(
-            flags: flags, payload: segment.payloadLength, first: sides[0].packets == 0 && sides[1].packets == 0
+            flags: flags,
+            payload: segment.payloadLength,
+            first: sides[0].packets == 0 && sides[1].packets == 0
         )
         recordZeek(segment, side: s)
         sides[s].packets &+= 1

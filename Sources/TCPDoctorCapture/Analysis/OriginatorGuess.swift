@@ -5,7 +5,10 @@
 /// is a client when the other is not; otherwise the lower port is taken as the service. Equal ports
 /// leave only the order of the capture: the first sender is taken as the originator.
 enum OriginatorGuess {
-    static func guess(sourcePort: UInt16, destinationPort: UInt16) -> (
+    static func guess(
+        sourcePort: UInt16,
+        destinationPort: UInt16
+    ) -> (
         sourceIsOriginator: Bool, basis: Connection.OriginatorBasis
     ) {
         if sourcePort == destinationPort { return (true, .firstPacket) }

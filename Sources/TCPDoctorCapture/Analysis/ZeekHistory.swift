@@ -51,16 +51,22 @@ extension ConnectionTracker {
 
         if bitsSet > 1 {
             let mark: ZeekEndpointHistory.Mark = fin && rst ? .inconsistent : .multiFlag
-            if sides[s].zeek.checkSeen(mark).firstTime { history.add(fin && rst ? UInt8(ascii: "I") : UInt8(ascii: "Q"), originator: originator) }
+            if sides[s].zeek.checkSeen(mark).firstTime {
+                history.add(fin && rst ? UInt8(ascii: "I") : UInt8(ascii: "Q"), originator: originator)
+            }
         } else if syn {
             let letter = ack ? UInt8(ascii: "H") : UInt8(ascii: "S")
             let check = sides[s].zeek.checkSeen(.syn)
-            if check.firstTime || segment.sequence != sides[s].zeek.lastSYN { history.add(letter, originator: originator) }
+            if check.firstTime || segment.sequence != sides[s].zeek.lastSYN {
+                history.add(letter, originator: originator)
+            }
             sides[s].zeek.lastSYN = segment.sequence
         } else if fin {
             let finSequence = segment.sequence &+ length
             let check = sides[s].zeek.checkSeen(.fin)
-            if check.firstTime || finSequence != sides[s].zeek.lastFIN { history.add(UInt8(ascii: "F"), originator: originator) }
+            if check.firstTime || finSequence != sides[s].zeek.lastFIN {
+                history.add(UInt8(ascii: "F"), originator: originator)
+            }
             sides[s].zeek.lastFIN = finSequence
         } else if rst {
             let check = sides[s].zeek.checkSeen(.rst)

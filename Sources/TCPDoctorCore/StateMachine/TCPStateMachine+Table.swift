@@ -13,14 +13,23 @@ extension TCPStateMachine {
         edge(.closed, .receiveACK, .closed, .rst, path: .reply, note: "no connection"),
         edge(.closed, .receiveFIN, .closed, .rst, path: .reply, note: "late FIN for a forgotten connection"),
         edge(
-            .closed, .receiveFINACKOfFIN, .closed, .rst, path: .reply,
+            .closed,
+            .receiveFINACKOfFIN,
+            .closed,
+            .rst,
+            path: .reply,
             note: "late FIN for a forgotten connection"
         ),
 
         // LISTEN
         edge(.listen, .receiveSYN, .synReceived, .synACK, path: .open),
         edge(
-            .listen, .send, .synSent, .syn, path: .open, note: "RFC only: Linux cannot send on a listener",
+            .listen,
+            .send,
+            .synSent,
+            .syn,
+            path: .open,
+            note: "RFC only: Linux cannot send on a listener",
             onLinux: false
         ),
         edge(.listen, .close, .closed, path: .open),
@@ -40,17 +49,28 @@ extension TCPStateMachine {
         // SYN_RECEIVED
         edge(.synReceived, .receiveACKOfSYN, .established, path: .open),
         edge(
-            .synReceived, .receiveSYNACK, .established, .ack, path: .simultaneousOpen,
+            .synReceived,
+            .receiveSYNACK,
+            .established,
+            .ack,
+            path: .simultaneousOpen,
             note: "simultaneous open"
         ),
         edge(
-            .synReceived, .receiveSYN, .synReceived, .synACK, path: .reply,
+            .synReceived,
+            .receiveSYN,
+            .synReceived,
+            .synACK,
+            path: .reply,
             note: "retransmitted SYN: the SYN+ACK is sent again"
         ),
         edge(.synReceived, .close, .finWait1, .fin, path: .activeClose),
         edge(.synReceived, .abort, .closed, .rst, path: .reset),
         edge(
-            .synReceived, .receiveRST, .listen, path: .reset,
+            .synReceived,
+            .receiveRST,
+            .listen,
+            path: .reset,
             note: "back to LISTEN after a passive open (Linux drops the request socket); CLOSED after an active one"
         ),
         edge(.synReceived, .receiveFIN, .closeWait, .ack, path: .passiveClose),
@@ -76,7 +96,10 @@ extension TCPStateMachine {
         edge(.finWait2, .receiveFIN, .timeWait, .ack, path: .activeClose),
         edge(.finWait2, .receiveFINACKOfFIN, .timeWait, .ack, path: .activeClose),
         edge(
-            .finWait2, .finWait2Timeout, .closed, path: .timeout,
+            .finWait2,
+            .finWait2Timeout,
+            .closed,
+            path: .timeout,
             note: "orphans only, after tcp_fin_timeout (60 s by default)"
         ),
         edge(.finWait2, .abort, .closed, .rst, path: .reset),
@@ -110,16 +133,27 @@ extension TCPStateMachine {
         edge(.timeWait, .timeWaitTimeout, .closed, path: .timeout, note: "60 s on Linux (TCP_TIMEWAIT_LEN)"),
         edge(.timeWait, .receiveFIN, .timeWait, .ack, path: .reply, note: "retransmitted FIN: timer restarts"),
         edge(
-            .timeWait, .receiveFINACKOfFIN, .timeWait, .ack, path: .reply,
+            .timeWait,
+            .receiveFINACKOfFIN,
+            .timeWait,
+            .ack,
+            path: .reply,
             note: "retransmitted FIN: timer restarts"
         ),
         edge(.timeWait, .abort, .closed, path: .reset),
         edge(
-            .timeWait, .receiveRST, .closed, path: .reset,
+            .timeWait,
+            .receiveRST,
+            .closed,
+            path: .reset,
             note: "TIME-WAIT assassination (RFC 1337); Linux allows it unless tcp_rfc1337 is set"
         ),
         edge(
-            .timeWait, .receiveSYN, .timeWait, .ack, path: .reply,
+            .timeWait,
+            .receiveSYN,
+            .timeWait,
+            .ack,
+            path: .reply,
             note: "challenge ACK; Linux reuses the 4-tuple for a SYN with a newer sequence or timestamp"
         ),
     ]

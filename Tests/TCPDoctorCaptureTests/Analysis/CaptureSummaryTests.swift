@@ -89,7 +89,10 @@ struct CaptureSummaryTests {
     @Test func refusedAndUnansweredServices() throws {
         var segments: [TCPSegment] = []
         for index in 0..<4 {
-            var refused = Conversation(client: Endpoint(address: IPAddress("10.0.0.5")!, port: UInt16(41_000 + index)), server: server)
+            var refused = Conversation(
+                client: Endpoint(address: IPAddress("10.0.0.5")!, port: UInt16(41_000 + index)),
+                server: server
+            )
             refused.send(.client, .syn, at: Double(index))
             refused.send(.server, [.rst, .ack], at: Double(index) + 0.001, sequence: 0)
             segments += refused.segments
@@ -113,7 +116,10 @@ struct CaptureSummaryTests {
     @Test func serverThatResetsEstablishedConnections() throws {
         var segments: [TCPSegment] = []
         for index in 0..<10 {
-            var c = Conversation(client: Endpoint(address: IPAddress("10.0.0.5")!, port: UInt16(43_000 + index)), server: server)
+            var c = Conversation(
+                client: Endpoint(address: IPAddress("10.0.0.5")!, port: UInt16(43_000 + index)),
+                server: server
+            )
             c.handshake(at: Double(index))
             c.send(.server, [.rst, .ack], at: Double(index) + 0.5)
             segments += c.segments

@@ -55,11 +55,17 @@ struct ConnectionAnalyzerTests {
         var conversations: [Conversation] = []
         for index in 0..<count {
             var c = Conversation(
-                client: Endpoint(address: IPAddress(ipv4: 0x0a00_0000 | UInt32(index / 1000)), port: UInt16(30_000 + index % 1000)),
+                client: Endpoint(
+                    address: IPAddress(ipv4: 0x0a00_0000 | UInt32(index / 1000)),
+                    port: UInt16(30_000 + index % 1000)
+                ),
                 server: Endpoint(address: IPAddress("2001:db8::9")!, port: 443),
                 clientISN: UInt32(index) &* 7919
             )
-            c.client = Endpoint(address: IPAddress(ipv6High: 0x2001_0db8_0000_0001, low: UInt64(index)), port: c.client.port)
+            c.client = Endpoint(
+                address: IPAddress(ipv6High: 0x2001_0db8_0000_0001, low: UInt64(index)),
+                port: c.client.port
+            )
             c.handshake(at: Double(index) * 0.001)
             if index % 2 == 0 {
                 c.send(.client, finACK, at: Double(index) * 0.001 + 5)
@@ -82,6 +88,55 @@ struct ConnectionAnalyzerTests {
         #expect(connections.allSatisfy { $0.responder.port == 443 && $0.originatorBasis == .syn })
         #expect(analyzer.openConnections == 0)
         #expect(analyzer.segmentsProcessed == UInt64(segments.count))
+    }
+
+    /// `finish(atEndNanoseconds:_:)` hands connections over one by one, waiting ones first.
+    @Test func streamingFinish() {
+        var analyzer = ConnectionAnalyzer(hashSeed: 5)
+        for segment in closedConversation(port: 40_000, at: 0).segments { analyzer.process(segment) }
+        for segment in closedConversation(port: 40_001, at: 100).segments { analyzer.process(segment) }
+        var seen: [UInt16] = []
+        analyzer.finish(atEndNanoseconds: Conversation.nanoseconds(101)) { seen.append($0.originator.port) }
+        #expect(seen == [40_000, 40_001])
+        #expect(analyzer.openConnections == 0)
+        #expect(analyzer.takeFinished().isEmpty)
+    }
+
+    /// What the analyzer reserves, record pages and index included, stays under 1 KB per open
+    /// connection once the pages are full.
+    @Test func reservedBytesPerOpenConnection() {
+        var analyzer = ConnectionAnalyzer(hashSeed: 11)
+        let count = 4096
+        for index in 0..<count {
+            var c = Conversation(
+                client: Endpoint(address: IPAddress(ipv4: 0x0a00_0000 | UInt32(index)), port: 40_000),
+                clientISN: UInt32(index)
+            )
+            c.handshake(at: Double(index) * 0.0001)
+            for segment in c.segments { analyzer.process(segment) }
+        }
+        #expect(analyzer.openConnections == count)
+        let perConnection = analyzer.reservedBytes / count
+        #expect(perConnection <= 1024, "\(perConnection) bytes per open connection")
+    }
+
+    /// A storm of RSTs and retransmitted FINs keeps the record bounded and the last state right.
+    @Test func stormsStayBounded() throws {
+        var c = Conversation()
+        c.handshake()
+        c.send(.server, [.fin, .ack], at: 1)
+        c.send(.client, .ack, at: 1.001)
+        c.send(.client, [.fin, .ack], at: 80)
+        for index in 0..<200 {
+            c.send(.server, .rst, at: 80.001 + Double(index) * 0.001, sequence: UInt32(index) &* 1000)
+            c.send(.client, [.ack, .psh], at: 80.0015 + Double(index) * 0.001, payload: 10)
+        }
+        let connection = try #require(c.analyze().first)
+        #expect(connection.ended == .lateFINReset)
+        #expect(connection.zeekHistory.count == ZeekHistory.capacity)
+        #expect(connection.responderTimeline.transitions.count <= TimelineBuffer.capacity)
+        #expect(connection.responderTimeline.finalState == .closed)
+        #expect(connection.originatorTimeline.finalState == .closed)
     }
 
     /// The per-connection record is flat (no references, so no heap use while open) and, with its

@@ -146,7 +146,12 @@ struct OpenScenarioTests {
         (UInt16(9000), UInt16(8080), true, .lowerPort),
         (UInt16(7000), UInt16(7000), true, .firstPacket),
     ])
-    func originatorGuess(source: UInt16, destination: UInt16, sourceIsOriginator: Bool, basis: Connection.OriginatorBasis) {
+    func originatorGuess(
+        source: UInt16,
+        destination: UInt16,
+        sourceIsOriginator: Bool,
+        basis: Connection.OriginatorBasis
+    ) {
         let guess = OriginatorGuess.guess(sourcePort: source, destinationPort: destination)
         #expect(guess.sourceIsOriginator == sourceIsOriginator)
         #expect(guess.basis == basis)

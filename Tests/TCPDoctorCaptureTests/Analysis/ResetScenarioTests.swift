@@ -107,7 +107,9 @@ struct ResetScenarioTests {
         #expect(late.side == .responder)
         #expect(late.forgottenIn == .timeWait)
         #expect(late.gapSeconds == 68.999)
-        #expect(connection.originatorTimeline.states == [.synSent, .established, .finWait1, .timeWait, .closed, .closed])
+        #expect(
+            connection.originatorTimeline.states == [.synSent, .established, .finWait1, .timeWait, .closed, .closed]
+        )
         #expect(connection.originatorTimeline.transitions[4].event == .timeWaitTimeout)
         #expect(connection.originatorTimeline.transitions[4].timestampNanoseconds == Conversation.nanoseconds(61.001))
         #expect(connection.responderStats.finRetransmissions == 1)

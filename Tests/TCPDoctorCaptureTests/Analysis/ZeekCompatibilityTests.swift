@@ -26,40 +26,50 @@ struct ZeekCompatibilityTests {
         Case(
             name: "SYN then RST",
             steps: [Step(client: true, flags: .syn), Step(client: true, flags: .rst)],
-            history: "SR", state: .RSTOS0
+            history: "SR",
+            state: .RSTOS0
         ),
         Case(
             name: "SYN, early ACK, RST",
-            steps: [Step(client: true, flags: .syn), Step(client: false, flags: .ack), Step(client: true, flags: .rst)],
-            history: "SaR", state: .RSTOS0
+            steps: [
+                Step(client: true, flags: .syn), Step(client: false, flags: .ack), Step(client: true, flags: .rst),
+            ],
+            history: "SaR",
+            state: .RSTOS0
         ),
         Case(
             name: "SYN, early ACK, FIN, RST",
             steps: [
-                Step(client: true, flags: .syn), Step(client: false, flags: .ack), Step(client: true, flags: [.fin, .ack]),
+                Step(client: true, flags: .syn), Step(client: false, flags: .ack),
+                Step(client: true, flags: [.fin, .ack]),
                 Step(client: true, flags: .rst),
             ],
-            history: "SaFR", state: .OTH
+            history: "SaFR",
+            state: .OTH
         ),
         Case(
             name: "SYN then FIN",
             steps: [Step(client: true, flags: .syn), Step(client: true, flags: .fin)],
-            history: "SF", state: .SH
+            history: "SF",
+            state: .SH
         ),
         Case(
             name: "SYN+ACK then FIN from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: [.fin, .ack])],
-            history: "hf", state: .SHR
+            history: "hf",
+            state: .SHR
         ),
         Case(
             name: "SYN+ACK then RST from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: .rst)],
-            history: "hr", state: .RSTRH
+            history: "hr",
+            state: .RSTRH
         ),
         Case(
             name: "handshake only",
             steps: [Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack])],
-            history: "Sh", state: .S1
+            history: "Sh",
+            state: .S1
         ),
         Case(
             name: "FIN+RST and SYN+FIN",
@@ -67,13 +77,15 @@ struct ZeekCompatibilityTests {
                 Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack]),
                 Step(client: true, flags: [.fin, .rst]), Step(client: false, flags: [.syn, .ack, .fin]),
             ],
-            history: "ShIq", state: .RSTO
+            history: "ShIq",
+            state: .RSTO
         ),
         Case(
             name: "zero windows are logarithmic",
             steps: [Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack])]
                 + Array(repeating: Step(client: true, flags: .ack, window: 0), count: 10),
-            history: "ShAWW", state: .S1
+            history: "ShAWW",
+            state: .S1
         ),
     ]
 

@@ -174,12 +174,18 @@ struct TCPStateMachineTests {
     }
 
     @Test func activeCloserPath() {
-        let states = walk(.closed, [.activeOpen, .receiveSYNACK, .close, .receiveACKOfFIN, .receiveFIN, .timeWaitTimeout])
+        let states = walk(
+            .closed,
+            [.activeOpen, .receiveSYNACK, .close, .receiveACKOfFIN, .receiveFIN, .timeWaitTimeout]
+        )
         #expect(states == [.synSent, .established, .finWait1, .finWait2, .timeWait, .closed])
     }
 
     @Test func passiveCloserPath() {
-        let states = walk(.closed, [.passiveOpen, .receiveSYN, .receiveACKOfSYN, .receiveFIN, .close, .receiveACKOfFIN])
+        let states = walk(
+            .closed,
+            [.passiveOpen, .receiveSYN, .receiveACKOfSYN, .receiveFIN, .close, .receiveACKOfFIN]
+        )
         #expect(states == [.listen, .synReceived, .established, .closeWait, .lastAck, .closed])
     }
 
