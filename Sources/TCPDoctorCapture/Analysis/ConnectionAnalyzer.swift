@@ -3,16 +3,19 @@ import TCPDoctorCore
 /// Rebuilds TCP connections from a stream of segments, one connection at a time, in bounded memory.
 ///
 /// Feed segments in capture order with `process(_:)`; take finished connections with
-/// `takeFinished()` or `drainFinished(_:)` as often as convenient; call `finish(atEndNanoseconds:)`
-/// once at the end for the connections still open. Memory is proportional to the connections open
-/// at once: each is a flat record of under 1 KB in one contiguous slab (no per-packet allocation,
-/// no per-connection allocation while it is open) in pages of 1024, indexed by an open-addressing table keyed by
-/// the canonical 4-tuple.
+/// `takeFinished()` or `drainFinished(_:)` often (after every segment or every few dozen: each call
+/// to `process(_:)` hands out at most 64); call `finish(atEndNanoseconds:)` once at the end for the
+/// connections still open. Memory is proportional to the connections open at once: each is a flat
+/// record of under 1 KB (`ConnectionTracker`, no references) kept in pages of 1024 and indexed by
+/// an open-addressing table keyed by the canonical 4-tuple. There is no allocation per packet and
+/// none per connection while it is open; the `Connection` value is built when it is handed out.
 ///
-/// A connection is over, and handed out, once it is finished (both FINs, or a RST) or its SYN
-/// went unanswered, and no segment of it arrived for `Configuration.linger` of capture time;
-/// the linger catches the last ACK, retransmissions and late RSTs. A SYN without ACK on the
-/// 4-tuple of a finished connection, or a SYN with a new initial sequence number where the
+/// A connection is handed out once it is over (both FINs, or a RST), or has heard nothing from one
+/// side (an unanswered SYN, or a capture that sees one direction only), and no segment of it
+/// arrived for `Configuration.linger` of capture time; the linger catches the last ACK,
+/// retransmissions and late RSTs. Open connections are kept however long they stay silent: a
+/// CLOSE_WAIT held for an hour is one idle record until the late FIN comes. A SYN without ACK on
+/// the 4-tuple of a finished connection, or a SYN with a new initial sequence number where the
 /// previous one was never answered, starts a new connection at once (port reuse); a SYN with the
 /// same sequence number is a retransmission.
 public struct ConnectionAnalyzer {

@@ -11,11 +11,15 @@
 /// logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with one of
 /// SYN, FIN or RST set records only that letter, never `a` or `d`.
 ///
+/// `t` follows Zeek's test: a segment with payload that ends (payload, SYN and FIN counted) at or
+/// before the highest sequence number its sender already sent. `w` follows Zeek's too: a zero
+/// window on a segment that is not a RST, unless the sender has reset or the peer has closed.
+///
 /// Deviations: `c` (bad checksum) is never produced, because the decoders do not verify
-/// checksums; `g` (content gap) and `^` (direction flipped) are not produced; `t` counts a
-/// segment whose payload ends at or before the highest sequence number already sent, which is
-/// Zeek's test but without its reassembler's finer cases; `w` is a zero window on a segment that is
-/// not a RST while the peer has not sent a RST. The string is capped at `capacity` letters.
+/// checksums; `g` (content gap) and `^` (roles flipped) are not produced, because the originator
+/// is the analysis's own (the SYN sender, or the port heuristics); Zeek's guards against huge
+/// sequence jumps on SYN and RST are left out of the `t` test. The string is capped at `capacity`
+/// letters (Zeek's is unbounded).
 struct ZeekHistory {
     static let capacity = 31
 
