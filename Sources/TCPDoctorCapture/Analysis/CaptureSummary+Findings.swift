@@ -42,6 +42,8 @@ extension CaptureSummary {
             + "\(formatSeconds(group.longestSeconds)) on \(group.heldConnections) \(plural) \(direction)"
         if group.lateFINResets > 0 {
             summary += ", then its late FIN met RST"
+        } else if group.resetsByPeer > 0 {
+            summary += ", then the peer answered it with RST"
         } else if group.openAtEnd > 0 {
             summary += " (\(group.openAtEnd) still open when the capture ended)"
         }
@@ -53,11 +55,11 @@ extension CaptureSummary {
             "When the peer's FIN arrives the kernel moves the socket to CLOSE_WAIT and waits for the application to "
             + "call close(); nothing else ends it. \(holder) kept its side open for \(formatSeconds(group.meanHeldSeconds)) "
             + "on average after \(key.peer) had closed."
-        if group.lateFINResets > 0 {
+        if group.lateFINResets > 0 || group.resetsByPeer > 0 {
             why +=
-                " Meanwhile the peer forgot the connection: an orphaned FIN_WAIT2 lasts tcp_fin_timeout (60 s by default) "
-                + "and TIME_WAIT 60 s on Linux, so the late FIN found no socket and was answered with RST; requests "
-                + "written on such a connection fail with 'connection reset'."
+                " Meanwhile the peer closed or forgot the connection (an orphaned FIN_WAIT2 lasts tcp_fin_timeout, "
+                + "60 s by default, and TIME_WAIT 60 s on Linux), so what came late was answered with RST; requests "
+                + "written on such a connection fail with 'connection reset by peer'."
         }
         var remedies: [String] = []
         if isClient {
@@ -78,7 +80,8 @@ extension CaptureSummary {
         remedies.append(
             "Run `tcpdoctor doctor` on \(key.holder.address) to name the process that holds the CLOSE_WAIT sockets."
         )
-        let severity: Finding.Severity = group.lateFINResets > 0 || group.heldConnections >= 10 ? .critical : .warning
+        let severity: Finding.Severity =
+            group.lateFINResets + group.resetsByPeer > 0 || group.heldConnections >= 10 ? .critical : .warning
         return Finding(
             rule: "capture-close-wait",
             severity: severity,
@@ -92,6 +95,7 @@ extension CaptureSummary {
                 EvidenceField("mean_seconds", .number(group.meanHeldSeconds)),
                 EvidenceField("open_at_end", .integer(Int64(group.openAtEnd))),
                 EvidenceField("late_fin_resets", .integer(Int64(group.lateFINResets))),
+                EvidenceField("resets_by_peer", .integer(Int64(group.resetsByPeer))),
                 EvidenceField("example_packet", .integer(Int64(clamping: group.longestFirstPacketNumber))),
             ],
             why: why,

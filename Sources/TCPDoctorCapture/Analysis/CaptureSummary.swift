@@ -156,7 +156,11 @@ public struct CloseWaitGroup: Hashable, Sendable {
     /// Those at least `Thresholds.closeWaitSeconds` long (or still open at the end).
     public var heldConnections = 0
     public var openAtEnd = 0
+    /// Connections on which the holder's late FIN met RST (see `Connection.LateFIN`).
     public var lateFINResets = 0
+    /// Connections on which the peer ended the CLOSE_WAIT with RST, typically answering data the
+    /// holder sent on the half-closed connection (a pooled connection reused after the server closed).
+    public var resetsByPeer = 0
     public var longestSeconds = 0.0
     public var totalHeldSeconds = 0.0
     /// The first packet of the connection with the longest CLOSE_WAIT, to find it in the capture.
@@ -173,6 +177,7 @@ public struct CloseWaitGroup: Hashable, Sendable {
         }
         if wait.openAtEnd { openAtEnd += 1 }
         if connection.lateFIN?.side == wait.side { lateFINResets += 1 }
+        if wait.endedBy == .reset && connection.reset?.side == wait.side.peer { resetsByPeer += 1 }
         if seconds > longestSeconds || connections == 1 {
             longestSeconds = seconds
             longestFirstPacketNumber = connection.firstPacketNumber

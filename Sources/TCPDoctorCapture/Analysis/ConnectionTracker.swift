@@ -110,7 +110,8 @@ struct ConnectionTracker {
         )
         recordZeek(segment, side: s)
         sides[s].packets &+= 1
-        trackSequence(segment, side: s, syn: syn, fin: fin, ack: ack)
+        // A RST's sequence number and payload are not part of the stream (RFC 9293 section 3.5.3).
+        if !rst { trackSequence(segment, side: s, syn: syn, fin: fin, ack: ack) }
 
         expireTimeWait(side: r, now: time)
         expireTimeWait(side: s, now: time)
@@ -132,7 +133,7 @@ struct ConnectionTracker {
         }
 
         if syn { senderSYN(segment, side: s, ack: ack) }
-        if !syn && ack && sides[s].state == .synSent {
+        if !syn && !rst && ack && sides[s].state == .synSent {
             // The SYN+ACK this ACK answers was not captured; the sender must have received it.
             apply(side: s, .receiveSYNACK, time: time, packet: segment.packetNumber, inferred: true)
         }

@@ -72,6 +72,34 @@ struct CaptureSummaryTests {
         #expect(finding.remedies.contains { $0.contains("defer resp.Body.Close()") })
     }
 
+    /// An HTTP client pool reuses a connection the server closed 90 s earlier: the request meets RST.
+    @Test func reusedHalfClosedConnectionMeetsReset() throws {
+        var c = Conversation(server: server)
+        c.handshake()
+        c.send(.server, finACK, at: 5)
+        c.send(.client, .ack, at: 5.001)
+        c.send(.client, [.ack, .psh], at: 95.001, payload: 300)
+        c.send(.server, .rst, at: 95.002)
+        let connection = try #require(analyze(c.segments).first)
+        #expect(connection.ended == .reset)
+        #expect(connection.reset?.side == .responder)
+        #expect(connection.reset?.senderState == .finWait2)
+        #expect(connection.closeWait?.endedBy == .reset)
+        #expect(connection.closeWait?.seconds == 90.001)
+        #expect(connection.halfClose?.bytes == 300)
+
+        var summary = CaptureSummary()
+        summary.add(connection)
+        let finding = try #require(summary.findings().first)
+        #expect(
+            finding.summary
+                == "10.0.0.5 held CLOSE_WAIT for 90 s on 1 connection to 10.0.0.9:8080, then the peer answered it "
+                + "with RST: it does not close its responses (connections the server has closed)"
+        )
+        #expect(finding.severity == .critical)
+        #expect(finding.evidence.first { $0.key == "resets_by_peer" }?.value == .integer(1))
+    }
+
     @Test func promptPassiveClosesAreNotFindings() {
         var c = Conversation(server: server)
         c.handshake()
