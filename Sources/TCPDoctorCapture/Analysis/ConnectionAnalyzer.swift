@@ -18,7 +18,7 @@ import TCPDoctorCore
 /// the 4-tuple of a finished connection, or a SYN with a new initial sequence number where the
 /// previous one was never answered, starts a new connection at once (port reuse); a SYN with the
 /// same sequence number is a retransmission.
-public struct ConnectionAnalyzer {
+public struct ConnectionAnalyzer: Sendable {
     /// Settings of the analysis.
     public struct Configuration: Sendable, Hashable {
         /// How long a finished or unanswered connection waits for late segments before it is

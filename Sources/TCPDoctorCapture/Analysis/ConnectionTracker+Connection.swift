@@ -128,7 +128,8 @@ extension ConnectionTracker {
             let candidate = Connection.HalfClose(
                 side: role(sender),
                 bytes: sides[sender].bytesAfterPeerFIN,
-                seconds: Double(sides[sender].lastDataAfterPeerFINTime - since) / 1e9
+                // Captures merged from several interfaces can be slightly out of order.
+                seconds: Double(max(0, sides[sender].lastDataAfterPeerFINTime - since)) / 1e9
             )
             if best == nil || candidate.bytes > best?.bytes ?? 0 { best = candidate }
         }
