@@ -81,6 +81,53 @@ public struct Connection: Hashable, Sendable {
     /// Wireshark's `tcp.completeness` bits.
     public var completeness: Completeness
 
+    /// A connection from its parts; the analyzer builds these, renderers' tests may too.
+    public init(
+        originator: Endpoint,
+        responder: Endpoint,
+        originatorBasis: OriginatorBasis,
+        startedMidStream: Bool,
+        firstTimestampNanoseconds: Int64,
+        lastTimestampNanoseconds: Int64,
+        firstPacketNumber: UInt64,
+        lastPacketNumber: UInt64,
+        originatorStats: EndpointStats,
+        responderStats: EndpointStats,
+        originatorTimeline: EndpointTimeline,
+        responderTimeline: EndpointTimeline,
+        ended: Ending,
+        activeCloser: Closer? = nil,
+        closeWait: CloseWait? = nil,
+        halfClose: HalfClose? = nil,
+        reset: Reset? = nil,
+        lateFIN: LateFIN? = nil,
+        zeekConnState: ZeekConnState,
+        zeekHistory: String,
+        completeness: Completeness
+    ) {
+        self.originator = originator
+        self.responder = responder
+        self.originatorBasis = originatorBasis
+        self.startedMidStream = startedMidStream
+        self.firstTimestampNanoseconds = firstTimestampNanoseconds
+        self.lastTimestampNanoseconds = lastTimestampNanoseconds
+        self.firstPacketNumber = firstPacketNumber
+        self.lastPacketNumber = lastPacketNumber
+        self.originatorStats = originatorStats
+        self.responderStats = responderStats
+        self.originatorTimeline = originatorTimeline
+        self.responderTimeline = responderTimeline
+        self.ended = ended
+        self.activeCloser = activeCloser
+        self.closeWait = closeWait
+        self.halfClose = halfClose
+        self.reset = reset
+        self.lateFIN = lateFIN
+        self.zeekConnState = zeekConnState
+        self.zeekHistory = zeekHistory
+        self.completeness = completeness
+    }
+
     /// The endpoint playing `role`.
     public func endpoint(_ role: Role) -> Endpoint { role == .originator ? originator : responder }
 
