@@ -1,0 +1,205 @@
+import TCPDoctorCore
+
+extension CaptureSummary {
+    /// The capture's diagnoses in the doctor's form, most severe first.
+    ///
+    /// Rules: `capture-close-wait` (a holder that keeps CLOSE_WAIT toward a peer, and whether its
+    /// late FIN then met RST), `capture-refused`, `capture-no-answer`, `capture-resets` (aborts from
+    /// one endpoint) and `capture-server-closes-first` (a service that closes first and so carries
+    /// the TIME_WAIT). Thresholds are in `thresholds`.
+    public func findings() -> [Finding] {
+        var findings: [Finding] = []
+        for group in closeWaitGroups where group.heldConnections >= thresholds.closeWaitConnections {
+            findings.append(Self.closeWaitFinding(group))
+        }
+        for (service, counts) in serviceCounts.sorted(by: { $0.key < $1.key }) {
+            if counts.refused >= thresholds.refusedConnections {
+                findings.append(Self.refusedFinding(service, counts))
+            }
+            if counts.unanswered >= thresholds.unansweredConnections {
+                findings.append(Self.noAnswerFinding(service, counts))
+            }
+            if counts.closedFirst >= thresholds.serverClosesFirst {
+                findings.append(Self.serverClosesFirstFinding(service, counts))
+            }
+        }
+        for (sender, counts) in abortCounts.sorted(by: { $0.key < $1.key }) where counts.total >= thresholds.resets {
+            findings.append(Self.resetsFinding(sender, counts))
+        }
+        // Stable: severity first, then the order above.
+        return findings.enumerated().sorted { ($0.element.severity, -$0.offset) > ($1.element.severity, -$1.offset) }
+            .map(\.element)
+    }
+
+    static func closeWaitFinding(_ group: CloseWaitGroup) -> Finding {
+        let key = group.key
+        let isClient = key.holderRole == .originator
+        let holder = isClient ? "\(key.holder.address)" : "\(key.holder)"
+        let direction = isClient ? "to \(key.peer)" : "from \(key.peer.address)"
+        let plural = group.heldConnections == 1 ? "connection" : "connections"
+        var summary =
+            "\(holder) held CLOSE_WAIT for \(group.heldConnections > 1 ? "up to " : "")"
+            + "\(formatSeconds(group.longestSeconds)) on \(group.heldConnections) \(plural) \(direction)"
+        if group.lateFINResets > 0 {
+            summary += ", then its late FIN met RST"
+        } else if group.resetsByPeer > 0 {
+            summary += ", then the peer answered it with RST"
+        } else if group.openAtEnd > 0 {
+            summary += " (\(group.openAtEnd) still open when the capture ended)"
+        }
+        summary +=
+            isClient
+            ? ": it does not close its responses (connections the server has closed)"
+            : ": the service does not close connections after its clients do"
+        var why =
+            "When the peer's FIN arrives the kernel moves the socket to CLOSE_WAIT and waits for the application to "
+            + "call close(); nothing else ends it. \(holder) kept its side open for \(formatSeconds(group.meanHeldSeconds)) "
+            + "on average after \(key.peer) had closed."
+        if group.lateFINResets > 0 || group.resetsByPeer > 0 {
+            why +=
+                " Meanwhile the peer closed or forgot the connection (an orphaned FIN_WAIT2 lasts tcp_fin_timeout, "
+                + "60 s by default, and TIME_WAIT 60 s on Linux), so what came late was answered with RST; requests "
+                + "written on such a connection fail with 'connection reset by peer'."
+        }
+        var remedies: [String] = []
+        if isClient {
+            remedies.append(
+                "Close or release every response, also on error paths: try-with-resources (Java), `with` blocks or "
+                    + "response.close() (Python), `defer resp.Body.Close()` (Go), close() when read() returns 0 (C)."
+            )
+            remedies.append(
+                "Evict idle pooled connections before the server's keep-alive timeout, and check connections before "
+                    + "reuse, so that the client closes first."
+            )
+        } else {
+            remedies.append(
+                "Call close() when read() returns 0 (EOF) and on every error other than EAGAIN; give handlers an "
+                    + "idle timeout so a stuck one cannot keep the socket."
+            )
+        }
+        remedies.append(
+            "Run `tcpdoctor doctor` on \(key.holder.address) to name the process that holds the CLOSE_WAIT sockets."
+        )
+        let severity: Finding.Severity =
+            group.lateFINResets + group.resetsByPeer > 0 || group.heldConnections >= 10 ? .critical : .warning
+        return Finding(
+            rule: "capture-close-wait",
+            severity: severity,
+            summary: summary,
+            evidence: [
+                EvidenceField("holder", .text(holder)),
+                EvidenceField("holder_role", .text(key.holderRole.rawValue)),
+                EvidenceField("peer", .text(isClient ? "\(key.peer)" : "\(key.peer.address)")),
+                EvidenceField("connections", .integer(Int64(group.heldConnections))),
+                EvidenceField("longest_seconds", .number(group.longestSeconds)),
+                EvidenceField("mean_seconds", .number(group.meanHeldSeconds)),
+                EvidenceField("open_at_end", .integer(Int64(group.openAtEnd))),
+                EvidenceField("late_fin_resets", .integer(Int64(group.lateFINResets))),
+                EvidenceField("resets_by_peer", .integer(Int64(group.resetsByPeer))),
+                EvidenceField("example_packet", .integer(Int64(clamping: group.longestFirstPacketNumber))),
+            ],
+            why: why,
+            remedies: remedies
+        )
+    }
+
+    static func refusedFinding(_ service: Endpoint, _ counts: ServiceCounts) -> Finding {
+        Finding(
+            rule: "capture-refused",
+            severity: .warning,
+            summary: "\(service) refused \(counts.refused) of \(counts.connections) connection attempts (RST to SYN)",
+            evidence: [
+                EvidenceField("service", .text("\(service)")),
+                EvidenceField("refused", .integer(Int64(counts.refused))),
+                EvidenceField("connections", .integer(Int64(counts.connections))),
+            ],
+            why: "A SYN answered by RST means no socket listened on that address and port (ECONNREFUSED for the "
+                + "client), or a firewall rule rejects with tcp-reset.",
+            remedies: [
+                "Check that the service is running and listening on \(service) (`tcpdoctor sockets` on that host).",
+                "Check firewall rules that REJECT with tcp-reset on the path.",
+            ]
+        )
+    }
+
+    static func noAnswerFinding(_ service: Endpoint, _ counts: ServiceCounts) -> Finding {
+        Finding(
+            rule: "capture-no-answer",
+            severity: .warning,
+            summary: "SYNs to \(service) went unanswered on \(counts.unanswered) of \(counts.connections) connections",
+            evidence: [
+                EvidenceField("service", .text("\(service)")),
+                EvidenceField("unanswered", .integer(Int64(counts.unanswered))),
+                EvidenceField("connections", .integer(Int64(counts.connections))),
+            ],
+            why: "No SYN+ACK and no RST came back: the host is down or unreachable, a firewall drops the SYNs, or "
+                + "the listener's SYN or accept queue is full and the kernel drops them (ListenOverflows, "
+                + "ListenDrops). The client retries tcp_syn_retries times, about 127 s by default, then fails.",
+            remedies: [
+                "If the host is up, run `tcpdoctor doctor` there to check the listen backlog of \(service).",
+                "Check routes and firewall rules that DROP on the path.",
+            ]
+        )
+    }
+
+    static func serverClosesFirstFinding(_ service: Endpoint, _ counts: ServiceCounts) -> Finding {
+        Finding(
+            rule: "capture-server-closes-first",
+            severity: .info,
+            summary: "\(service) closed first on \(counts.closedFirst) of \(counts.connections) connections: "
+                + "TIME_WAIT accumulates on the server",
+            evidence: [
+                EvidenceField("service", .text("\(service)")),
+                EvidenceField("closed_first", .integer(Int64(counts.closedFirst))),
+                EvidenceField("connections", .integer(Int64(counts.connections))),
+            ],
+            why: "TIME_WAIT lives on the side that closes first and lasts 60 s on Linux whatever tcp_fin_timeout "
+                + "says. A server that closes every connection keeps one TIME_WAIT entry per connection of the "
+                + "last minute.",
+            remedies: [
+                "Keep connections alive (HTTP keep-alive, pooling) so fewer are opened and closed.",
+                "Let clients close first where the protocol allows it (for example a client that sends "
+                    + "'Connection: close' and closes after the response).",
+                "Ignore advice to enable tcp_tw_recycle: it was removed in Linux 4.12 and broke clients behind NAT; "
+                    + "tcp_tw_reuse only helps outgoing connections.",
+            ]
+        )
+    }
+
+    static func resetsFinding(_ sender: Endpoint, _ counts: AbortCounts) -> Finding {
+        let states = counts.byState.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let stateText = states.map { "\($0.value) in \($0.key.netstatName)" }.joined(separator: ", ")
+        return Finding(
+            rule: "capture-resets",
+            severity: .info,
+            summary: "\(sender.port == 0 ? "\(sender.address)" : "\(sender)") aborted \(counts.total) connections "
+                + "with RST (\(stateText))",
+            evidence: [
+                EvidenceField("sender", .text(sender.port == 0 ? "\(sender.address)" : "\(sender)")),
+                EvidenceField("resets", .integer(Int64(counts.total))),
+                EvidenceField(
+                    "by_state",
+                    .object(states.map { EvidenceField($0.key.netstatName, .integer(Int64($0.value))) })
+                ),
+            ],
+            why: "An endpoint that still has a connection sends RST when the application closes with SO_LINGER set "
+                + "to 0, closes with unread data in its receive queue, or receives data after close(); proxies "
+                + "and load balancers also reset idle connections.",
+            remedies: [
+                "In ESTABLISHED: read everything before close(), and avoid SO_LINGER 0 unless an abort is intended.",
+                "In FIN_WAIT1/FIN_WAIT2: the peer sent data after this side's close(); use shutdown(SHUT_WR) and "
+                    + "read to EOF before close() when the peer may still send.",
+            ]
+        )
+    }
+
+    /// `97 s`, `2.5 s` or `499 ms`, without Foundation.
+    static func formatSeconds(_ seconds: Double) -> String {
+        if seconds >= 10 { return "\(Int(seconds.rounded())) s" }
+        if seconds >= 1 {
+            let tenths = Int((seconds * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10) s"
+        }
+        return "\(Int((seconds * 1000).rounded())) ms"
+    }
+}

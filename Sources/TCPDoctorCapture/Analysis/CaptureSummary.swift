@@ -1,0 +1,189 @@
+import TCPDoctorCore
+
+/// Totals over every connection of a capture, built one connection at a time.
+///
+/// Memory grows with the number of distinct (holder, peer) pairs and services, not with the
+/// number of connections, so the summary can follow the analyzer's stream of connections.
+public struct CaptureSummary: Sendable {
+    /// Thresholds of the capture findings.
+    public struct Thresholds: Sendable, Hashable {
+        /// A CLOSE_WAIT at least this long counts as held; an application that closes promptly
+        /// leaves CLOSE_WAIT within milliseconds.
+        public var closeWaitSeconds: Double
+        /// Held CLOSE_WAITs from one holder toward one peer needed for a finding.
+        public var closeWaitConnections: Int
+        /// Refused connections to one service needed for a finding.
+        public var refusedConnections: Int
+        /// Unanswered connection attempts to one service needed for a finding.
+        public var unansweredConnections: Int
+        /// Aborts (RST while the sender still had the connection) from one endpoint for a finding.
+        public var resets: Int
+        /// Connections a service closed first (and so holds TIME_WAIT for) needed for a finding.
+        public var serverClosesFirst: Int
+
+        public init(
+            closeWaitSeconds: Double = 1,
+            closeWaitConnections: Int = 1,
+            refusedConnections: Int = 3,
+            unansweredConnections: Int = 3,
+            resets: Int = 10,
+            serverClosesFirst: Int = 100
+        ) {
+            self.closeWaitSeconds = closeWaitSeconds
+            self.closeWaitConnections = closeWaitConnections
+            self.refusedConnections = refusedConnections
+            self.unansweredConnections = unansweredConnections
+            self.resets = resets
+            self.serverClosesFirst = serverClosesFirst
+        }
+    }
+
+    public let thresholds: Thresholds
+    public private(set) var connections = 0
+    public private(set) var startedMidStream = 0
+    public private(set) var byEnding: [Connection.Ending: Int] = [:]
+    public private(set) var byZeekState: [ZeekConnState: Int] = [:]
+    public private(set) var byActiveCloser: [Connection.Closer: Int] = [:]
+    /// Packets and payload bytes over all connections.
+    public private(set) var packets: UInt64 = 0
+    public private(set) var bytes: UInt64 = 0
+
+    private var closeWait: [CloseWaitGroup.Key: CloseWaitGroup] = [:]
+    private var services: [Endpoint: ServiceCounts] = [:]
+    private var aborts: [Endpoint: AbortCounts] = [:]
+
+    public init(thresholds: Thresholds = Thresholds()) {
+        self.thresholds = thresholds
+    }
+
+    /// Counts one connection.
+    public mutating func add(_ connection: Connection) {
+        connections += 1
+        if connection.startedMidStream { startedMidStream += 1 }
+        byEnding[connection.ended, default: 0] += 1
+        byZeekState[connection.zeekConnState, default: 0] += 1
+        if let closer = connection.activeCloser { byActiveCloser[closer, default: 0] += 1 }
+        packets += connection.originatorStats.packets + connection.responderStats.packets
+        bytes += connection.originatorStats.bytes + connection.responderStats.bytes
+
+        if let wait = connection.closeWait {
+            let key = CloseWaitGroup.Key(connection: connection, holderRole: wait.side)
+            closeWait[key, default: CloseWaitGroup(key: key)].add(
+                connection,
+                wait,
+                heldAtLeast: thresholds.closeWaitSeconds
+            )
+        }
+        var service = services[connection.responder, default: ServiceCounts()]
+        service.connections += 1
+        switch connection.ended {
+        case .rejected: service.refused += 1
+        case .noAnswer: service.unanswered += 1
+        default: break
+        }
+        if connection.activeCloser == .responder { service.closedFirst += 1 }
+        services[connection.responder] = service
+        if let reset = connection.reset, reset.isAbort, connection.ended == .reset {
+            let sender = connection.endpoint(reset.side)
+            let key = reset.side == .responder ? sender : Endpoint(address: sender.address, port: 0)
+            aborts[key, default: AbortCounts()].add(reset.senderState)
+        }
+    }
+
+    /// Holders of CLOSE_WAIT toward each peer, most held connections first, then longest.
+    public var closeWaitGroups: [CloseWaitGroup] {
+        closeWait.values.sorted {
+            ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
+                $1.heldConnections, $1.longestSeconds, $1.key.holder
+            )
+        }
+    }
+
+    /// The groups that held CLOSE_WAIT longest, longest first.
+    public var longestCloseWaitGroups: [CloseWaitGroup] {
+        closeWait.values.sorted { ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder) }
+    }
+
+    struct ServiceCounts: Sendable {
+        var connections = 0
+        var refused = 0
+        var unanswered = 0
+        var closedFirst = 0
+    }
+
+    struct AbortCounts: Sendable {
+        var total = 0
+        var byState: [TCPState: Int] = [:]
+
+        mutating func add(_ state: TCPState) {
+            total += 1
+            byState[state, default: 0] += 1
+        }
+    }
+
+    var serviceCounts: [Endpoint: ServiceCounts] { services }
+    var abortCounts: [Endpoint: AbortCounts] { aborts }
+}
+
+/// The CLOSE_WAIT periods of one holder toward one peer.
+///
+/// A client (originator) holder is grouped by its address and the service it talked to; a service
+/// (responder) holder by its address and port and the client's address. Ports that vary from one
+/// connection to the next (the client's ephemeral port) are 0, which prints as `*`.
+public struct CloseWaitGroup: Hashable, Sendable {
+    public struct Key: Hashable, Sendable {
+        public var holderRole: Connection.Role
+        public var holder: Endpoint
+        public var peer: Endpoint
+
+        init(connection: Connection, holderRole: Connection.Role) {
+            self.holderRole = holderRole
+            let holder = connection.endpoint(holderRole)
+            let peer = connection.endpoint(holderRole.peer)
+            if holderRole == .originator {
+                self.holder = Endpoint(address: holder.address, port: 0)
+                self.peer = peer
+            } else {
+                self.holder = holder
+                self.peer = Endpoint(address: peer.address, port: 0)
+            }
+        }
+    }
+
+    public var key: Key
+    /// Connections on which the holder had a CLOSE_WAIT at all.
+    public var connections = 0
+    /// Those at least `Thresholds.closeWaitSeconds` long (or still open at the end).
+    public var heldConnections = 0
+    public var openAtEnd = 0
+    /// Connections on which the holder's late FIN met RST (see `Connection.LateFIN`).
+    public var lateFINResets = 0
+    /// Connections on which the peer ended the CLOSE_WAIT with RST, typically answering data the
+    /// holder sent on the half-closed connection (a pooled connection reused after the server closed).
+    public var resetsByPeer = 0
+    public var longestSeconds = 0.0
+    public var totalHeldSeconds = 0.0
+    /// The first packet of the connection with the longest CLOSE_WAIT, to find it in the capture.
+    public var longestFirstPacketNumber: UInt64 = 0
+
+    init(key: Key) { self.key = key }
+
+    mutating func add(_ connection: Connection, _ wait: Connection.CloseWait, heldAtLeast threshold: Double) {
+        connections += 1
+        let seconds = wait.seconds
+        if seconds >= threshold || wait.openAtEnd {
+            heldConnections += 1
+            totalHeldSeconds += seconds
+        }
+        if wait.openAtEnd { openAtEnd += 1 }
+        if connection.lateFIN?.side == wait.side { lateFINResets += 1 }
+        if wait.endedBy == .reset && connection.reset?.side == wait.side.peer { resetsByPeer += 1 }
+        if seconds > longestSeconds || connections == 1 {
+            longestSeconds = seconds
+            longestFirstPacketNumber = connection.firstPacketNumber
+        }
+    }
+
+    /// The mean of the held CLOSE_WAIT periods.
+    public var meanHeldSeconds: Double { heldConnections == 0 ? 0 : totalHeldSeconds / Double(heldConnections) }
+}

@@ -1,0 +1,150 @@
+import TCPDoctorCore
+
+extension ConnectionTracker {
+    /// The finished connection as a public value.
+    ///
+    /// - Parameter endNanoseconds: The end of observation: the end of the capture, or the moment the
+    ///   analyzer gave up waiting for more segments. TIME_WAIT timers that ran out by then fire, and
+    ///   a CLOSE_WAIT still held is measured up to it.
+    mutating func connection(endNanoseconds: Int64) -> Connection {
+        let end = max(endNanoseconds, lastTime)
+        for side in 0..<2 where sides[side].state == .timeWait {
+            let expiry = sides[side].timeWaitEnteredAt &+ Self.timeWaitNanoseconds
+            if end >= expiry { apply(side: side, .timeWaitTimeout, time: expiry, packet: 0, inferred: true) }
+        }
+        let a = key.endpointA
+        let b = key.endpointB
+        return Connection(
+            originator: originatorIsA ? a : b,
+            responder: originatorIsA ? b : a,
+            originatorBasis: basis,
+            startedMidStream: startedMidStream,
+            firstTimestampNanoseconds: firstTime,
+            lastTimestampNanoseconds: lastTime,
+            firstPacketNumber: firstPacket,
+            lastPacketNumber: lastPacket,
+            originatorStats: stats(0),
+            responderStats: stats(1),
+            originatorTimeline: endpointTimeline(0),
+            responderTimeline: endpointTimeline(1),
+            ended: ending,
+            activeCloser: activeCloser,
+            closeWait: closeWait(end: end),
+            halfClose: halfClose,
+            reset: resetSeen ? resetValue : nil,
+            lateFIN: lateFIN.present
+                ? Connection.LateFIN(
+                    side: role(Int(lateFIN.side)),
+                    forgottenIn: lateFIN.forgottenIn,
+                    gapNanoseconds: lateFIN.gap
+                ) : nil,
+            zeekConnState: zeekConnState,
+            zeekHistory: history.string,
+            completeness: Completeness(rawValue: completeness)
+        )
+    }
+
+    private func role(_ side: Int) -> Connection.Role { side == 0 ? .originator : .responder }
+
+    private func stats(_ i: Int) -> EndpointStats {
+        EndpointStats(
+            packets: sides[i].packets,
+            bytes: sides[i].bytes,
+            synRetransmissions: sides[i].synRetransmissions,
+            finRetransmissions: sides[i].finRetransmissions,
+            finTimestampNanoseconds: sides[i].hasFIN ? sides[i].finTime : nil,
+            finPacketNumber: sides[i].hasFIN ? sides[i].finPacket : nil
+        )
+    }
+
+    private func endpointTimeline(_ i: Int) -> EndpointTimeline {
+        let transitions = timeline.transitions(responder: i == 1)
+        // A responder that never answered and was never modelled is unknown, not LISTEN.
+        let unknown = i == 1 && basis == .syn && sides[1].packets == 0 && transitions.isEmpty
+        return EndpointTimeline(
+            initialState: unknown ? nil : sides[i].initialState,
+            transitions: transitions,
+            omittedTransitions: Int(i == 0 ? timeline.omittedOriginator : timeline.omittedResponder)
+        )
+    }
+
+    private var activeCloser: Connection.Closer? {
+        let originator = sides[0].hasFIN && sides[0].finActive
+        let responder = sides[1].hasFIN && sides[1].finActive
+        switch (originator, responder) {
+        case (true, true): return .both
+        case (true, false): return .originator
+        case (false, true): return .responder
+        case (false, false): return nil
+        }
+    }
+
+    var ending: Connection.Ending {
+        if refused { return .rejected }
+        if basis == .syn && sides[1].packets == 0 { return .noAnswer }
+        if lateFIN.present { return .lateFINReset }
+        if resetSeen { return reset.afterBothFINs ? .finReset : .reset }
+        if sides[0].hasFIN && sides[1].hasFIN { return .fin }
+        if sides[0].hasFIN || sides[1].hasFIN { return .closeWait }
+        let handshaking: Set<TCPState> = [.synSent, .synReceived, .listen]
+        if handshaking.contains(sides[0].state) || handshaking.contains(sides[1].state) { return .handshake }
+        return .open
+    }
+
+    /// The passive closer's CLOSE_WAIT: it received the peer's FIN (which was sent first) and had
+    /// not sent its own.
+    private func closeWait(end: Int64) -> Connection.CloseWait? {
+        for holder in 0..<2 {
+            let peer = 1 - holder
+            guard sides[peer].hasFIN && sides[peer].finActive, !(sides[holder].hasFIN && sides[holder].finActive)
+            else { continue }
+            let start =
+                sides[holder].ackedPeerFIN && !sides[holder].ackedPeerFINWithFIN
+                ? sides[holder].ackedPeerFINTime : sides[peer].finTime
+            var stop = end
+            var endedBy = Connection.CloseWait.End.captureEnd
+            if sides[holder].hasFIN {
+                stop = sides[holder].finTime
+                endedBy = .fin
+            }
+            if resetSeen && reset.time >= sides[peer].finTime && (endedBy == .captureEnd || reset.time < stop) {
+                stop = reset.time
+                endedBy = .reset
+            }
+            return Connection.CloseWait(
+                side: role(holder),
+                startNanoseconds: start,
+                endNanoseconds: max(stop, start),
+                endedBy: endedBy
+            )
+        }
+        return nil
+    }
+
+    private var halfClose: Connection.HalfClose? {
+        var best: Connection.HalfClose?
+        for sender in 0..<2 where sides[sender].bytesAfterPeerFIN > 0 {
+            let since = sides[1 - sender].finTime
+            let candidate = Connection.HalfClose(
+                side: role(sender),
+                bytes: sides[sender].bytesAfterPeerFIN,
+                // Captures merged from several interfaces can be slightly out of order.
+                seconds: Double(max(0, sides[sender].lastDataAfterPeerFINTime - since)) / 1e9
+            )
+            if best == nil || candidate.bytes > best?.bytes ?? 0 { best = candidate }
+        }
+        return best
+    }
+
+    private var resetValue: Connection.Reset {
+        Connection.Reset(
+            side: role(Int(reset.side)),
+            senderState: reset.senderState,
+            receiverState: reset.receiverState,
+            answered: reset.answered,
+            afterBothFINs: reset.afterBothFINs,
+            timestampNanoseconds: reset.time,
+            packetNumber: reset.packet
+        )
+    }
+}

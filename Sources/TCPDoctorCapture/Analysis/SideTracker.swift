@@ -1,0 +1,117 @@
+import TCPDoctorCore
+
+/// Everything the analysis keeps about one endpoint of an open connection.
+///
+/// Plain stored values only (no references), so a connection is a flat record that the analyzer
+/// keeps in one contiguous slab and frees by reusing its slot.
+struct SideTracker {
+    /// The endpoint's state in the RFC 9293 model, as observed at the capture point.
+    var state: TCPState
+    var initialState: TCPState
+    var zeekState: ZeekEndpointState = .inactive
+    var zeekPreviousState: ZeekEndpointState = .inactive
+
+    var hasISN = false
+    var hasFIN = false
+    var hasNextSequence = false
+    /// The endpoint's first FIN was sent before it had received the peer's FIN.
+    var finActive = false
+    /// The endpoint has acknowledged the peer's FIN.
+    var ackedPeerFIN = false
+    /// That first acknowledgment of the peer's FIN was carried by the endpoint's own FIN.
+    var ackedPeerFINWithFIN = false
+    /// The payload of the last segment this endpoint received was non-empty.
+    var lastReceivedHadPayload = false
+    var lastReceivedEvent: TCPEvent = .receiveACK
+
+    var initialSequence: UInt32 = 0
+    /// Sequence number of the FIN itself (after the FIN segment's payload).
+    var finSequence: UInt32 = 0
+    /// One past the highest sequence number sent so far (payload, SYN and FIN included).
+    var nextSequence: UInt32 = 0
+    var synRetransmissions: UInt32 = 0
+    var finRetransmissions: UInt32 = 0
+
+    var finTime: Int64 = 0
+    var finPacket: UInt64 = 0
+    var ackedPeerFINTime: Int64 = 0
+    var finWait2EnteredAt: Int64 = 0
+    var timeWaitEnteredAt: Int64 = 0
+    var lastSentPacket: UInt64 = 0
+    var lastReceivedTime: Int64 = 0
+    var lastReceivedPacket: UInt64 = 0
+
+    var packets: UInt64 = 0
+    var bytes: UInt64 = 0
+    var bytesAfterPeerFIN: UInt64 = 0
+    var lastDataAfterPeerFINTime: Int64 = 0
+
+    var zeek = ZeekEndpointHistory()
+
+    init(state: TCPState) {
+        self.state = state
+        self.initialState = state
+    }
+}
+
+/// Zeek's per-endpoint states (`TCP_ENDPOINT_*`), driven by what the endpoint sends.
+enum ZeekEndpointState: UInt8 {
+    case inactive
+    case synSent
+    case synAckSent
+    case partial
+    case established
+    case closed
+    case reset
+}
+
+/// The per-endpoint counters behind Zeek's history letters.
+struct ZeekEndpointHistory {
+    /// Letters already recorded once: bit per `Mark`.
+    var seen: UInt8 = 0
+    var lastSYN: UInt32 = 0
+    var lastFIN: UInt32 = 0
+    var lastRST: UInt32 = 0
+    var retransmissions: UInt32 = 0
+    var retransmissionThreshold: UInt32 = 1
+    var zeroWindows: UInt32 = 0
+    var zeroWindowThreshold: UInt32 = 1
+
+    enum Mark: UInt8 {
+        case syn = 1
+        case fin = 2
+        case rst = 4
+        case ack = 8
+        case data = 16
+        case inconsistent = 32
+        case multiFlag = 64
+    }
+
+    /// Counts a retransmission; true when Zeek would add a `t` (1st, 10th, 100th... time).
+    mutating func countRetransmission() -> Bool { Self.scaled(&retransmissions, &retransmissionThreshold) }
+
+    /// Counts a zero window; true when Zeek would add a `w`.
+    mutating func countZeroWindow() -> Bool { Self.scaled(&zeroWindows, &zeroWindowThreshold) }
+
+    private static func scaled(_ count: inout UInt32, _ threshold: inout UInt32) -> Bool {
+        count &+= 1
+        guard count == threshold else { return false }
+        let (next, overflow) = threshold.multipliedReportingOverflow(by: 10)
+        threshold = overflow ? .max : next
+        return true
+    }
+
+    /// Zeek's `CheckHistory`: marks the first sighting and reports whether it was seen before.
+    mutating func checkSeen(_ mark: Mark) -> (seenBefore: Bool, firstTime: Bool) {
+        if seen & mark.rawValue != 0 { return (true, false) }
+        seen |= mark.rawValue
+        return (false, true)
+    }
+}
+
+/// Sequence-space comparisons modulo 2^32 (RFC 9293 section 3.4).
+@inline(__always)
+func sequenceLess(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: a &- b) < 0 }
+
+@inline(__always)
+func sequenceLessOrEqual(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: a &- b) <= 0 }
