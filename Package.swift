@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "TCPDoctorCoreTests", dependencies: ["TCPDoctorCore"]),
         .testTarget(
             name: "TCPDoctorLinuxTests",
-            dependencies: ["TCPDoctorLinux", "TCPDoctorCore", "CSockDiag"],
+            dependencies: ["TCPDoctorLinux", "TCPDoctorCore", "CSockDiag", "TCPDoctorTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

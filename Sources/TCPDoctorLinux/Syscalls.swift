@@ -241,3 +241,24 @@ func snapshotTCPInfo(_ fd: Int32) -> Result<csd_tcp_info, Errno> {
     var length = socklen_t(MemoryLayout<csd_tcp_info>.size)
     return valueOrErrno { Glibc.getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) }.map { _ in info }
 }
+
+// MARK: host
+// Calls of Host/: runtime detection reads executables and links of other processes.
+
+/// readlink(2) of a whole path; the target as text.
+func procReadLink(_ path: String) -> Result<String, Errno> {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    return valueOrErrno { Glibc.readlink(path, &buffer, buffer.count) }.map { length in
+        String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// open(2) read-only for pread.
+func procOpenForPread(_ path: String) -> Result<Int32, Errno> {
+    valueOrErrno { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+}
+
+/// pread(2) into `buffer` at `offset`.
+func procPread(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, offset: UInt64) -> Result<Int, Errno> {
+    valueOrErrno { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+}

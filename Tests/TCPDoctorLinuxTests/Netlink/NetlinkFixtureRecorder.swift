@@ -1,5 +1,6 @@
 import Foundation
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 @testable import TCPDoctorLinux

@@ -1,6 +1,7 @@
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 @testable import TCPDoctorLinux
