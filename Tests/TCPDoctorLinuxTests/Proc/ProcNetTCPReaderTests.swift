@@ -20,7 +20,7 @@ struct ProcNetTCPReaderTests {
         #expect(record.netns == 99)
     }
 
-    @Test func findsAnIPv6ListenerAndItsAcceptQueue() throws {
+    @Test(.enabled(if: ProcTestSupport.hasIPv6)) func findsAnIPv6ListenerAndItsAcceptQueue() throws {
         let listener = try ProcTestSocket(family: AF_INET6)
         let port = try listener.listenOnLoopback(family: AF_INET6)
         let inode = try listener.inode()

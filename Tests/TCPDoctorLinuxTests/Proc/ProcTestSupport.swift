@@ -5,6 +5,8 @@ import Testing
 /// Helpers for the live /proc tests: real sockets, real child processes, fixture files.
 enum ProcTestSupport {
     static let isRoot = geteuid() == 0
+    /// Whether this kernel has IPv6 (it can be disabled at boot, which removes /proc/net/tcp6).
+    static let hasIPv6 = access("/proc/net/tcp6", F_OK) == 0
 
     /// The bytes of a fixture under Fixtures/proc.
     static func fixture(_ name: String) throws -> [UInt8] {

@@ -8,7 +8,7 @@ import Testing
 struct SocketProtocolProbeTests {
     let me = getpid()
 
-    @Test func namesTheProtocolOfEachKindOfSocket() throws {
+    @Test(.enabled(if: ProcTestSupport.hasIPv6)) func namesTheProtocolOfEachKindOfSocket() throws {
         let tcp = try ProcTestSocket()
         let tcp6 = try ProcTestSocket(family: AF_INET6)
         let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
