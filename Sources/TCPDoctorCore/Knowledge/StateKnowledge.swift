@@ -5,8 +5,6 @@
 /// FIN_WAIT2 only.
 public struct StateKnowledge: Hashable, Sendable {
     public var state: TCPState
-    /// RFC 9293's name, such as `CLOSE-WAIT`.
-    public var rfcName: String
     /// One line: what the state is.
     public var summary: String
     /// Which side gets here, and on what event.
@@ -27,7 +25,6 @@ public struct StateKnowledge: Hashable, Sendable {
     public static let all: [StateKnowledge] = [
         StateKnowledge(
             state: .established,
-            rfcName: "ESTABLISHED",
             summary: "The connection is open in both directions; data flows.",
             howEntered: "The client enters it on receiving SYN+ACK (and sends the final ACK); the server on receiving that ACK, when the connection moves from the listener's queue to the accept queue.",
             howLeft: "By calling close() or shutdown(SHUT_WR) (to FIN_WAIT1, the active closer), by receiving the peer's FIN (to CLOSE_WAIT, the passive closer), or by an RST. No timer ends it: an idle connection can stay established forever unless keepalive or an application timeout is set.",
@@ -39,7 +36,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .synSent,
-            rfcName: "SYN-SENT",
             summary: "A connect() is in progress: our SYN is out, no SYN+ACK yet.",
             howEntered: "The client enters it when connect() sends the SYN.",
             howLeft: "To ESTABLISHED on SYN+ACK; to SYN_RECV on a bare SYN (simultaneous open); to CLOSED on RST (connection refused) or after tcp_syn_retries retransmissions (about 127 s with the default 6; ETIMEDOUT).",
@@ -51,7 +47,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .synReceived,
-            rfcName: "SYN-RECEIVED",
             summary: "A server answered a SYN with SYN+ACK and waits for the client's ACK.",
             howEntered: "On a listener, when a SYN arrives (Linux keeps these as light request sockets, TCP_NEW_SYN_RECV, shown as SYN_RECV); also in simultaneous open.",
             howLeft: "To ESTABLISHED on the client's ACK; dropped after tcp_synack_retries retransmissions of the SYN+ACK (5 by default, about 60 s) or on RST.",
@@ -63,7 +58,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .finWait1,
-            rfcName: "FIN-WAIT-1",
             summary: "We closed first and sent a FIN; it is not acknowledged yet.",
             howEntered: "The active closer enters it when close() or shutdown(SHUT_WR) sends the FIN.",
             howLeft: "To FIN_WAIT2 when the FIN is acknowledged; to CLOSING if the peer's FIN comes first (simultaneous close); straight to TIME_WAIT on FIN+ACK. If the peer never acknowledges (zero window, dead peer), retransmissions end it after tcp_orphan_retries for an orphaned socket.",
@@ -75,7 +69,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .finWait2,
-            rfcName: "FIN-WAIT-2",
             summary: "Our FIN is acknowledged; we wait for the peer's FIN.",
             howEntered: "The active closer, when the peer acknowledges our FIN.",
             howLeft: "To TIME_WAIT when the peer's FIN arrives. If our application has closed the socket (an orphan, no fd), Linux ends it after net.ipv4.tcp_fin_timeout (60 s by default). If the application only called shutdown(SHUT_WR) and still holds the fd, no timer ends it: it waits for the peer as long as the peer keeps the connection half-open.",
@@ -87,7 +80,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .timeWait,
-            rfcName: "TIME-WAIT",
             summary: "The connection is closed; the side that closed first keeps its 4-tuple for a while.",
             howEntered: "The active closer (the side that sent the first FIN) when both FINs have been exchanged.",
             howLeft: "After 60 s on Linux (TCP_TIMEWAIT_LEN, a compile-time constant: tcp_fin_timeout does not change it). With tcp_tw_reuse a new outgoing connection may take over the 4-tuple early, when TCP timestamps make it safe.",
@@ -100,7 +92,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .closed,
-            rfcName: "CLOSED",
             summary: "No connection: a socket that is not connected, or one that has been torn down.",
             howEntered: "A new socket before connect() or listen(), or a connection after RST or the end of TIME_WAIT.",
             howLeft: "connect() (to SYN_SENT) or listen() (to LISTEN).",
@@ -109,7 +100,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .closeWait,
-            rfcName: "CLOSE-WAIT",
             summary: "The peer closed its side; we have not closed ours. Only our application can end it.",
             howEntered: "The passive closer, when the peer's FIN arrives.",
             howLeft: "Only when the application calls close() (or shutdown(SHUT_WR)), which sends our FIN and moves to LAST_ACK. No kernel timer ends it. Keepalive, if enabled, may eventually reset the connection, which removes it from the tables but does not free the file descriptor.",
@@ -122,7 +112,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .lastAck,
-            rfcName: "LAST-ACK",
             summary: "We closed after the peer did; our FIN waits for its acknowledgement.",
             howEntered: "The passive closer, when it finally calls close() in CLOSE_WAIT.",
             howLeft: "To CLOSED when the peer acknowledges our FIN; after retransmissions if the peer is gone (it may answer our FIN with RST if it already forgot the connection).",
@@ -131,7 +120,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .listen,
-            rfcName: "LISTEN",
             summary: "A server socket waiting for connections.",
             howEntered: "listen() on a bound socket.",
             howLeft: "close() on the listener.",
@@ -142,7 +130,6 @@ public struct StateKnowledge: Hashable, Sendable {
         ),
         StateKnowledge(
             state: .closing,
-            rfcName: "CLOSING",
             summary: "Both sides sent FIN at the same time; each waits for the ACK of its own.",
             howEntered: "In FIN_WAIT1, when the peer's FIN arrives before the ACK of ours (simultaneous close).",
             howLeft: "To TIME_WAIT when our FIN is acknowledged.",
