@@ -5,7 +5,8 @@ public struct TCPDoctor: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tcpdoctor",
         abstract: "Find, explain and fix TCP connection-state problems on Linux.",
-        subcommands: [SocketsCommand.self, StatesCommand.self, ExplainCommand.self]
+        subcommands: [DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self],
+        defaultSubcommand: DoctorCommand.self
     )
 
     public init() {}

@@ -19,8 +19,12 @@ public enum SnapshotReader {
     ///   netlink nor /proc/net/tcp), when /proc cannot be read, or when a namespace the request
     ///   names does not exist.
     public static func read(_ request: SnapshotRequest) throws(LinuxError) -> Snapshot {
+        try read(request, in: namespaces(request.namespaces))
+    }
+
+    /// Reads a snapshot of namespaces already located (see `namespaces(_:)`).
+    public static func read(_ request: SnapshotRequest, in locations: [NamespaceLocation]) throws(LinuxError) -> Snapshot {
         let takenAt = wallClockSeconds()
-        let locations = try namespaces(request.namespaces)
 
         let walk = request.includeOwners ? OwnerWalk.start() : nil
         var coverage = Coverage(privileged: geteuid() == 0)
@@ -67,7 +71,7 @@ public enum SnapshotReader {
     }
 
     /// The namespaces a request names, host first.
-    static func namespaces(_ selection: SnapshotRequest.Namespaces) throws(LinuxError) -> [NamespaceLocation] {
+    public static func namespaces(_ selection: SnapshotRequest.Namespaces) throws(LinuxError) -> [NamespaceLocation] {
         let discovery = NamespaceDiscovery()
         switch selection {
         case .all: return try discovery.all()

@@ -1,0 +1,97 @@
+import ArgumentParser
+import TCPDoctorCore
+import TCPDoctorLinux
+
+extension Finding.Severity: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
+}
+
+/// `tcpdoctor doctor`: diagnose this host. Also what `tcpdoctor` runs without arguments.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Diagnose this host: findings with evidence, cause and remedy, most severe first.",
+        discussion: """
+            Exit status: 0 when no finding reaches --fail-on (default: critical), 1 when one does,
+            3 when the system could not be read, 64 for a usage error. Thresholds are listed by
+            --list-thresholds and changed with --threshold KEY=VALUE.
+            """
+    )
+
+    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Exit with 1 when a finding is at least this severe: info, warning or critical.")
+    var failOn: Finding.Severity = .critical
+
+    @Option(
+        name: .customLong("threshold"),
+        help: ArgumentHelp("Override a threshold (repeatable), such as close-wait.warning=50.", valueName: "KEY=VALUE")
+    )
+    var thresholdOverrides: [String] = []
+
+    @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable).", valueName: "ID"))
+    var rules: [String] = []
+
+    @Flag(help: "List the rules and exit.")
+    var listRules = false
+
+    @Flag(help: "List the thresholds with their defaults and exit.")
+    var listThresholds = false
+
+    func validate() throws {
+        _ = try thresholds()
+        let known = Set(Doctor.rules.map(\.id))
+        for rule in rules where !known.contains(rule) {
+            throw ValidationError("unknown rule '\(rule)': expected one of \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// The thresholds in force: defaults with the command line's overrides.
+    func thresholds() throws -> Thresholds {
+        var thresholds = Thresholds()
+        for override in thresholdOverrides {
+            let parts = override.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                throw ValidationError("--threshold takes KEY=VALUE with a number, such as close-wait.warning=50; got '\(override)'")
+            }
+            guard thresholds.set(String(parts[0]), to: value) else {
+                throw ValidationError("unknown threshold '\(parts[0])': see --list-thresholds")
+            }
+        }
+        return thresholds
+    }
+
+    func run() throws {
+        var out = OutputBuffer()
+        if listRules || listThresholds {
+            DoctorRenderer.writeLists(rules: listRules, thresholds: listThresholds, to: &out)
+            out.flush()
+            return
+        }
+        let thresholds = try thresholds()
+        let input: DiagnosisInput
+        do {
+            input = try DiagnosisInputReader.read(namespaces: selection.namespaces, thresholds: thresholds)
+        } catch {
+            Diagnostics.error(error.description)
+            throw ExitStatus.systemUnreadable
+        }
+        var findings = Doctor.diagnose(input, only: rules.isEmpty ? nil : Set(rules))
+        if selection.selectsProcesses {
+            findings = findings.filter { finding in
+                finding.processes.contains { selection.selects(pid: $0.pid, in: input.snapshot) }
+            }
+        }
+        if output.json {
+            var json = JSONWriter(out)
+            DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, to: &json)
+        } else {
+            DoctorRenderer.writeReport(findings, input: input, style: .forDescriptor(1), to: &out)
+            out.flush()
+        }
+        SnapshotLoading.reportCoverage(input.snapshot.coverage)
+        if findings.contains(where: { $0.severity >= failOn }) { throw ExitStatus.problemsFound }
+    }
+}

@@ -1,0 +1,175 @@
+import TCPDoctorCore
+
+/// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
+enum DoctorRenderer {
+    static func writeReport(_ findings: [Finding], input: DiagnosisInput, style: TerminalStyle, to out: inout OutputBuffer) {
+        let snapshot = input.snapshot
+        let scope =
+            "\(snapshot.sockets.count) TCP sockets in \(snapshot.namespaces.count) network namespace\(snapshot.namespaces.count == 1 ? "" : "s"), \(snapshot.processes.count) processes holding sockets"
+        guard !findings.isEmpty else {
+            out.write(style.green("No problems found") + ": \(scope).\n")
+            return
+        }
+        let counts = Finding.Severity.allCases.reversed().compactMap { severity -> String? in
+            let count = findings.filter { $0.severity == severity }.count
+            return count == 0 ? nil : "\(count) \(severity.name)"
+        }
+        out.write(style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")") + " (\(counts.joined(separator: ", "))) in \(scope).\n")
+        for finding in findings {
+            out.write("\n")
+            let badge: String
+            switch finding.severity {
+            case .critical: badge = style.red("CRITICAL")
+            case .warning: badge = style.yellow("WARNING ")
+            case .info: badge = style.cyan("INFO    ")
+            }
+            out.write("\(badge) \(style.bold(finding.summary))  \(style.dim("[\(finding.rule)]"))\n")
+            if !finding.processes.isEmpty {
+                let names = finding.processes.prefix(8).map { "\($0.command) (pid \($0.pid))" }
+                let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
+                out.write("  processes: \(names.joined(separator: ", "))\(more)\n")
+            }
+            if let netns = finding.netns, snapshot.namespaces.count > 1 { out.write("  netns: \(netns)\n") }
+            if !finding.evidence.isEmpty {
+                out.write("  evidence:\n")
+                for field in finding.evidence { out.write("    \(field.key): \(text(field.value))\n") }
+            }
+            out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
+            if !finding.remedies.isEmpty {
+                out.write("  what to change:\n")
+                for remedy in finding.remedies {
+                    out.write(TextWrap.wrap(remedy, width: 100, indent: "      ").replacingFirstIndent(with: "    - ") + "\n")
+                }
+            }
+        }
+    }
+
+    /// Evidence values as short text for the terminal.
+    static func text(_ value: EvidenceValue) -> String {
+        switch value {
+        case .integer(let number): "\(number)"
+        case .number(let number): number == number.rounded() ? "\(Int64(number))" : String((number * 100).rounded() / 100)
+        case .text(let text): text
+        case .boolean(let flag): flag ? "yes" : "no"
+        case .list(let items): items.map(text).joined(separator: ", ")
+        case .object(let fields): fields.map { "\($0.key) \(text($0.value))" }.joined(separator: ", ")
+        }
+    }
+
+    static func writeLists(rules: Bool, thresholds: Bool, to out: inout OutputBuffer) {
+        if rules {
+            var table = TextTable([.left("Rule"), .left("Looks for")])
+            for rule in Doctor.rules { table.append([rule.id, rule.summary]) }
+            table.write(to: &out, style: .plain)
+        }
+        if thresholds {
+            if rules { out.write("\n") }
+            var table = TextTable([.left("Threshold"), .right("Default"), .left("Meaning")])
+            for entry in Thresholds.defaults {
+                table.append([entry.key, DoctorRenderer.text(.number(entry.value)), entry.meaning])
+            }
+            table.write(to: &out, style: .plain)
+        }
+    }
+
+    static func writeJSON(_ findings: [Finding], input: DiagnosisInput, failOn: Finding.Severity, to json: inout JSONWriter) {
+        let snapshot = input.snapshot
+        json.beginObject()
+        json.key("taken_at")
+        json.value(snapshot.takenAt)
+        json.key("fail_on")
+        json.value(failOn.name)
+        json.key("failed")
+        json.value(findings.contains { $0.severity >= failOn })
+        json.key("summary")
+        json.beginObject()
+        json.key("sockets")
+        json.value(snapshot.sockets.count)
+        json.key("namespaces")
+        json.value(snapshot.namespaces.count)
+        json.key("processes")
+        json.value(snapshot.processes.count)
+        json.key("findings")
+        json.beginObject()
+        for severity in Finding.Severity.allCases.reversed() {
+            json.key(dynamic: severity.name)
+            json.value(findings.filter { $0.severity == severity }.count)
+        }
+        json.endObject()
+        json.endObject()
+        json.key("findings")
+        json.beginArray()
+        for finding in findings { FindingJSON.write(finding, to: &json) }
+        json.endArray()
+        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        CoverageJSON.write(snapshot.coverage, to: &json)
+        json.endObject()
+        json.finish()
+    }
+}
+
+/// One finding as JSON; shared by the doctor and the capture analysis.
+enum FindingJSON {
+    static func write(_ finding: Finding, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("rule")
+        json.value(finding.rule)
+        json.key("severity")
+        json.value(finding.severity.name)
+        json.key("summary")
+        json.value(finding.summary)
+        json.key("processes")
+        json.beginArray()
+        for process in finding.processes {
+            json.beginObject()
+            json.key("pid")
+            json.value(process.pid)
+            json.key("command")
+            json.value(process.command)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("netns")
+        json.value(finding.netns)
+        json.key("evidence")
+        writeFields(finding.evidence, &json)
+        json.key("why")
+        json.value(finding.why)
+        json.key("remedies")
+        json.beginArray()
+        for remedy in finding.remedies { json.value(remedy) }
+        json.endArray()
+        json.endObject()
+    }
+
+    private static func writeFields(_ fields: [EvidenceField], _ json: inout JSONWriter) {
+        json.beginObject()
+        for field in fields {
+            json.key(dynamic: field.key)
+            writeValue(field.value, &json)
+        }
+        json.endObject()
+    }
+
+    private static func writeValue(_ value: EvidenceValue, _ json: inout JSONWriter) {
+        switch value {
+        case .integer(let number): json.value(number)
+        case .number(let number): json.value(number)
+        case .text(let text): json.value(text)
+        case .boolean(let flag): json.value(flag)
+        case .list(let items):
+            json.beginArray()
+            for item in items { writeValue(item, &json) }
+            json.endArray()
+        case .object(let fields): writeFields(fields, &json)
+        }
+    }
+}
+
+extension String {
+    /// Replaces the leading indent of the first line (for list bullets on wrapped text).
+    func replacingFirstIndent(with prefix: String) -> String {
+        let trimmed = self.drop { $0 == " " }
+        return prefix + trimmed
+    }
+}
