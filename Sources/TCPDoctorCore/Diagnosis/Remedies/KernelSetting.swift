@@ -66,6 +66,10 @@ public struct KernelSetting: Hashable, Sendable {
             governs: "the most orphaned sockets (closed by their application, not yet finished) before the kernel resets new orphans and logs \"too many orphaned sockets\""
         ),
         KernelSetting(
+            name: "net.ipv4.tcp_timestamps",
+            governs: "TCP timestamps (RFC 7323), on by default; tcp_tw_reuse relies on them to take over TIME_WAIT ports safely"
+        ),
+        KernelSetting(
             name: "net.ipv4.tcp_tw_recycle",
             governs: "removed in Linux 4.12: it dropped SYNs from clients behind NAT whose timestamps did not increase; advice that recommends it is wrong"
         ),
