@@ -22,7 +22,9 @@ public struct Thresholds: Hashable, Sendable {
         ("shared-socket.warning", 1, "sockets held by several processes, outside listeners, before a warning"),
         ("dead-socket-fds.warning", 1, "socket fds whose TCP socket the kernel already reset or destroyed before a warning"),
         ("dead-socket-fds.critical", 100, "... before it is critical"),
-        ("listen-backlog.fill-warning", 0.8, "accept queue length as a share of the backlog before a warning"),
+        ("listen-backlog.fill-warning", 0.8, "accept queue length (or SYN_RECV count) as a share of the listener's backlog before a warning"),
+        ("kernel-settings.tw-buckets-share-warning", 0.9, "TIME_WAIT sockets of a namespace as a share of net.ipv4.tcp_max_tw_buckets before a warning"),
+        ("kernel-settings.orphans-share-warning", 0.8, "orphaned sockets of a namespace as a share of net.ipv4.tcp_max_orphans before a warning"),
     ]
 
     public init() {

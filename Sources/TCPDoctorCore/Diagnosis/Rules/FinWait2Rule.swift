@@ -1,0 +1,147 @@
+/// Finds FIN_WAIT2 piles: this side closed, the peer acknowledged and never closed its own side.
+///
+/// The bug is on the peer, which sits in CLOSE_WAIT, so the finding names the peer's address
+/// and port. It tells apart orphaned sockets (inode 0: closed by their application, ended by
+/// the kernel after `net.ipv4.tcp_fin_timeout`) from half-closed sockets still held by a process
+/// after shutdown(SHUT_WR), which no timer ends. Grouping follows `PeerTarget`: by listening
+/// port on a server (its peers are clients), by peer address on a client.
+///
+/// Threshold: `fin-wait2.warning` FIN_WAIT2 sockets per peer or port.
+public struct FinWait2Rule: DiagnosisRule {
+    public let id = "fin-wait2"
+    public let summary = "FIN_WAIT2 piles: peers that never close their side (they leak CLOSE_WAIT)"
+
+    public init() {}
+
+    private struct Key: Hashable {
+        var netns: UInt64
+        var target: PeerTarget
+    }
+
+    private struct Tally {
+        var orphaned = 0
+        var heldUnknown = 0
+        var held: [Int32: Int] = [:]
+        var ports = PortTally()
+        var peers: [IPAddress: Int] = [:]
+        var count: Int { orphaned + heldUnknown + held.values.reduce(0, +) }
+    }
+
+    public func diagnose(_ input: DiagnosisInput) -> [Finding] {
+        let snapshot = input.snapshot
+        let listeners = ListenerIndex(snapshot.sockets)
+        var tallies: [Key: Tally] = [:]
+        for socket in snapshot.sockets where socket.state == .finWait2 {
+            let target = listeners.target(of: socket)
+            var tally = tallies[Key(netns: socket.netns, target: target)] ?? Tally()
+            if case .peer = target {
+                tally.ports.add(socket.remote.port)
+            } else {
+                tally.peers[socket.remote.address, default: 0] += 1
+            }
+            let owners = snapshot.owners(of: socket)
+            if socket.inode == 0 {
+                tally.orphaned += 1
+            } else if let first = owners.first {
+                tally.held[first.pid, default: 0] += 1
+            } else {
+                tally.heldUnknown += 1
+            }
+            tallies[Key(netns: socket.netns, target: target)] = tally
+        }
+        let warning = input.thresholds["fin-wait2.warning"]
+        return
+            tallies
+            .filter { Double($0.value.count) >= warning }
+            .sorted { $0.value.count > $1.value.count }
+            .map { finding($0.key, $0.value, listeners: listeners, input: input) }
+    }
+
+    private func finding(_ key: Key, _ tally: Tally, listeners: ListenerIndex, input: DiagnosisInput) -> Finding {
+        let facts = input.facts(key.netns)
+        let finTimeout = facts?.integer("net.ipv4.tcp_fin_timeout")
+        let heldCount = tally.held.values.reduce(0, +) + tally.heldUnknown
+        let holders = input.findingProcesses(tally.held.keys)
+        var evidence: [EvidenceField] = [
+            EvidenceField("count", .integer(Int64(tally.count))),
+            EvidenceField("orphaned", .integer(Int64(tally.orphaned))),
+            EvidenceField("held_by_process", .integer(Int64(heldCount))),
+        ]
+        let peer: String
+        let place: String
+        let onePeer: Bool
+        var processes = holders
+        switch key.target {
+        case .peer(let address):
+            peer = tally.ports.describe(address)
+            onePeer = true
+            place = "toward \(peer)"
+            evidence.insert(EvidenceField("peer", .text(peer)), at: 1)
+        case .listeningPort(let port):
+            let top = topCounts(tally.peers)
+            peer = top.map { "\($0.key)" }.joined(separator: ", ")
+            onePeer = tally.peers.count == 1
+            place = "on port :\(port) (\(counted(tally.peers.count, "peer")))"
+            evidence.insert(EvidenceField("local_port", .integer(Int64(port))), at: 1)
+            evidence.append(
+                EvidenceField(
+                    "top_peers",
+                    .list(top.map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                )
+            )
+            if processes.isEmpty {
+                processes = input.findingProcesses(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot))
+            }
+        }
+        if !tally.held.isEmpty {
+            evidence.append(
+                EvidenceField(
+                    "holders",
+                    .list(tally.held.sorted { $0.key < $1.key }.map { .object([EvidenceField("pid", .integer(Int64($0.key))), EvidenceField("count", .integer(Int64($0.value)))]) })
+                )
+            )
+        }
+        if let settings = KernelSetting.evidence(["net.ipv4.tcp_fin_timeout"], facts: facts) { evidence.append(settings) }
+        var parts: [String] = []
+        let timeoutText = finTimeout.map { "tcp_fin_timeout=\($0) s" } ?? "tcp_fin_timeout"
+        if tally.orphaned > 0 { parts.append("\(tally.orphaned) orphaned, ended within \(timeoutText)") }
+        if !holders.isEmpty { parts.append("\(tally.held.values.reduce(0, +)) held by \(describe(holders)) with no timer") }
+        if tally.heldUnknown > 0 { parts.append("\(tally.heldUnknown) held by an unseen process") }
+        var why = [
+            "FIN_WAIT2 means this side closed (or shut down writing) and the peer acknowledged the FIN but has not closed its own side: \(onePeer ? "the peer \(peer) is" : "the peers (\(peer)) are") in CLOSE_WAIT, and that is the bug to fix, on the peer."
+        ]
+        if tally.orphaned > 0 {
+            why.append(
+                "Orphaned FIN_WAIT2 sockets (their application has closed them; no fd) are ended by the kernel after net.ipv4.tcp_fin_timeout (\(finTimeout.map { "\($0) s" } ?? "60 s by default")) and cost little; that is all tcp_fin_timeout governs."
+            )
+        }
+        if heldCount > 0 {
+            why.append(
+                "Sockets still held by a process after shutdown(SHUT_WR) have no timer: they wait as long as the peer does, each holding an fd."
+            )
+        }
+        if tally.heldUnknown > 0 { why.append(input.missingOwnersReason) }
+        var remedies = [
+            "Fix the peer: run tcpdoctor on the host of \(peer); its close-wait-leak finding names the process and the change."
+        ]
+        if heldCount > 0 {
+            remedies += RemedyCatalog.remedies(for: .halfClosed, processes: input.tcpProcesses(tally.held.keys))
+        }
+        if tally.orphaned > 0 {
+            remedies.append(
+                "Lowering net.ipv4.tcp_fin_timeout frees orphaned FIN_WAIT2 sooner but fixes nothing on the peer, and does not change TIME_WAIT."
+            )
+        }
+        return Finding(
+            rule: id,
+            severity: .warning,
+            summary:
+                "\(counted(tally.count, "FIN_WAIT2 socket")) \(place) wait for a FIN that does not come (\(parts.joined(separator: "; "))): the \(onePeer ? "peer leaks" : "peers leak") CLOSE_WAIT",
+            processes: processes,
+            netns: input.namespaceLabel(key.netns),
+            evidence: evidence,
+            why: why.joined(separator: " "),
+            remedies: remedies
+        )
+    }
+}

@@ -1,0 +1,104 @@
+/// Finds LAST_ACK piles: FINs sent after the peer's that the peer never acknowledges.
+///
+/// LAST_ACK is the passive closer's last state: it was in CLOSE_WAIT and finally closed. A pile
+/// means the path or the peer no longer answers, often because a firewall or NAT dropped the
+/// connection's state during a long CLOSE_WAIT. Most are orphans (inode 0) retransmitted until
+/// `net.ipv4.tcp_orphan_retries` runs out. Grouping follows `PeerTarget`.
+///
+/// Threshold: `last-ack.warning` LAST_ACK sockets per peer or port.
+public struct LastAckRule: DiagnosisRule {
+    public let id = "last-ack"
+    public let summary = "LAST_ACK piles: FINs the peers never acknowledge (peers gone, or state dropped on the path)"
+
+    public init() {}
+
+    private struct Key: Hashable {
+        var netns: UInt64
+        var target: PeerTarget
+    }
+
+    private struct Tally {
+        var count = 0
+        var orphaned = 0
+        var retransmitsMax: UInt8 = 0
+        var pids: Set<Int32> = []
+        var ports = PortTally()
+        var peers: [IPAddress: Int] = [:]
+    }
+
+    public func diagnose(_ input: DiagnosisInput) -> [Finding] {
+        let snapshot = input.snapshot
+        let listeners = ListenerIndex(snapshot.sockets)
+        var tallies: [Key: Tally] = [:]
+        for socket in snapshot.sockets where socket.state == .lastAck {
+            let target = listeners.target(of: socket)
+            var tally = tallies[Key(netns: socket.netns, target: target)] ?? Tally()
+            tally.count += 1
+            if socket.inode == 0 { tally.orphaned += 1 }
+            tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
+            for owner in snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
+            if case .peer = target {
+                tally.ports.add(socket.remote.port)
+            } else {
+                tally.peers[socket.remote.address, default: 0] += 1
+            }
+            tallies[Key(netns: socket.netns, target: target)] = tally
+        }
+        let warning = input.thresholds["last-ack.warning"]
+        return
+            tallies
+            .filter { Double($0.value.count) >= warning }
+            .sorted { $0.value.count > $1.value.count }
+            .map { finding($0.key, $0.value, listeners: listeners, input: input) }
+    }
+
+    private func finding(_ key: Key, _ tally: Tally, listeners: ListenerIndex, input: DiagnosisInput) -> Finding {
+        let facts = input.facts(key.netns)
+        var pids = tally.pids
+        let place: String
+        let peer: String
+        var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(tally.count)))]
+        switch key.target {
+        case .peer(let address):
+            peer = tally.ports.describe(address)
+            place = "toward \(peer)"
+            evidence.append(EvidenceField("peer", .text(peer)))
+        case .listeningPort(let port):
+            let top = topCounts(tally.peers)
+            peer = top.map { "\($0.key)" }.joined(separator: ", ")
+            place = "on port :\(port) (\(counted(tally.peers.count, "peer")))"
+            evidence.append(EvidenceField("local_port", .integer(Int64(port))))
+            evidence.append(
+                EvidenceField(
+                    "top_peers",
+                    .list(top.map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                )
+            )
+            if pids.isEmpty { pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)) }
+        }
+        evidence.append(EvidenceField("orphaned", .integer(Int64(tally.orphaned))))
+        evidence.append(EvidenceField("retransmits_max", .integer(Int64(tally.retransmitsMax))))
+        if let settings = KernelSetting.evidence(["net.ipv4.tcp_orphan_retries"], facts: facts) { evidence.append(settings) }
+        let processes = input.findingProcesses(pids)
+        let who = processes.isEmpty ? "" : " (\(describe(processes)))"
+        let why = [
+            "LAST_ACK is the passive closer's last state: this side was in CLOSE_WAIT, finally called close(), and its FIN waits for the peer's acknowledgement.",
+            "A pile means those FINs go unanswered: the peer host is gone, or a firewall or NAT on the path dropped the connection's state (often during a long CLOSE_WAIT) and now drops its packets.",
+            "Orphaned LAST_ACK sockets (no fd) are retransmitted until net.ipv4.tcp_orphan_retries runs out and cost little; a burst of them right after a CLOSE_WAIT pile is that leak being closed late.",
+        ]
+        return Finding(
+            rule: id,
+            severity: .warning,
+            summary: "\(counted(tally.count, "LAST_ACK socket")) \(place)\(who) wait for acknowledgements that do not come",
+            processes: processes,
+            netns: input.namespaceLabel(key.netns),
+            evidence: evidence,
+            why: why.joined(separator: " "),
+            remedies: [
+                "Check the path to \(peer): is the host up, and does a firewall or NAT drop the state of idle connections (an idle timeout shorter than how long connections stay idle)?",
+                "Close sooner: a FIN sent right after the peer's still finds the path's state; one sent after a long CLOSE_WAIT often does not (see close-wait-leak).",
+                "The sockets end by themselves after their retransmissions (net.ipv4.tcp_orphan_retries for orphans).",
+            ]
+        )
+    }
+}
