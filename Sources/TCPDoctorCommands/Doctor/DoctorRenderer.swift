@@ -4,8 +4,10 @@ import TCPDoctorCore
 enum DoctorRenderer {
     static func writeReport(_ findings: [Finding], input: DiagnosisInput, style: TerminalStyle, to out: inout OutputBuffer) {
         let snapshot = input.snapshot
-        let scope =
-            "\(snapshot.sockets.count) TCP sockets in \(snapshot.namespaces.count) network namespace\(snapshot.namespaces.count == 1 ? "" : "s"), \(snapshot.processes.count) processes holding sockets"
+        let scope = [
+            plural(snapshot.sockets.count, "TCP socket"), "in", plural(snapshot.namespaces.count, "network namespace") + ",",
+            plural(snapshot.processes.count, "process", "processes"), "holding sockets",
+        ].joined(separator: " ")
         guard !findings.isEmpty else {
             out.write(style.green("No problems found") + ": \(scope).\n")
             return
@@ -42,6 +44,10 @@ enum DoctorRenderer {
                 }
             }
         }
+    }
+
+    static func plural(_ count: Int, _ singular: String, _ pluralForm: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : pluralForm ?? singular + "s")
     }
 
     /// Evidence values as short text for the terminal.
