@@ -1,6 +1,12 @@
 extension PCAPNGParser {
-    /// A new section: new byte order (already set by the caller), no interfaces yet.
-    mutating func parseSectionHeader(_ body: UnsafeRawBufferPointer, at offset: Int64) throws(CaptureError) {
+    /// A new section: new byte order, no interfaces yet.
+    mutating func parseSectionHeader(
+        _ body: UnsafeRawBufferPointer,
+        swapped blockSwapped: Bool,
+        at offset: Int64
+    ) throws(CaptureError) {
+        swapped = blockSwapped
+        inSection = true
         let major = body.uint16(4, swapped: swapped)
         let minor = body.uint16(6, swapped: swapped)
         guard major == 1 else {

@@ -47,12 +47,14 @@ struct PCAPNGParser: CaptureParser {
             }
             let blockOffset = windowOffset + Int64(position)
             var type = window.uint32(position, swapped: false)
+            // The byte order of this block: the section's, or for a Section Header Block (whose
+            // type is a palindrome) the one its byte-order magic announces, which also governs the
+            // SHB's own length. The section changes only once the whole SHB is there.
+            var blockSwapped = swapped
             if type == Self.sectionHeaderType {
-                // The type is a palindrome; the byte-order magic after the length sets the order
-                // in which this section's lengths, including the SHB's own, are read.
                 switch window.uint32(position + 8, swapped: false) {
-                case Self.byteOrderMagic: swapped = false
-                case Self.byteOrderMagic.byteSwapped: swapped = true
+                case Self.byteOrderMagic: blockSwapped = false
+                case Self.byteOrderMagic.byteSwapped: blockSwapped = true
                 default:
                     throw CaptureError(
                         blockOffset == 0 ? .notACapture : .corruptBlock,
@@ -62,7 +64,6 @@ struct PCAPNGParser: CaptureParser {
                         byteOffset: blockOffset + 8
                     )
                 }
-                inSection = true
             } else if inSection {
                 type = swapped ? type.byteSwapped : type
             } else {
@@ -73,12 +74,12 @@ struct PCAPNGParser: CaptureParser {
                     byteOffset: blockOffset
                 )
             }
-            let length = Int(window.uint32(position + 4, swapped: swapped))
+            let length = Int(window.uint32(position + 4, swapped: blockSwapped))
             try checkLength(length, type: type, at: blockOffset)
             guard remaining >= length else {
                 return ParseProgress(consumed: position, needed: length)
             }
-            let trailing = Int(window.uint32(position + length - 4, swapped: swapped))
+            let trailing = Int(window.uint32(position + length - 4, swapped: blockSwapped))
             guard trailing == length else {
                 throw CaptureError(
                     .corruptBlock,
@@ -91,7 +92,7 @@ struct PCAPNGParser: CaptureParser {
             let body = UnsafeRawBufferPointer(rebasing: window[(position + 8)..<(position + length - 4)])
             switch type {
             case Self.sectionHeaderType:
-                try parseSectionHeader(body, at: blockOffset)
+                try parseSectionHeader(body, swapped: blockSwapped, at: blockOffset)
             case Self.interfaceDescriptionType:
                 try parseInterfaceDescription(body, at: blockOffset)
             case Self.enhancedPacketType:
