@@ -1,4 +1,24 @@
-/// What the decoder made of one captured packet.
+/// What the decoder made of one captured packet, the segment aside.
+///
+/// The hot path decodes into a caller-owned `TCPSegment` and returns only this, so that no
+/// segment-sized value is copied through return slots per packet.
+public enum PacketOutcome: Hashable, Sendable {
+    /// A TCP segment to analyse, now in the caller's segment.
+    case tcp
+    /// An IP packet of another protocol, or a frame that carries no IP at all (ARP, LLC).
+    case notTCP
+    /// An IPv4 or IPv6 fragment: not reassembled, so neither the first (More Fragments set) nor a
+    /// later one is analysed as a segment.
+    case fragment
+    /// The snaplen cut the packet before the end of its TCP header (or of a header before it).
+    case truncated
+    /// A header contradicts itself or the frame's length; the problem says which.
+    case malformed(PacketProblem)
+    /// The packet's link type is one the decoder does not understand.
+    case unsupportedLinkType
+}
+
+/// What the decoder made of one captured packet, with the segment when there is one.
 public enum DecodedPacket: Hashable, Sendable {
     /// A TCP segment to analyse.
     case tcp(TCPSegment)
@@ -16,6 +36,19 @@ public enum DecodedPacket: Hashable, Sendable {
 }
 
 /// Why a packet was judged malformed; the description is a sentence for a warning.
+extension DecodedPacket {
+    init(_ outcome: PacketOutcome, segment: TCPSegment) {
+        switch outcome {
+        case .tcp: self = .tcp(segment)
+        case .notTCP: self = .notTCP
+        case .fragment: self = .fragment
+        case .truncated: self = .truncated
+        case .malformed(let problem): self = .malformed(problem)
+        case .unsupportedLinkType: self = .unsupportedLinkType
+        }
+    }
+}
+
 public enum PacketProblem: Hashable, Sendable, CustomStringConvertible {
     /// The frame is shorter, even on the wire, than the link-layer header of its type.
     case linkHeaderTooShort(linkType: LinkType, length: Int)

@@ -2,7 +2,7 @@ import TCPDoctorCore
 
 extension PacketDecoder {
     /// IPv4 (RFC 791): version, IHL (with options), total length, fragment fields, protocol, addresses.
-    static func decodeIPv4(_ frame: Frame, at offset: Int, _ location: PacketLocation) -> DecodedPacket {
+    static func decodeIPv4(_ frame: Frame, at offset: Int, into segment: inout TCPSegment) -> PacketOutcome {
         let available = frame.originalLength - offset
         guard frame.has(offset + 20) else { return frame.short(offset + 20, ipHeaderOfVersion: 4, at: offset) }
         let bytes = frame.bytes
@@ -26,21 +26,14 @@ extension PacketDecoder {
         if fragmentField & 0x3fff != 0 { return .fragment }
         guard bytes.byte(offset + 9) == 6 else { return .notTCP }
         guard frame.has(offset + headerLength) else { return frame.shortIP(offset + headerLength) }
-        let source = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 12))
-        let destination = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 16))
-        return decodeTCP(
-            frame,
-            at: offset + headerLength,
-            length: totalLength - headerLength,
-            source: source,
-            destination: destination,
-            location
-        )
+        segment.source.address = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 12))
+        segment.destination.address = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 16))
+        return decodeTCP(frame, at: offset + headerLength, length: totalLength - headerLength, into: &segment)
     }
 
     /// IPv6 (RFC 8200): the fixed header, then extension headers until TCP or a protocol that ends
     /// the walk (ESP, No Next Header, anything else).
-    static func decodeIPv6(_ frame: Frame, at offset: Int, _ location: PacketLocation) -> DecodedPacket {
+    static func decodeIPv6(_ frame: Frame, at offset: Int, into segment: inout TCPSegment) -> PacketOutcome {
         let available = frame.originalLength - offset - 40
         guard frame.has(offset + 40) else { return frame.short(offset + 40, ipHeaderOfVersion: 6, at: offset) }
         let bytes = frame.bytes
@@ -96,18 +89,21 @@ extension PacketDecoder {
             position += headerLength
             remaining -= headerLength
         }
-        let source = IPAddress(ipv6High: bytes.bigEndianUInt64(offset + 8), low: bytes.bigEndianUInt64(offset + 16))
-        let destination = IPAddress(
+        segment.source.address = IPAddress(
+            ipv6High: bytes.bigEndianUInt64(offset + 8),
+            low: bytes.bigEndianUInt64(offset + 16)
+        )
+        segment.destination.address = IPAddress(
             ipv6High: bytes.bigEndianUInt64(offset + 24),
             low: bytes.bigEndianUInt64(offset + 32)
         )
-        return decodeTCP(frame, at: position, length: remaining, source: source, destination: destination, location)
+        return decodeTCP(frame, at: position, length: remaining, into: &segment)
     }
 }
 
 extension Frame {
     /// The verdict for a fixed IP header that needs `count` bytes that were not captured.
-    func short(_ count: Int, ipHeaderOfVersion version: UInt8, at offset: Int) -> DecodedPacket {
+    func short(_ count: Int, ipHeaderOfVersion version: UInt8, at offset: Int) -> PacketOutcome {
         count <= originalLength
             ? .truncated : .malformed(.ipHeaderTooShort(version: version, length: originalLength - offset))
     }
@@ -116,7 +112,7 @@ extension Frame {
     /// captured. The IP lengths were checked against the original length before, so the snaplen is
     /// to blame; the malformed branch only guards that reasoning.
     @inline(__always)
-    func shortIP(_ count: Int) -> DecodedPacket {
+    func shortIP(_ count: Int) -> PacketOutcome {
         count <= originalLength ? .truncated : .malformed(.tcpSegmentTooShort(length: originalLength))
     }
 }

@@ -9,10 +9,8 @@ extension PacketDecoder {
         _ frame: Frame,
         at offset: Int,
         length: Int,
-        source: IPAddress,
-        destination: IPAddress,
-        _ location: PacketLocation
-    ) -> DecodedPacket {
+        into segment: inout TCPSegment
+    ) -> PacketOutcome {
         guard length >= 20 else { return .malformed(.tcpSegmentTooShort(length: length)) }
         guard frame.has(offset + 20) else { return frame.shortIP(offset + 20) }
         let bytes = frame.bytes
@@ -21,25 +19,19 @@ extension PacketDecoder {
         guard headerLength >= 20, headerLength <= length else {
             return .malformed(.tcpDataOffset(headerLength: headerLength, segmentLength: length))
         }
-        var options = TCPOptionsSummary()
+        segment.source.port = bytes.bigEndianUInt16(offset)
+        segment.destination.port = bytes.bigEndianUInt16(offset + 2)
+        segment.sequence = bytes.bigEndianUInt32(offset + 4)
+        segment.acknowledgment = bytes.bigEndianUInt32(offset + 8)
+        segment.flags = TCPFlags(rawValue: offsetAndFlags & 0x01ff)
+        segment.window = bytes.bigEndianUInt16(offset + 14)
+        segment.payloadLength = UInt32(length - headerLength)
+        segment.options = TCPOptionsSummary()
         if headerLength > 20 {
             // Options cut by the snaplen are read as far as they were captured.
-            parseOptions(bytes, from: offset + 20, to: min(offset + headerLength, bytes.count), into: &options)
+            parseOptions(bytes, from: offset + 20, to: min(offset + headerLength, bytes.count), into: &segment.options)
         }
-        return .tcp(
-            TCPSegment(
-                timestampNanoseconds: location.timestampNanoseconds,
-                packetNumber: location.packetNumber,
-                source: Endpoint(address: source, port: bytes.bigEndianUInt16(offset)),
-                destination: Endpoint(address: destination, port: bytes.bigEndianUInt16(offset + 2)),
-                sequence: bytes.bigEndianUInt32(offset + 4),
-                acknowledgment: bytes.bigEndianUInt32(offset + 8),
-                flags: TCPFlags(rawValue: offsetAndFlags & 0x01ff),
-                window: bytes.bigEndianUInt16(offset + 14),
-                payloadLength: UInt32(length - headerLength),
-                options: options
-            )
-        )
+        return .tcp
     }
 
     /// Reads MSS (2), window scale (3), SACK permitted (4) and timestamps (8) between `start` and

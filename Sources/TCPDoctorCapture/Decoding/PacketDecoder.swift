@@ -1,3 +1,5 @@
+import TCPDoctorCore
+
 /// Decodes captured frames down to TCP segments: link layer, IPv4 or IPv6, TCP.
 ///
 /// Pure functions over the captured bytes. Every length field is checked against both the
@@ -42,6 +44,27 @@ public enum PacketDecoder {
         timestampNanoseconds: Int64,
         packetNumber: UInt64
     ) -> DecodedPacket {
+        var segment = TCPSegment.zero
+        segment.timestampNanoseconds = timestampNanoseconds
+        segment.packetNumber = packetNumber
+        let outcome = decode(bytes, linkType: linkType, originalLength: originalLength, into: &segment)
+        return DecodedPacket(outcome, segment: segment)
+    }
+
+    /// Decodes a frame into a segment the caller owns and reuses: the fast path.
+    ///
+    /// Fills every field of `segment` except `timestampNanoseconds` and `packetNumber`, which the
+    /// caller sets; on any outcome but `.tcp` the segment's contents are unspecified.
+    ///
+    /// - Parameters:
+    ///   - bytes: the captured bytes, from the link-layer header on.
+    ///   - originalLength: the frame's length on the wire; taken as at least `bytes.count`.
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        linkType: LinkType,
+        originalLength: Int,
+        into segment: inout TCPSegment
+    ) -> PacketOutcome {
         let frame = Frame(bytes: bytes, originalLength: max(originalLength, bytes.count))
         var offset = 0
         var network = Network.other
@@ -76,10 +99,9 @@ public enum PacketDecoder {
             default: return .malformed(.unknownIPVersion(linkType: linkType, version: frame.bytes.byte(offset) >> 4))
             }
         }
-        let location = PacketLocation(timestampNanoseconds: timestampNanoseconds, packetNumber: packetNumber)
         switch network {
-        case .ipv4: return decodeIPv4(frame, at: offset, location)
-        case .ipv6: return decodeIPv6(frame, at: offset, location)
+        case .ipv4: return decodeIPv4(frame, at: offset, into: &segment)
+        case .ipv6: return decodeIPv6(frame, at: offset, into: &segment)
         case .cutShort(let needed): return frame.short(needed, linkHeaderOf: linkType)
         case .byVersion, .other: return .notTCP
         }
@@ -101,10 +123,19 @@ public enum PacketDecoder {
     }
 }
 
-/// Where a packet sits in its capture, carried down to the segment.
-struct PacketLocation {
-    var timestampNanoseconds: Int64
-    var packetNumber: UInt64
+extension TCPSegment {
+    /// A segment of zeros, for decoders to fill in.
+    public static let zero = TCPSegment(
+        timestampNanoseconds: 0,
+        packetNumber: 0,
+        source: Endpoint(address: .ipv4Any, port: 0),
+        destination: Endpoint(address: .ipv4Any, port: 0),
+        sequence: 0,
+        acknowledgment: 0,
+        flags: [],
+        window: 0,
+        payloadLength: 0
+    )
 }
 
 /// The captured bytes of a frame with its original length, and the bounds checks the decoders share.
@@ -121,7 +152,7 @@ struct Frame {
 
     /// The verdict for a header that needs `count` bytes that were not captured: truncated when
     /// the original frame had them, malformed when even it was too short.
-    func short(_ count: Int, linkHeaderOf linkType: LinkType) -> DecodedPacket {
+    func short(_ count: Int, linkHeaderOf linkType: LinkType) -> PacketOutcome {
         count <= originalLength ? .truncated : .malformed(.linkHeaderTooShort(linkType: linkType, length: originalLength))
     }
 

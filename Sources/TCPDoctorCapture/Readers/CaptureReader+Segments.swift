@@ -85,10 +85,19 @@ struct SegmentExtractor {
         onSegment: (TCPSegment) -> Void,
         onWarning: (CaptureError) -> Void
     ) {
-        let decoded = PacketDecoder.decode(packet)
-        statistics.count(decoded, capturedLength: packet.bytes.count)
-        switch decoded {
-        case .tcp(let segment):
+        // A local rather than a stored property: passed to `onSegment` by address, not copied.
+        var segment = TCPSegment.zero
+        segment.timestampNanoseconds = packet.timestampNanoseconds
+        segment.packetNumber = packet.packetNumber
+        let outcome = PacketDecoder.decode(
+            packet.bytes,
+            linkType: packet.linkType,
+            originalLength: Int(packet.originalLength),
+            into: &segment
+        )
+        statistics.count(outcome, capturedLength: packet.bytes.count)
+        switch outcome {
+        case .tcp:
             onSegment(segment)
         case .malformed(let problem):
             if statistics.malformed <= UInt64(Self.malformedWarningLimit) {

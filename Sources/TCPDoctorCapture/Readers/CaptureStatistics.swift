@@ -24,10 +24,10 @@ public struct CaptureStatistics: Hashable, Sendable {
 
     /// Counts one decoded packet of `capturedLength` bytes.
     @inline(__always)
-    public mutating func count(_ decoded: DecodedPacket, capturedLength: Int) {
+    public mutating func count(_ outcome: PacketOutcome, capturedLength: Int) {
         packets += 1
         capturedBytes += UInt64(capturedLength)
-        switch decoded {
+        switch outcome {
         case .tcp: tcpSegments += 1
         case .notTCP: nonTCP += 1
         case .fragment: fragments += 1
