@@ -90,7 +90,7 @@ public enum CaptureReader {
             let windowEnd = min(end, position + max(mappedWindowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
             let progress = try parser.parse(window, at: Int64(position), onPacket: onPacket)
-            try checkProgress(progress, windowLength: window.count, at: Int64(position), file: parser.file)
+            try checkProgress(progress, windowLength: window.count, at: Int64(position + progress.consumed), file: parser.file)
             position += progress.consumed
             needed = progress.needed
             if windowEnd == end {
@@ -181,7 +181,7 @@ public enum CaptureReader {
             }
             let window = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
             let progress = try parser.parse(window, at: bufferOffset, onPacket: onPacket)
-            try checkProgress(progress, windowLength: filled, at: bufferOffset, file: parser.file)
+            try checkProgress(progress, windowLength: filled, at: bufferOffset + Int64(progress.consumed), file: parser.file)
             let consumed = progress.consumed
             if consumed > 0 {
                 let tail = filled - consumed
@@ -203,15 +203,15 @@ public enum CaptureReader {
         }
     }
 
-    /// Guards the promise that makes both loops terminate: a parser that consumed nothing asks for
-    /// more bytes than it had, and never for more than the block limit.
+    /// Guards the promise that makes both loops terminate: a parser stops only to ask for more
+    /// bytes than it has left, and never for more than the block limit.
     private static func checkProgress(
         _ progress: ParseProgress,
         windowLength: Int,
         at offset: Int64,
         file: String
     ) throws(CaptureError) {
-        let stalled = progress.consumed == 0 && progress.needed <= windowLength
+        let stalled = progress.needed <= windowLength - progress.consumed
         let tooLarge = progress.needed > CaptureLimits.maximumBlockLength
         if stalled || tooLarge {
             throw CaptureError(

@@ -121,7 +121,7 @@ struct PCAPParser: CaptureParser {
         // Accept records up to the larger of the snaplen and libpcap's maximum, but never more than
         // the block limit: a huge snaplen must not make a garbage length look plausible.
         maximumRecordLength = min(
-            CaptureLimits.maximumBlockLength,
+            CaptureLimits.maximumBlockLength - Self.recordHeaderLength,
             max(CaptureLimits.standardMaximumSnapLength, Int(snapLength))
         )
         headerParsed = true

@@ -121,6 +121,13 @@ enum BadInputs {
                 messageContains: "snaplen 65535"
             ),
             BadInput(
+                name: "pcap record of 16 MiB under a 4 GiB snaplen",
+                bytes: pcap.replacing(uint32: .max, at: 16).replacing(uint32: 16 << 20, at: 24 + 8),
+                code: .corruptBlock,
+                byteOffset: 24,
+                messageContains: "16777216 captured bytes"
+            ),
+            BadInput(
                 name: "pcapng block shorter than its minimum",
                 bytes: pcapng.replacing(uint32: 16, at: 48 + 4),
                 code: .corruptBlock,
