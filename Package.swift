@@ -46,7 +46,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorCaptureTests",
-            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"]
+            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",

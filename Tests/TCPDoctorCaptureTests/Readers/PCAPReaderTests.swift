@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import TCPDoctorCapture
 import TCPDoctorCore
 import Testing
@@ -102,6 +103,30 @@ struct PCAPReaderTests {
         let result = readPackets(file: fifo)
         #expect(result.error == nil)
         #expect(result.packets == Self.expected(Self.variants[0], linkType: .ethernet))
+    }
+
+    @Test func readsStandardInputForADash() throws {
+        let bytes = try Self.write(Self.variants[1], linkType: .ethernet)
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        // Standard input is this process's descriptor 0: point it at the pipe for the read, then
+        // put it back. No other test reads standard input.
+        let saved = dup(0)
+        #expect(dup2(ends[0], 0) == 0)
+        close(ends[0])
+        defer {
+            dup2(saved, 0)
+            close(saved)
+        }
+        let writeEnd = ends[1]
+        let writer = Thread {
+            _ = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress, $0.count) }
+            close(writeEnd)
+        }
+        writer.start()
+        let result = readPackets(file: "-")
+        #expect(result.error == nil)
+        #expect(result.packets == Self.expected(Self.variants[1], linkType: .ethernet))
     }
 
     @Test func largeSnaplenIsNotAllocated() throws {
