@@ -80,14 +80,15 @@ public enum CaptureReader {
         with parser: inout P,
         onPacket: (CapturePacket) -> Void,
         onWarning: (CaptureError) -> Void,
-        release: Bool = true
+        release: Bool = true,
+        windowLength: Int = mappedWindowLength
     ) throws(CaptureError) {
         let end = bytes.count
         var position = 0
         var needed = 0
         var released = 0
         while true {
-            let windowEnd = min(end, position + max(mappedWindowLength, needed))
+            let windowEnd = min(end, position + max(windowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
             let progress = try parser.parse(window, at: Int64(position), onPacket: onPacket)
             try checkProgress(progress, windowLength: window.count, at: Int64(position + progress.consumed), file: parser.file)
@@ -107,7 +108,7 @@ public enum CaptureReader {
             }
             // 64 KiB alignment is a multiple of every Linux page size.
             let releasable = position & ~0xffff
-            if release, releasable - released >= mappedWindowLength, let base = bytes.baseAddress {
+            if release, releasable - released >= windowLength, let base = bytes.baseAddress {
                 CaptureSyscalls.release(base + released, size: releasable - released)
                 released = releasable
             }
