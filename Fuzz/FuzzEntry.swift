@@ -1,9 +1,10 @@
 // libFuzzer entry point for the capture readers and decoders; not part of the package.
 // Built by Fuzz/run.sh together with the TCPDoctorCapture sources.
 //
-// Each input is read as a capture file twice, whole and in chunks of a size taken from its last
-// byte, and the two readings must agree packet for packet and on the error or warning: this finds
-// bugs in the chunked parse loop that plain crash-fuzzing would miss. The input is also decoded
+// Each input is read as a capture file three times: whole, in chunks as from a pipe, and in small
+// windows as from a memory map (sizes taken from its last bytes). The readings must agree packet
+// for packet and on the error or warning: this finds bugs in the two buffering loops that plain
+// crash-fuzzing would miss. The input is also decoded
 // directly as a frame of every supported link type. A crash, a sanitizer report, a hang or a
 // disagreement is a finding.
 
@@ -30,34 +31,51 @@ struct Reading: Equatable {
     }
 }
 
-func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?) -> Reading {
+func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int? = nil) -> Reading {
     var reading = Reading()
     do {
-        try CaptureReader.forEachPacket(
-            in: bytes,
-            name: "fuzz",
-            chunkLength: chunkLength,
-            onPacket: { packet in
-                // Touch every byte the reader lends, so that ASan checks the whole range.
-                var sum: UInt8 = 0
-                for byte in packet.bytes { sum &+= byte }
-                reading.packets.append(
-                    Reading.Summary(
-                        length: packet.bytes.count,
-                        firstByte: packet.bytes.first.map { $0 &+ sum &- sum },
-                        linkType: packet.linkType,
-                        timestamp: packet.timestampNanoseconds,
-                        originalLength: packet.originalLength,
-                        number: packet.packetNumber,
-                        offset: packet.fileOffset,
-                        interface: packet.interfaceIndex
-                    )
+        let onPacket = { (packet: CapturePacket) in
+            // Touch every byte the reader lends, so that ASan checks the whole range.
+            var sum: UInt8 = 0
+            for byte in packet.bytes { sum &+= byte }
+            reading.packets.append(
+                Reading.Summary(
+                    length: packet.bytes.count,
+                    firstByte: packet.bytes.first.map { $0 &+ sum &- sum },
+                    linkType: packet.linkType,
+                    timestamp: packet.timestampNanoseconds,
+                    originalLength: packet.originalLength,
+                    number: packet.packetNumber,
+                    offset: packet.fileOffset,
+                    interface: packet.interfaceIndex
                 )
-            },
-            onWarning: { reading.warnings.append($0) }
-        )
+            )
+        }
+        if let windowLength {
+            var parser = DetectingParser(file: "fuzz")
+            try CaptureReader.parseMapped(
+                bytes,
+                with: &parser,
+                onPacket: onPacket,
+                onWarning: { reading.warnings.append($0) },
+                release: false,
+                windowLength: windowLength
+            )
+        } else {
+            try CaptureReader.forEachPacket(
+                in: bytes,
+                name: "fuzz",
+                chunkLength: chunkLength,
+                onPacket: onPacket,
+                onWarning: { reading.warnings.append($0) }
+            )
+        }
     } catch {
         reading.error = error
+    }
+    if windowLength != nil {
+        // Segments and statistics come from the same parse loop as above; compare packets only.
+        return reading
     }
     do {
         reading.statistics = try CaptureReader.readSegments(
@@ -85,6 +103,17 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let whole = read(bytes, chunkLength: nil)
     let chunkLength = size > 0 ? Int(data[size - 1]) % 97 + 1 : 1
     let chunked = read(bytes, chunkLength: chunkLength)
+    let windowLength = size > 1 ? Int(data[size - 2]) % 61 + 1 : 1
+    var windowed = read(bytes, chunkLength: nil, windowLength: windowLength)
+    windowed.segments = whole.segments
+    windowed.statistics = whole.statistics
+    if whole != windowed {
+        fail(
+            "whole and windowed (\(windowLength)) readings differ\n"
+                + "whole:    \(whole.packets.count) packets, \(whole.warnings), \(String(describing: whole.error))\n"
+                + "windowed: \(windowed.packets.count) packets, \(windowed.warnings), \(String(describing: windowed.error))"
+        )
+    }
     if whole != chunked {
         fail(
             "whole and chunked (\(chunkLength)) readings differ\n"
@@ -93,7 +122,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         )
     }
     let statistics = whole.statistics
-    let total = statistics.tcpSegments + statistics.nonTCP + statistics.fragments + statistics.truncated
+    let total =
+        statistics.tcpSegments + statistics.nonTCP + statistics.fragments + statistics.truncated
         + statistics.malformed + statistics.unsupportedLinkType
     if whole.error == nil && (total != statistics.packets || statistics.packets != UInt64(whole.packets.count)) {
         fail("statistics do not add up: \(statistics), \(whole.packets.count) packets read")

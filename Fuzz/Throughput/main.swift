@@ -148,7 +148,9 @@ enum Throughput {
                 let bulk = try writeBulk(path: "\(directory)/bulk.pcap", format: .pcap, count: 700_000)
                 let middle = cpuTime()
                 let mixed = try writeMixed(path: "\(directory)/mixed.pcap", format: .pcap, linkType: .ethernet)
-                print("wrote \(bulk) bulk packets in \(format3(middle - start)) s CPU, \(mixed) mixed in \(format3(cpuTime() - middle)) s")
+                print(
+                    "wrote \(bulk) bulk packets in \(format3(middle - start)) s CPU, \(mixed) mixed in \(format3(cpuTime() - middle)) s"
+                )
             } catch { print("error: \(error)") }
             return
         }

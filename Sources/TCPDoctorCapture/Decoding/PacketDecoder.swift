@@ -153,7 +153,8 @@ struct Frame {
     /// The verdict for a header that needs `count` bytes that were not captured: truncated when
     /// the original frame had them, malformed when even it was too short.
     func short(_ count: Int, linkHeaderOf linkType: LinkType) -> PacketOutcome {
-        count <= originalLength ? .truncated : .malformed(.linkHeaderTooShort(linkType: linkType, length: originalLength))
+        count <= originalLength
+            ? .truncated : .malformed(.linkHeaderTooShort(linkType: linkType, length: originalLength))
     }
 
     /// Reads an EtherType at `offset` and steps over 802.1Q (0x8100), 802.1ad (0x88a8) and the

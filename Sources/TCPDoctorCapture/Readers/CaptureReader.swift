@@ -91,7 +91,12 @@ public enum CaptureReader {
             let windowEnd = min(end, position + max(windowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
             let progress = try parser.parse(window, at: Int64(position), onPacket: onPacket)
-            try checkProgress(progress, windowLength: window.count, at: Int64(position + progress.consumed), file: parser.file)
+            try checkProgress(
+                progress,
+                windowLength: window.count,
+                at: Int64(position + progress.consumed),
+                file: parser.file
+            )
             position += progress.consumed
             needed = progress.needed
             if windowEnd == end {
@@ -182,7 +187,12 @@ public enum CaptureReader {
             }
             let window = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
             let progress = try parser.parse(window, at: bufferOffset, onPacket: onPacket)
-            try checkProgress(progress, windowLength: filled, at: bufferOffset + Int64(progress.consumed), file: parser.file)
+            try checkProgress(
+                progress,
+                windowLength: filled,
+                at: bufferOffset + Int64(progress.consumed),
+                file: parser.file
+            )
             let consumed = progress.consumed
             if consumed > 0 {
                 let tail = filled - consumed

@@ -65,7 +65,9 @@ public final class PCAPNGWriter {
         body.append(UInt16(0), byteOrder)
         body.append(snapLength, byteOrder)
         if let name { appendOption(code: 2, value: Array(name.utf8), to: &body) }
-        if timestampResolution != .microseconds { appendOption(code: 9, value: [timestampResolution.rawValue], to: &body) }
+        if timestampResolution != .microseconds {
+            appendOption(code: 9, value: [timestampResolution.rawValue], to: &body)
+        }
         if timestampOffsetSeconds != 0 {
             var value: [UInt8] = []
             value.append(timestampOffsetSeconds, byteOrder)
@@ -128,7 +130,8 @@ public final class PCAPNGWriter {
     }
 
     /// Appends a Simple Packet Block: interface 0, no timestamp, cut to interface 0's snaplen.
-    public func writeSimplePacket(_ packet: UnsafeRawBufferPointer, originalLength: UInt32? = nil) throws(CaptureError) {
+    public func writeSimplePacket(_ packet: UnsafeRawBufferPointer, originalLength: UInt32? = nil) throws(CaptureError)
+    {
         let captured = capturedCount(packet.count, interface: 0)
         beginPacketBlock(type: 3, headerLength: 4, captured: captured, optionsLength: 0)
         output.buffer.append(originalLength ?? UInt32(truncatingIfNeeded: packet.count), byteOrder)

@@ -77,7 +77,11 @@ public final class PCAPWriter {
     }
 
     /// Appends one packet given as an array.
-    public func write(_ packet: [UInt8], timestampNanoseconds: Int64, originalLength: UInt32? = nil) throws(CaptureError) {
+    public func write(
+        _ packet: [UInt8],
+        timestampNanoseconds: Int64,
+        originalLength: UInt32? = nil
+    ) throws(CaptureError) {
         // Array.withUnsafeBytes rethrows untyped errors; carry the typed one out in a Result.
         try packet.withUnsafeBytes { bytes in
             Result { () throws(CaptureError) in

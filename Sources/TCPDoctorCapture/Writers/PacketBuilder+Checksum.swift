@@ -8,14 +8,17 @@ extension PacketBuilder {
         frame.withUnsafeMutableBytes { bytes in
             var pseudo: UInt64 = 0
             if isIPv6 {
-                for word in [segment.source.address.high, segment.source.address.low,
-                    segment.destination.address.high, segment.destination.address.low]
-                {
+                for word in [
+                    segment.source.address.high, segment.source.address.low,
+                    segment.destination.address.high, segment.destination.address.low,
+                ] {
                     pseudo += word >> 32 + word & 0xffff_ffff
                 }
             } else {
                 let headerLength = Int(bytes[ipStart] & 0x0f) * 4
-                let ipSum = Self.fold(Self.sum(UnsafeRawBufferPointer(rebasing: bytes[ipStart..<(ipStart + headerLength)])))
+                let ipSum = Self.fold(
+                    Self.sum(UnsafeRawBufferPointer(rebasing: bytes[ipStart..<(ipStart + headerLength)]))
+                )
                 bytes.storeBytes(of: (~ipSum).bigEndian, toByteOffset: ipStart + 10, as: UInt16.self)
                 pseudo += segment.source.address.low & 0xffff_ffff
                 pseudo += segment.destination.address.low & 0xffff_ffff

@@ -38,7 +38,9 @@ public final class SegmentCaptureWriter {
                 )
             )
         case .pcapng:
-            writer = .pcapng(Self.withInterface(PCAPNGWriter(byteOrder: byteOrder), linkType, snapLength, nanosecondTimestamps))
+            writer = .pcapng(
+                Self.withInterface(PCAPNGWriter(byteOrder: byteOrder), linkType, snapLength, nanosecondTimestamps)
+            )
         }
     }
 

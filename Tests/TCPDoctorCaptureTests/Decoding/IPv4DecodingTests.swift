@@ -6,7 +6,8 @@ struct IPv4DecodingTests {
     static let segment = SampleSegments.syn()
 
     /// A raw IPv4 frame of `segment` with the builder adjusted.
-    static func frame(_ segment: TCPSegment = segment, _ configure: (inout PacketBuilder) -> Void = { _ in }) -> [UInt8] {
+    static func frame(_ segment: TCPSegment = segment, _ configure: (inout PacketBuilder) -> Void = { _ in }) -> [UInt8]
+    {
         var builder = PacketBuilder(linkType: .raw)
         configure(&builder)
         return builder.frame(for: segment)
@@ -127,6 +128,8 @@ struct IPv4DecodingTests {
         var bytes = PacketBuilder(linkType: .ipv4).frame(for: Self.segment)
         bytes[3] = 30  // total length 30: 10 bytes of TCP
         #expect(decode(bytes, linkType: .ipv4) == .malformed(.tcpSegmentTooShort(length: 10)))
-        #expect(decode(Array(bytes.prefix(12)), linkType: .ipv4) == .malformed(.ipHeaderTooShort(version: 4, length: 12)))
+        #expect(
+            decode(Array(bytes.prefix(12)), linkType: .ipv4) == .malformed(.ipHeaderTooShort(version: 4, length: 12))
+        )
     }
 }

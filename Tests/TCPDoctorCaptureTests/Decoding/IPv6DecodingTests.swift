@@ -42,7 +42,9 @@ struct IPv6DecodingTests {
         PacketBuilder.Fragment(offset: 100, moreFragments: false),
     ])
     func fragmentsAreCountedNotDecoded(fragment: PacketBuilder.Fragment) {
-        #expect(decode(Self.frame([Header(type: 0), Header(type: 44)], fragment: fragment), linkType: .ipv6) == .fragment)
+        #expect(
+            decode(Self.frame([Header(type: 0), Header(type: 44)], fragment: fragment), linkType: .ipv6) == .fragment
+        )
     }
 
     @Test(arguments: [UInt8(50), 59, 17, 58])

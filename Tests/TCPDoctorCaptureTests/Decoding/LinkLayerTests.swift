@@ -44,10 +44,15 @@ struct LinkLayerTests {
     func nullFamilyInEitherByteOrder(order: CaptureByteOrder, ipv6Family: UInt32) throws {
         var segments = SampleSegments.conversation(ipv6: true) + SampleSegments.conversation(ipv6: false)
         for index in segments.indices { segments[index].packetNumber = UInt64(index + 1) }
-        let result = try Self.roundTrip(segments, format: .pcap, configure: {
-            $0.nullByteOrder = order
-            $0.nullIPv6Family = ipv6Family
-        }, linkType: .null)
+        let result = try Self.roundTrip(
+            segments,
+            format: .pcap,
+            configure: {
+                $0.nullByteOrder = order
+                $0.nullIPv6Family = ipv6Family
+            },
+            linkType: .null
+        )
         #expect(result.segments == segments)
     }
 
@@ -64,7 +69,12 @@ struct LinkLayerTests {
     func vlanTagsAreSteppedOver(tags: [PacketBuilder.VLANTag]) throws {
         for linkType in [LinkType.ethernet, .linuxSLL] {
             let segments = SampleSegments.conversation(ipv6: tags.count == 2)
-            let result = try Self.roundTrip(segments, format: .pcapng, configure: { $0.vlanTags = tags }, linkType: linkType)
+            let result = try Self.roundTrip(
+                segments,
+                format: .pcapng,
+                configure: { $0.vlanTags = tags },
+                linkType: linkType
+            )
             #expect(result.segments == segments)
             let frame = {
                 var builder = PacketBuilder(linkType: linkType)

@@ -18,7 +18,10 @@ struct TCPOptionsTests {
     static let cases: [([UInt8], TCPOptionsSummary)] = [
         ([], summary()),
         ([2, 4, 0x05, 0xb4], summary(mss: 1460)),
-        ([2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 7], summary(mss: 1460, scale: 7, sack: true, timestamp: (1, 2))),
+        (
+            [2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 7],
+            summary(mss: 1460, scale: 7, sack: true, timestamp: (1, 2))
+        ),
         ([1, 1, 8, 10, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], summary(timestamp: (0xffff_ffff, 0))),
         ([0, 2, 4, 0x05, 0xb4], summary()),  // End of Options List first: nothing after it counts
         ([2, 3, 0x05, 0xb4], summary()),  // MSS with the wrong length: skipped by its length byte

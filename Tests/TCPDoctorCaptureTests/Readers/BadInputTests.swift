@@ -64,7 +64,13 @@ enum BadInputs {
         }()
         return [
             BadInput(name: "empty file", bytes: [], code: .emptyFile, byteOffset: nil, messageContains: "empty"),
-            BadInput(name: "three bytes", bytes: [1, 2, 3], code: .notACapture, byteOffset: 0, messageContains: "only 3 bytes"),
+            BadInput(
+                name: "three bytes",
+                bytes: [1, 2, 3],
+                code: .notACapture,
+                byteOffset: 0,
+                messageContains: "only 3 bytes"
+            ),
             BadInput(
                 name: "text file",
                 bytes: Array("GET / HTTP/1.1\r\n".utf8),
@@ -72,7 +78,13 @@ enum BadInputs {
                 byteOffset: 0,
                 messageContains: "47 45 54 20"
             ),
-            BadInput(name: "gzip", bytes: [0x1f, 0x8b, 8, 0, 0, 0], code: .notACapture, byteOffset: 0, messageContains: "gzip"),
+            BadInput(
+                name: "gzip",
+                bytes: [0x1f, 0x8b, 8, 0, 0, 0],
+                code: .notACapture,
+                byteOffset: 0,
+                messageContains: "gzip"
+            ),
             BadInput(
                 name: "pcap header cut",
                 bytes: Array(pcap.prefix(10)),

@@ -114,7 +114,9 @@ struct SocketError: Error, CustomStringConvertible {
 enum LoopbackConversation {
     /// A listening socket on 127.0.0.1 or ::1 with a kernel-chosen port.
     static func listen(ipv6: Bool) throws -> (socket: TestSocket, port: UInt16) {
-        let listener = TestSocket(socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0))
+        let listener = TestSocket(
+            socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        )
         guard listener.fd >= 0 else { throw SocketError(call: "socket") }
         let address = loopback(ipv6: ipv6, port: 0)
         let bound = address.withUnsafeBytes { bytes in
@@ -130,7 +132,9 @@ enum LoopbackConversation {
     /// Used to learn when a capture tool really captures: libpcap on `any` still drops ("flushes")
     /// packets for a moment after tcpdump prints "listening on".
     static func probe(listener: TestSocket, port: UInt16, ipv6: Bool) throws -> UInt16 {
-        let client = TestSocket(socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0))
+        let client = TestSocket(
+            socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        )
         guard client.fd >= 0 else { throw SocketError(call: "socket") }
         let address = loopback(ipv6: ipv6, port: port)
         let connected = address.withUnsafeBytes { bytes in
@@ -144,7 +148,9 @@ enum LoopbackConversation {
 
     /// Runs the conversation against `listener`; returns the client's port.
     static func run(listener: TestSocket, port: UInt16, ipv6: Bool) throws -> UInt16 {
-        let client = TestSocket(socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0))
+        let client = TestSocket(
+            socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        )
         guard client.fd >= 0 else { throw SocketError(call: "socket") }
         let address = loopback(ipv6: ipv6, port: port)
         let connected = address.withUnsafeBytes { bytes in

@@ -33,7 +33,8 @@ struct RecordingVariant: Sendable, CustomTestStringConvertible {
             name: "tcpdump -i lo over IPv6, nanoseconds",
             tool: LiveCapture.tcpdump,
             arguments: [
-                "-i", "lo", "-U", "--immediate-mode", "-B", "32768", "--time-stamp-precision", "nano", "-w", "FILE", "tcp port PORT",
+                "-i", "lo", "-U", "--immediate-mode", "-B", "32768", "--time-stamp-precision", "nano", "-w", "FILE",
+                "tcp port PORT",
             ],
             readyMarker: "listening on",
             ipv6: true,
@@ -44,7 +45,9 @@ struct RecordingVariant: Sendable, CustomTestStringConvertible {
         RecordingVariant(
             name: "tcpdump -i any, LINUX_SLL",
             tool: LiveCapture.tcpdump,
-            arguments: ["-i", "any", "-y", "LINUX_SLL", "-U", "--immediate-mode", "-B", "32768", "-w", "FILE", "tcp port PORT"],
+            arguments: [
+                "-i", "any", "-y", "LINUX_SLL", "-U", "--immediate-mode", "-B", "32768", "-w", "FILE", "tcp port PORT",
+            ],
             readyMarker: "listening on",
             format: .pcap,
             linkType: .linuxSLL
@@ -53,7 +56,8 @@ struct RecordingVariant: Sendable, CustomTestStringConvertible {
             name: "tcpdump -i any, LINUX_SLL2, nanoseconds, IPv6",
             tool: LiveCapture.tcpdump,
             arguments: [
-                "-i", "any", "-y", "LINUX_SLL2", "-U", "--immediate-mode", "-B", "32768", "--time-stamp-precision", "nano",
+                "-i", "any", "-y", "LINUX_SLL2", "-U", "--immediate-mode", "-B", "32768", "--time-stamp-precision",
+                "nano",
                 "-w", "FILE", "tcp port PORT",
             ],
             readyMarker: "listening on",
@@ -163,7 +167,11 @@ struct LiveCaptureTests {
         // Probe connections come first; the conversation is every segment of the client's port.
         #expect(segments.allSatisfy { $0.source == server || $0.destination == server })
         segments = segments.filter { $0.source == client || $0.destination == client }
-        #expect(segments.allSatisfy { ($0.source, $0.destination) == (client, server) || ($0.source, $0.destination) == (server, client) })
+        #expect(
+            segments.allSatisfy {
+                ($0.source, $0.destination) == (client, server) || ($0.source, $0.destination) == (server, client)
+            }
+        )
 
         // The handshake, the two payloads and the client-first close, in this order (captures on
         // `any` may see a packet twice; the order of the events is what counts).
@@ -178,7 +186,9 @@ struct LiveCaptureTests {
         ]
         var next = 0
         for segment in segments where next < events.count && events[next](segment) { next += 1 }
-        let listing = segments.map { "\($0.source.port)>\($0.destination.port) \($0.flags.rawValue) \($0.payloadLength)" }
+        let listing = segments.map {
+            "\($0.source.port)>\($0.destination.port) \($0.flags.rawValue) \($0.payloadLength)"
+        }
         #expect(next == events.count, "matched \(next) of \(events.count) events in \(listing); \(diagnostics)")
         let syn = try #require(segments.first)
         #expect(syn.flags == .syn)

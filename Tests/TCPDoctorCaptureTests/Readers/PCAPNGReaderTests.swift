@@ -10,7 +10,14 @@ struct PCAPNGReaderTests {
         let secondOrder: CaptureByteOrder = firstOrder == .littleEndian ? .bigEndian : .littleEndian
         let writer = PCAPNGWriter(byteOrder: firstOrder)
         var expected: [ReadPacket] = []
-        func expect(_ bytes: [UInt8], _ linkType: LinkType, _ time: Int64, _ original: Int, _ interface: UInt32, at offset: Int) {
+        func expect(
+            _ bytes: [UInt8],
+            _ linkType: LinkType,
+            _ time: Int64,
+            _ original: Int,
+            _ interface: UInt32,
+            at offset: Int
+        ) {
             expected.append(
                 ReadPacket(
                     bytes: bytes,
@@ -36,7 +43,12 @@ struct PCAPNGReaderTests {
         )
         try writer.writeBlock(type: 4, body: [0, 0, 0, 0])  // Name Resolution Block, empty
         var offset = writer.bytes.count
-        try writer.writeEnhancedPacket(frameA, interface: ethernet, timestampNanoseconds: 1_700_000_000_123_456_789, comment: "hello")
+        try writer.writeEnhancedPacket(
+            frameA,
+            interface: ethernet,
+            timestampNanoseconds: 1_700_000_000_123_456_789,
+            comment: "hello"
+        )
         expect(frameA, .ethernet, 1_700_000_000_123_456_000, 61, 0, at: offset)
         offset = writer.bytes.count
         try writer.writeEnhancedPacket(frameB, interface: sll2, timestampNanoseconds: 1_700_000_001_987_654_321)
@@ -48,7 +60,12 @@ struct PCAPNGReaderTests {
         try writer.writeEnhancedPacket(frameC, interface: raw, timestampUnits: 1_700_000_002 * 1024 + 512)
         expect(frameC, .raw, 1_700_001_002_500_000_000, 4, 2, at: offset)
         offset = writer.bytes.count
-        try writer.writeObsoletePacket(frameA, interface: UInt16(sll2), timestampNanoseconds: 1_700_000_004_000_000_001, originalLength: 1_514)
+        try writer.writeObsoletePacket(
+            frameA,
+            interface: UInt16(sll2),
+            timestampNanoseconds: 1_700_000_004_000_000_001,
+            originalLength: 1_514
+        )
         expect(frameA, .linuxSLL2, 1_700_000_004_000_000_001, 1_514, 1, at: offset)
         offset = writer.bytes.count
         try writer.writeSimplePacket(frameC)

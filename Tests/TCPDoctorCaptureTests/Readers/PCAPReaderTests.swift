@@ -46,7 +46,12 @@ struct PCAPReaderTests {
     }
 
     static func write(_ variant: Variant, linkType: LinkType) throws -> [UInt8] {
-        let writer = PCAPWriter(linkType: linkType, byteOrder: variant.byteOrder, precision: variant.precision, snapLength: 200)
+        let writer = PCAPWriter(
+            linkType: linkType,
+            byteOrder: variant.byteOrder,
+            precision: variant.precision,
+            snapLength: 200
+        )
         for (frame, timestamp) in zip(frames, timestamps) {
             try writer.write(frame, timestampNanoseconds: timestamp)
         }
@@ -76,7 +81,13 @@ struct PCAPReaderTests {
     @Test func readsAFileThroughItsMemoryMap() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("three.pcap")
-        let writer = try PCAPWriter(path: path, linkType: .raw, byteOrder: .bigEndian, precision: .nanoseconds, snapLength: 200)
+        let writer = try PCAPWriter(
+            path: path,
+            linkType: .raw,
+            byteOrder: .bigEndian,
+            precision: .nanoseconds,
+            snapLength: 200
+        )
         for (frame, timestamp) in zip(Self.frames, Self.timestamps) {
             try writer.write(frame, timestampNanoseconds: timestamp)
         }
@@ -146,4 +157,3 @@ struct PCAPReaderTests {
         #expect(result.packets.isEmpty)
     }
 }
-
