@@ -294,6 +294,14 @@ struct BadInputTests {
         #expect(result.error?.message.contains("No such file") == true)
     }
 
+    @Test func directoryIsAnIOError() throws {
+        let directory = try TemporaryDirectory()
+        let result = readPackets(file: directory.path)
+        #expect(result.error?.code == .io)
+        #expect(result.error?.errno == 21)  // EISDIR
+        #expect(result.error?.description == "\(directory.path): byte offset 0: cannot read: Is a directory")
+    }
+
     @Test func garbageLinkLayerBytesAreWarnedPerPacket() throws {
         let writer = PCAPWriter(linkType: .raw)
         try writer.write([0x7f, 1, 2, 3], timestampNanoseconds: 0)  // version 7

@@ -121,13 +121,19 @@ struct PCAPNGReaderTests {
             (.binary(10), 1_024 * 3 + 256, 3_250_000_000),
             (.binary(30), 1 << 30, 1_000_000_000),
             (.binary(64), 1 << 63, 500_000_000),
+            (.binary(127), .max, 0),
+            (.decimal(40), .max, 0),
+            // Beyond Int64: clamped, not wrapped and not trapped.
+            (.decimal(0), .max, .max),
+            (.binary(0), .max, .max),
         ]
         for (resolution, units, nanoseconds) in cases {
             let writer = PCAPNGWriter()
             writer.addInterface(linkType: .raw, timestampResolution: resolution, timestampOffsetSeconds: -1)
             try writer.writeEnhancedPacket([0x45], interface: 0, timestampUnits: units)
             let result = readPackets(writer.bytes)
-            #expect(result.packets.first?.timestampNanoseconds == nanoseconds - 1_000_000_000, "\(resolution)")
+            let expected = nanoseconds == .max ? Int64.max - 1_000_000_000 : nanoseconds - 1_000_000_000
+            #expect(result.packets.first?.timestampNanoseconds == expected, "\(resolution)")
         }
     }
 }
