@@ -48,7 +48,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorCaptureTests",
-            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"]
+            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",

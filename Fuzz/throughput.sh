@@ -1,0 +1,23 @@
+#!/bin/sh
+# Measures single-core read+decode throughput of TCPDoctorCapture in a release build.
+#
+# Builds the package's TCPDoctorCapture target with `swift build -c release`, links the harness in
+# Fuzz/Throughput against the objects of that build, generates the captures (500k-packet mixed,
+# 700k-packet bulk; pcap and pcapng) into DIR (default /tmp/tcpdoctor-throughput), and times
+# CaptureReader.readSegments over each file, best of 5, on a warm page cache.
+#
+# Usage: Fuzz/throughput.sh [DIR]      (KEEP=1 keeps the generated captures)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-/tmp/tcpdoctor-throughput}
+mkdir -p "$dir"
+cd "$root"
+swift build -c release --target TCPDoctorCapture >/dev/null
+release=$(swift build -c release --show-bin-path)
+swiftc -O -parse-as-library -module-name Throughput \
+    -I "$release/Modules" \
+    Fuzz/Throughput/main.swift \
+    "$release"/TCPDoctorCapture.build/*.o "$release"/TCPDoctorCore.build/*.o \
+    -o "$dir/throughput"
+taskset -c 1 "$dir/throughput" "$dir"
+[ "${KEEP:-0}" = 1 ] || rm -f "$dir"/mixed-* "$dir"/bulk.*

@@ -1,0 +1,236 @@
+/// Reads the packets of pcap and pcapng files, without libpcap.
+///
+/// Packets are delivered in file order as `CapturePacket`s whose bytes are borrowed from the
+/// reader's buffer for the duration of the callback. Nothing is allocated per packet.
+public enum CaptureReader {
+    /// How many bytes of a memory-mapped file one parse call sees; pages behind it are released.
+    static let mappedWindowLength = 64 * 1024 * 1024
+    /// The initial chunk buffer for pipes and standard input.
+    static let chunkLength = 4 * 1024 * 1024
+
+    /// Calls `onPacket` for every packet of a capture file in order.
+    ///
+    /// - Parameters:
+    ///   - path: a file path, or `-` for standard input.
+    ///   - onPacket: called once per packet; the packet's bytes are valid only during the call.
+    ///   - onWarning: called for problems after which reading goes on or ends normally, such as a
+    ///     truncated last record.
+    /// - Returns: the format of the file.
+    /// - Throws: `CaptureError` for a file that cannot be opened or read, is not a capture, or is
+    ///   corrupt; the packets before the corruption have been delivered.
+    @discardableResult
+    public static func forEachPacket(
+        inFile path: String,
+        onPacket: (CapturePacket) -> Void,
+        onWarning: (CaptureError) -> Void = { _ in }
+    ) throws(CaptureError) -> CaptureFormat {
+        let input = try CaptureInput(path: path)
+        var parser = DetectingParser(file: path)
+        if let mapping = input.mapping {
+            try parseMapped(mapping, with: &parser, onPacket: onPacket, onWarning: onWarning)
+        } else {
+            try parseStream(input, with: &parser, onPacket: onPacket, onWarning: onWarning)
+        }
+        withExtendedLifetime(input) {}
+        // A parser that ran to the end without throwing has seen at least four bytes.
+        return parser.format ?? .pcap
+    }
+
+    /// Calls `onPacket` for every packet of a capture held in memory.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole capture.
+    ///   - name: the name used in errors and warnings.
+    ///   - chunkLength: when given, the bytes are fed to the parser in pieces of this size, as from a
+    ///     pipe; tests and the fuzzer use it to check that chunking changes nothing.
+    @discardableResult
+    public static func forEachPacket(
+        in bytes: UnsafeRawBufferPointer,
+        name: String = "",
+        chunkLength: Int? = nil,
+        onPacket: (CapturePacket) -> Void,
+        onWarning: (CaptureError) -> Void = { _ in }
+    ) throws(CaptureError) -> CaptureFormat {
+        var parser = DetectingParser(file: name)
+        if let chunkLength {
+            var offset = 0
+            try parseChunks(
+                with: &parser,
+                initialCapacity: max(chunkLength, 16),
+                fill: { buffer in
+                    let count = min(buffer.count, chunkLength, bytes.count - offset)
+                    if count > 0, let base = buffer.baseAddress, let source = bytes.baseAddress {
+                        base.copyMemory(from: source + offset, byteCount: count)
+                    }
+                    offset += count
+                    return count
+                },
+                onPacket: onPacket,
+                onWarning: onWarning
+            )
+        } else {
+            try parseMapped(bytes, with: &parser, onPacket: onPacket, onWarning: onWarning, release: false)
+        }
+        return parser.format ?? .pcap
+    }
+
+    /// Parses a contiguous file image in windows, releasing the pages behind each window.
+    static func parseMapped<P: CaptureParser>(
+        _ bytes: UnsafeRawBufferPointer,
+        with parser: inout P,
+        onPacket: (CapturePacket) -> Void,
+        onWarning: (CaptureError) -> Void,
+        release: Bool = true,
+        windowLength: Int = mappedWindowLength
+    ) throws(CaptureError) {
+        let end = bytes.count
+        var position = 0
+        var needed = 0
+        var released = 0
+        while true {
+            let windowEnd = min(end, position + max(windowLength, needed))
+            let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
+            let progress = try parser.parse(window, at: Int64(position), onPacket: onPacket)
+            try checkProgress(
+                progress,
+                windowLength: window.count,
+                at: Int64(position + progress.consumed),
+                file: parser.file
+            )
+            position += progress.consumed
+            needed = progress.needed
+            if windowEnd == end {
+                if position < end || end == 0 {
+                    if let warning = try parser.endOfInput(
+                        remaining: end - position,
+                        at: Int64(position),
+                        needed: needed
+                    ) {
+                        onWarning(warning)
+                    }
+                }
+                return
+            }
+            // 64 KiB alignment is a multiple of every Linux page size.
+            let releasable = position & ~0xffff
+            if release, releasable - released >= windowLength, let base = bytes.baseAddress {
+                CaptureSyscalls.release(base + released, size: releasable - released)
+                released = releasable
+            }
+        }
+    }
+
+    /// Parses a pipe or standard input read in chunks into a reused buffer.
+    static func parseStream<P: CaptureParser>(
+        _ input: CaptureInput,
+        with parser: inout P,
+        onPacket: (CapturePacket) -> Void,
+        onWarning: (CaptureError) -> Void
+    ) throws(CaptureError) {
+        var readError: Int32?
+        try parseChunks(
+            with: &parser,
+            initialCapacity: chunkLength,
+            fill: { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                switch CaptureSyscalls.read(input.descriptor, into: base, count: buffer.count) {
+                case .success(let count): return count
+                case .failure(let error):
+                    readError = error.value
+                    return 0
+                }
+            },
+            onPacket: onPacket,
+            onWarning: onWarning,
+            readError: { readError }
+        )
+    }
+
+    /// The chunked parse loop: fill the buffer until the parser's next record fits, parse, move the
+    /// unparsed tail to the front, repeat. The buffer grows only to the largest record seen, which
+    /// the parsers bound by `CaptureLimits.maximumBlockLength`.
+    ///
+    /// - Parameter fill: reads into the buffer it is given; returns 0 at the end of input.
+    static func parseChunks<P: CaptureParser>(
+        with parser: inout P,
+        initialCapacity: Int,
+        fill: (UnsafeMutableRawBufferPointer) -> Int,
+        onPacket: (CapturePacket) -> Void,
+        onWarning: (CaptureError) -> Void,
+        readError: () -> Int32? = { nil }
+    ) throws(CaptureError) {
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0
+        var bufferOffset: Int64 = 0
+        var needed = 1
+        var atEnd = false
+        while true {
+            if needed > buffer.count {
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: needed, alignment: 16)
+                larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+                buffer.deallocate()
+                buffer = larger
+            }
+            while !atEnd && filled < needed {
+                let count = fill(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if let error = readError() {
+                    throw CaptureError(
+                        .io,
+                        "cannot read: \(CaptureSyscalls.describe(errno: error))",
+                        file: parser.file,
+                        byteOffset: bufferOffset + Int64(filled),
+                        errno: error
+                    )
+                }
+                if count == 0 { atEnd = true } else { filled += count }
+            }
+            let window = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+            let progress = try parser.parse(window, at: bufferOffset, onPacket: onPacket)
+            try checkProgress(
+                progress,
+                windowLength: filled,
+                at: bufferOffset + Int64(progress.consumed),
+                file: parser.file
+            )
+            let consumed = progress.consumed
+            if consumed > 0 {
+                let tail = filled - consumed
+                if tail > 0, let base = buffer.baseAddress {
+                    base.copyMemory(from: base + consumed, byteCount: tail)
+                }
+                filled = tail
+                bufferOffset += Int64(consumed)
+            }
+            needed = progress.needed
+            if atEnd {
+                if filled > 0 || bufferOffset == 0 {
+                    if let warning = try parser.endOfInput(remaining: filled, at: bufferOffset, needed: needed) {
+                        onWarning(warning)
+                    }
+                }
+                return
+            }
+        }
+    }
+
+    /// Guards the promise that makes both loops terminate: a parser stops only to ask for more
+    /// bytes than it has left, and never for more than the block limit.
+    private static func checkProgress(
+        _ progress: ParseProgress,
+        windowLength: Int,
+        at offset: Int64,
+        file: String
+    ) throws(CaptureError) {
+        let stalled = progress.needed <= windowLength - progress.consumed
+        let tooLarge = progress.needed > CaptureLimits.maximumBlockLength
+        if stalled || tooLarge {
+            throw CaptureError(
+                .corruptBlock,
+                "the reader cannot make progress here (needs \(progress.needed) bytes, has \(windowLength))",
+                file: file,
+                byteOffset: offset
+            )
+        }
+    }
+}
