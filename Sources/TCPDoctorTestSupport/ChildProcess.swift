@@ -22,7 +22,7 @@ public final class ChildProcess {
 
     /// A Python program run by `python3 -c`, the quickest way to script a socket holder.
     public static func python(_ source: String) throws -> ChildProcess {
-        return try ChildProcess([pythonPath, "-c", source])
+        try ChildProcess([pythonPath, "-c", source])
     }
 
     /// Debian's own python3: always there on the machines CI runs on.

@@ -90,8 +90,11 @@ struct NamespaceAndForkTests {
         let closeWait = try LoopbackConnection.open()
         closeWait.clientClosesFirst()
         usleep(50_000)
-        let filter = ["(", "src", "127.0.0.1:\(connection.listener.port)", "or", "src", "127.0.0.1:\(closeWait.listener.port)",
-            "or", "dst", "127.0.0.1:\(connection.listener.port)", "or", "dst", "127.0.0.1:\(closeWait.listener.port)", ")"]
+        let filter = [
+            "(", "src", "127.0.0.1:\(connection.listener.port)", "or", "src", "127.0.0.1:\(closeWait.listener.port)",
+            "or", "dst", "127.0.0.1:\(connection.listener.port)", "or", "dst", "127.0.0.1:\(closeWait.listener.port)",
+            ")",
+        ]
         let netlink = try runTCPDoctor(["sockets", "--json"] + filter)
         let procfs = try runTCPDoctor(["sockets", "--json", "--procfs"] + filter)
         #expect(netlink.status == 0 && procfs.status == 0)
@@ -99,22 +102,29 @@ struct NamespaceAndForkTests {
         #expect(procfs.stderr.contains("/proc/net/tcp"), "the slower source is announced")
 
         func comparable(_ run: TCPDoctorRun) throws -> Set<String> {
-            Set(try Self.sockets(run).map { socket in
-                let local = socket["local"] as? [String: Any] ?? [:]
-                let remote = socket["remote"] as? [String: Any] ?? [:]
-                let owners = (socket["owners"] as? [[String: Any]] ?? []).map { "\($0["pid"] ?? 0)/\($0["fd"] ?? 0)" }
-                // /proc/net/tcp does not show a listener's backlog (its tx_queue is 0), netlink does.
-                let sendQ = socket["state"] as? String == "LISTEN" ? "backlog" : socket["send_q"]
-                return [
-                    socket["state"], local["address"], local["port"], remote["address"], remote["port"],
-                    socket["recv_q"], sendQ, socket["inode"], socket["uid"], socket["netns"],
-                ].map { "\($0 ?? "nil")" }.joined(separator: " ") + " " + owners.joined(separator: ",")
-            })
+            Set(
+                try Self.sockets(run).map { socket in
+                    let local = socket["local"] as? [String: Any] ?? [:]
+                    let remote = socket["remote"] as? [String: Any] ?? [:]
+                    let owners = (socket["owners"] as? [[String: Any]] ?? []).map {
+                        "\($0["pid"] ?? 0)/\($0["fd"] ?? 0)"
+                    }
+                    // /proc/net/tcp does not show a listener's backlog (its tx_queue is 0), netlink does.
+                    let sendQ = socket["state"] as? String == "LISTEN" ? "backlog" : socket["send_q"]
+                    return [
+                        socket["state"], local["address"], local["port"], remote["address"], remote["port"],
+                        socket["recv_q"], sendQ, socket["inode"], socket["uid"], socket["netns"],
+                    ].map { "\($0 ?? "nil")" }.joined(separator: " ") + " " + owners.joined(separator: ",")
+                }
+            )
         }
         let fromNetlink = try comparable(netlink)
         #expect(fromNetlink.count == 6, "2 listeners, 2 established, CLOSE_WAIT and FIN_WAIT2")
         let fromProcfs = try comparable(procfs)
-        #expect(fromProcfs == fromNetlink, "only netlink: \(fromNetlink.subtracting(fromProcfs)), only procfs: \(fromProcfs.subtracting(fromNetlink))")
+        #expect(
+            fromProcfs == fromNetlink,
+            "only netlink: \(fromNetlink.subtracting(fromProcfs)), only procfs: \(fromProcfs.subtracting(fromNetlink))"
+        )
         withExtendedLifetime((connection, closeWait)) {}
     }
 }

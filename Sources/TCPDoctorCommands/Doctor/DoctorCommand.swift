@@ -54,7 +54,9 @@ struct DoctorCommand: ParsableCommand {
         for override in thresholdOverrides {
             let parts = override.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let value = Double(parts[1]) else {
-                throw ValidationError("--threshold takes KEY=VALUE with a number, such as close-wait.warning=50; got '\(override)'")
+                throw ValidationError(
+                    "--threshold takes KEY=VALUE with a number, such as close-wait.warning=50; got '\(override)'"
+                )
             }
             guard thresholds.set(String(parts[0]), to: value) else {
                 throw ValidationError("unknown threshold '\(parts[0])': see --list-thresholds")

@@ -2,10 +2,16 @@ import TCPDoctorCore
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
-    static func writeReport(_ findings: [Finding], input: DiagnosisInput, style: TerminalStyle, to out: inout OutputBuffer) {
+    static func writeReport(
+        _ findings: [Finding],
+        input: DiagnosisInput,
+        style: TerminalStyle,
+        to out: inout OutputBuffer
+    ) {
         let snapshot = input.snapshot
         let scope = [
-            plural(snapshot.sockets.count, "TCP socket"), "in", plural(snapshot.namespaces.count, "network namespace") + ",",
+            plural(snapshot.sockets.count, "TCP socket"), "in",
+            plural(snapshot.namespaces.count, "network namespace") + ",",
             plural(snapshot.processes.count, "process", "processes"), "holding sockets",
         ].joined(separator: " ")
         guard !findings.isEmpty else {
@@ -16,7 +22,10 @@ enum DoctorRenderer {
             let count = findings.filter { $0.severity == severity }.count
             return count == 0 ? nil : "\(count) \(severity.name)"
         }
-        out.write(style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")") + " (\(counts.joined(separator: ", "))) in \(scope).\n")
+        out.write(
+            style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")")
+                + " (\(counts.joined(separator: ", "))) in \(scope).\n"
+        )
         for finding in findings {
             out.write("\n")
             let badge: String
@@ -40,7 +49,9 @@ enum DoctorRenderer {
             if !finding.remedies.isEmpty {
                 out.write("  what to change:\n")
                 for remedy in finding.remedies {
-                    out.write(TextWrap.wrap(remedy, width: 100, indent: "      ").replacingFirstIndent(with: "    - ") + "\n")
+                    out.write(
+                        TextWrap.wrap(remedy, width: 100, indent: "      ").replacingFirstIndent(with: "    - ") + "\n"
+                    )
                 }
             }
         }
@@ -54,7 +65,8 @@ enum DoctorRenderer {
     static func text(_ value: EvidenceValue) -> String {
         switch value {
         case .integer(let number): "\(number)"
-        case .number(let number): number == number.rounded() ? "\(Int64(number))" : String((number * 100).rounded() / 100)
+        case .number(let number):
+            number == number.rounded() ? "\(Int64(number))" : String((number * 100).rounded() / 100)
         case .text(let text): text
         case .boolean(let flag): flag ? "yes" : "no"
         case .list(let items): items.map(text).joined(separator: ", ")
@@ -78,7 +90,12 @@ enum DoctorRenderer {
         }
     }
 
-    static func writeJSON(_ findings: [Finding], input: DiagnosisInput, failOn: Finding.Severity, to json: inout JSONWriter) {
+    static func writeJSON(
+        _ findings: [Finding],
+        input: DiagnosisInput,
+        failOn: Finding.Severity,
+        to json: inout JSONWriter
+    ) {
         let snapshot = input.snapshot
         json.beginObject()
         json.key("taken_at")

@@ -52,9 +52,12 @@ struct SocketsCommand: ParsableCommand {
         let snapshot = try SnapshotLoading.read(request)
         // Without a filter the snapshot's array is used as it is: a copy of 200k records is not free.
         let filtered = filter != .all || selection.selectsProcesses
-        let sockets = filtered ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
+        let sockets =
+            filtered
+            ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
         // Dead socket fds have no addresses or state to filter on: they are listed with no filter.
-        let dead = filter == .all ? snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
+        let dead =
+            filter == .all ? snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
         if output.json {
             var json = JSONWriter(OutputBuffer())
             SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, to: &json)

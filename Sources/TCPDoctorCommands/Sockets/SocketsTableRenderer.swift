@@ -33,7 +33,9 @@ struct SocketsTableRenderer {
         table.write(to: &out, style: style)
         guard !dead.isEmpty else { return }
         out.write("\n")
-        out.write(style.bold("Socket fds whose TCP socket the kernel already reset or destroyed (the fd is still open):"))
+        out.write(
+            style.bold("Socket fds whose TCP socket the kernel already reset or destroyed (the fd is still open):")
+        )
         out.write("\n")
         var deadTable = TextTable([.right("PID"), .right("FD"), .right("Inode"), .left("Protocol"), .left("Command")])
         for fd in dead {
@@ -55,9 +57,10 @@ struct SocketsTableRenderer {
     }
 
     private func infoCells(_ socket: SocketRecord) -> [String] {
-        let timer = socket.timer.map { timer in
-            "\(timer.kind.name) \(Self.milliseconds(timer.expiresMilliseconds))/\(timer.retransmits)"
-        } ?? ""
+        let timer =
+            socket.timer.map { timer in
+                "\(timer.kind.name) \(Self.milliseconds(timer.expiresMilliseconds))/\(timer.retransmits)"
+            } ?? ""
         guard let info = socket.tcpInfo else { return [timer, "", "", "", shutdownCell(socket)] }
         let rtt = Double(info.rttMicroseconds) / 1000
         return [

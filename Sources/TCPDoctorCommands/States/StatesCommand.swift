@@ -18,7 +18,10 @@ struct StatesCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("An ss-style filter, as for `tcpdoctor sockets`.", valueName: "FILTER"))
     var filterWords: [String] = []
 
-    @Option(name: .customLong("by"), help: "Group by: \(StateHistogram.Grouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        name: .customLong("by"),
+        help: "Group by: \(StateHistogram.Grouping.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
     var grouping: StateHistogram.Grouping?
 
     @OptionGroup var selection: SelectionOptions
@@ -41,7 +44,9 @@ struct StatesCommand: ParsableCommand {
         )
         let snapshot = try SnapshotLoading.read(request)
         let filtered = filter != .all || selection.selectsProcesses
-        let sockets = filtered ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
+        let sockets =
+            filtered
+            ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
         let histogram = StateHistogram(sockets: sockets, in: snapshot, groupedBy: grouping)
         if output.json {
             var json = JSONWriter(OutputBuffer())

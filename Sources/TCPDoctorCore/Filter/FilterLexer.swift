@@ -42,7 +42,13 @@ enum FilterLexer {
                 flush()
             case "(", ")":
                 flush()
-                result.append(FilterToken(kind: character == "(" ? .leftParen : .rightParen, text: String(character), offset: offset))
+                result.append(
+                    FilterToken(
+                        kind: character == "(" ? .leftParen : .rightParen,
+                        text: String(character),
+                        offset: offset
+                    )
+                )
             default:
                 let isOperator = operatorCharacters.contains(character)
                 // `!` directly before a word is negation, as in `!dport`; keep it apart.

@@ -130,7 +130,9 @@ struct FilterParser {
         guard let word = peekWord() else { throw error("expected a state name after 'state' or 'exclude'") }
         guard let states = Self.stateSet(named: word) else {
             let known = TCPState.displayed.map(\.ssName).joined(separator: ", ")
-            throw error("unknown state '\(word)': expected one of \(known), or all, connected, synchronized, bucket, big")
+            throw error(
+                "unknown state '\(word)': expected one of \(known), or all, connected, synchronized, bucket, big"
+            )
         }
         advance()
         return states
@@ -230,7 +232,8 @@ struct FilterParser {
         return makePattern(host: hostPart, prefix: prefixText, port: port)
     }
 
-    private static func makePattern(host: Substring, prefix: Substring?, port: UInt16?) -> SocketFilter.AddressPattern? {
+    private static func makePattern(host: Substring, prefix: Substring?, port: UInt16?) -> SocketFilter.AddressPattern?
+    {
         guard let address = IPAddress(host) else { return nil }
         let maximum = address.family == .ipv4 ? 32 : 128
         var length = maximum

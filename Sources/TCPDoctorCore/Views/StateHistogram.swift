@@ -30,7 +30,8 @@ public struct StateHistogram: Hashable, Sendable {
         public var counts: [TCPState: Int]
         public var total: Int
 
-        public init(label: String, pid: Int32? = nil, command: String? = nil, port: UInt16? = nil, netns: UInt64? = nil) {
+        public init(label: String, pid: Int32? = nil, command: String? = nil, port: UInt16? = nil, netns: UInt64? = nil)
+        {
             self.label = label
             self.pid = pid
             self.command = command
@@ -76,7 +77,11 @@ public struct StateHistogram: Hashable, Sendable {
                 var seen: Set<Int32> = []
                 for owner in owners where seen.insert(owner.pid).inserted {
                     let command = snapshot.processes[owner.pid]?.command ?? "?"
-                    add("\(owner.pid)", { Group(label: "\(command) (pid \(owner.pid))", pid: owner.pid, command: command) }, state)
+                    add(
+                        "\(owner.pid)",
+                        { Group(label: "\(command) (pid \(owner.pid))", pid: owner.pid, command: command) },
+                        state
+                    )
                 }
             case .localPort:
                 add("\(socket.local.port)", { Group(label: ":\(socket.local.port)", port: socket.local.port) }, state)

@@ -21,7 +21,8 @@ public struct RuntimeDetector: Sendable {
         if let runtime = Self.runtime(executableName: name) {
             return RuntimeIdentity(runtime: runtime, server: server, evidence: "exe \(exe)")
         }
-        if let section = ELFSections.names(ofFile: "\(procRoot)/\(process.pid)/exe"), section.contains(".go.buildinfo") {
+        if let section = ELFSections.names(ofFile: "\(procRoot)/\(process.pid)/exe"), section.contains(".go.buildinfo")
+        {
             return RuntimeIdentity(runtime: .go, server: server, evidence: "exe \(exe) has a .go.buildinfo section")
         }
         if let (runtime, library) = mappedRuntime(process.pid) {

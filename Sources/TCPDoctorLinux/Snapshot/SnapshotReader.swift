@@ -23,7 +23,10 @@ public enum SnapshotReader {
     }
 
     /// Reads a snapshot of namespaces already located (see `namespaces(_:)`).
-    public static func read(_ request: SnapshotRequest, in locations: [NamespaceLocation]) throws(LinuxError) -> Snapshot {
+    public static func read(
+        _ request: SnapshotRequest,
+        in locations: [NamespaceLocation]
+    ) throws(LinuxError) -> Snapshot {
         let takenAt = wallClockSeconds()
 
         let walk = request.includeOwners ? OwnerWalk.start() : nil
@@ -108,7 +111,7 @@ public enum SnapshotReader {
                         let client = try SockDiagClient(namespacePath: namespace.isHost ? nil : location.path)
                         try dump(client, query, netns: namespace.inode, into: &dumped.sockets, &coverage)
                         continue
-                    } catch where error.code == .netlinkUnavailable {
+                    } catch  where error.code == .netlinkUnavailable {
                         // No sock_diag in this kernel (or a seccomp filter): /proc for every namespace.
                         useProcfs = true
                     }
@@ -151,7 +154,7 @@ public enum SnapshotReader {
                         )
                     }
                 }
-            } catch where family == .ipv6 && error.code == .netlinkUnavailable && !sockets.isEmpty {
+            } catch  where family == .ipv6 && error.code == .netlinkUnavailable && !sockets.isEmpty {
                 sockets.removeSubrange(start...)
                 coverage.notes.append("IPv6 sockets were not read: \(error.description)")
             }

@@ -75,18 +75,20 @@ struct SocketFilterTests {
         #expect(try SocketFilter(parsing: filter).possibleStates == states)
     }
 
-    @Test(arguments: [
-        ("state closewait", 6, "closewait", "unknown state"),
-        ("dport = :abc", 8, ":abc", "is not a port"),
-        ("dport = :70000", 8, ":70000", "is not a port"),
-        ("sport = :80 and", 15, nil, "ends too early"),
-        ("( sport = :80", 13, nil, "missing ')'"),
-        ("sport = :80 )", 12, ")", "unexpected ')'"),
-        ("frobnicate 3", 0, "frobnicate", "unknown filter term"),
-        ("dst example.com", 4, "example.com", "not an address"),
-        ("dst 10.0.0.0/33", 4, "10.0.0.0/33", "not an address"),
-        ("state", 5, nil, "expected a state name"),
-    ] as [(String, Int, String?, String)])
+    @Test(
+        arguments: [
+            ("state closewait", 6, "closewait", "unknown state"),
+            ("dport = :abc", 8, ":abc", "is not a port"),
+            ("dport = :70000", 8, ":70000", "is not a port"),
+            ("sport = :80 and", 15, nil, "ends too early"),
+            ("( sport = :80", 13, nil, "missing ')'"),
+            ("sport = :80 )", 12, ")", "unexpected ')'"),
+            ("frobnicate 3", 0, "frobnicate", "unknown filter term"),
+            ("dst example.com", 4, "example.com", "not an address"),
+            ("dst 10.0.0.0/33", 4, "10.0.0.0/33", "not an address"),
+            ("state", 5, nil, "expected a state name"),
+        ] as [(String, Int, String?, String)]
+    )
     func pointsAtTheBadToken(filter: String, offset: Int, token: String?, message: String) {
         #expect {
             try SocketFilter(parsing: filter)

@@ -3,7 +3,13 @@ import Testing
 @testable import TCPDoctorCore
 
 struct StateHistogramTests {
-    static func socket(_ state: TCPState, local: UInt16, remote: String, inode: UInt64, netns: UInt64 = 1) -> SocketRecord {
+    static func socket(
+        _ state: TCPState,
+        local: UInt16,
+        remote: String,
+        inode: UInt64,
+        netns: UInt64 = 1
+    ) -> SocketRecord {
         SocketRecord(
             state: state,
             local: Endpoint(address: IPAddress("10.0.0.5")!, port: local),

@@ -6,10 +6,12 @@ import Testing
 @testable import TCPDoctorLinux
 
 struct RuntimeDetectorTests {
-    @Test(arguments: [
-        ("java", Runtime.jvm), ("python3.11", .cpython), ("python3", .cpython), ("node", .node),
-        ("dotnet", .dotnet), ("ruby3.1", .ruby), ("nginx", nil), ("server", nil),
-    ] as [(String, Runtime?)])
+    @Test(
+        arguments: [
+            ("java", Runtime.jvm), ("python3.11", .cpython), ("python3", .cpython), ("node", .node),
+            ("dotnet", .dotnet), ("ruby3.1", .ruby), ("nginx", nil), ("server", nil),
+        ] as [(String, Runtime?)]
+    )
     func executableNamesDecideTheCommonCases(name: String, runtime: Runtime?) {
         #expect(RuntimeDetector.runtime(executableName: name) == runtime)
     }
@@ -17,7 +19,11 @@ struct RuntimeDetectorTests {
     @Test func wellKnownServers() {
         #expect(RuntimeDetector.server(command: "nginx", executable: "nginx", commandLine: "nginx: worker") == "nginx")
         #expect(
-            RuntimeDetector.server(command: "java", executable: "java", commandLine: "java org.apache.catalina.startup.Bootstrap")
+            RuntimeDetector.server(
+                command: "java",
+                executable: "java",
+                commandLine: "java org.apache.catalina.startup.Bootstrap"
+            )
                 == "tomcat"
         )
         #expect(RuntimeDetector.server(command: "app", executable: "app", commandLine: "./app") == nil)
