@@ -29,6 +29,9 @@ Safety:
 Usage:
   populate.py [--ready-file FILE]   populate, print a READY line, hold until SIGTERM/SIGINT
   populate.py --stop                stop a running instance (if any) and undo what it left behind
+
+Exit codes: 0 stopped cleanly (or --stop done), 2 failed (message on stderr), 3 already running,
+128+N stopped by signal N after cleaning up.
 """
 
 import argparse
@@ -78,6 +81,14 @@ def log(message):
 
 class PopulateError(Exception):
     """A failure with a message that says what to do next."""
+
+    exit_code = 2
+
+
+class AlreadyRunning(PopulateError):
+    """Another instance holds the lock: exit 3, so run.sh knows not to stop it."""
+
+    exit_code = 3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,7 +627,7 @@ def run(args):
     lock = take_lock()
     if lock is None:
         pid = running_pid()
-        raise PopulateError(f"already running (pid {pid}); stop it with `{sys.argv[0]} --stop`")
+        raise AlreadyRunning(f"already running (pid {pid}); stop it with `{sys.argv[0]} --stop`")
     leftover = load_state()
     if leftover is not None:
         log("a previous run did not finish cleaning up; recovering first")
@@ -669,7 +680,7 @@ def main():
         return run(args) or 0
     except PopulateError as error:
         log(f"error: {error}")
-        return 2
+        return error.exit_code
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 1
 
