@@ -71,12 +71,13 @@ LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER {on, 0}: close() resets, no 
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 
 def log(message):
-    print(f"populate: {message}", file=sys.stderr, flush=True)
+    print(f"populate [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 class PopulateError(Exception):
@@ -162,9 +163,11 @@ def process_is_ours(pid, marker):
             cmdline = f.read()
         with open(f"/proc/{pid}/comm", "rb") as f:
             comm = f.read()
-    except OSError:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            zombie = f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
         return False
-    return marker.encode() in cmdline or marker.encode() in comm
+    return not zombie and (marker.encode() in cmdline or marker.encode() in comm)
 
 
 def recover(state):
@@ -572,43 +575,39 @@ class Supervisor:
             os.replace(tmp, path)
 
     def cleanup(self):
-        """Kill our children, wait for them, restore sysctls; safe to call more than once."""
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        """Restore sysctls, kill our children and reap them; safe to call more than once."""
+        ignore_signals()
+        restored = self.state is None or restore_sysctls(self.state)
         for pid in self.children:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+        # As a child subreaper, the supervisor inherits the sharer's kid when the sharer dies, so
+        # reaping until no child is left also reaps it: nothing is left as a zombie.
         deadline = time.monotonic() + 10
-        for pid in self.children:
-            while True:
-                try:
-                    done, _ = os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    break  # not our direct child (the sharer's kid) or already reaped
-                if done:
-                    break
-                if time.monotonic() > deadline:
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    break
-                time.sleep(0.02)
-        # The sharer's kid dies by PR_SET_PDEATHSIG with the sharer; make sure before moving on.
-        for pid in self.children:
-            if process_is_ours(pid, "bench-"):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        self.children = []
-        if self.state is not None:
-            if restore_sysctls(self.state):
-                for path in (STATE_PATH, READY_PATH, PID_PATH):
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                continue
+            if time.monotonic() > deadline:
+                for pid in self.children:
                     try:
-                        os.unlink(path)
-                    except FileNotFoundError:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
                         pass
+                deadline = float("inf")
+            time.sleep(0.02)
+        self.children = []
+        if self.state is not None and restored:
+            for path in (STATE_PATH, READY_PATH, PID_PATH):
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    pass
             self.state = None
         if self.scratch:
             for name in os.listdir(self.scratch):
@@ -618,7 +617,17 @@ class Supervisor:
         log("cleaned up")
 
 
+def ignore_signals():
+    # A Python no-op rather than SIG_IGN: a signal already pending when the handler changes would
+    # make CPython print "Signal 15 ignored due to race condition".
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda *_: None)
+
+
 def on_signal(signum, _frame):
+    # Ignore further signals before unwinding: a second one (run.sh's SIGTERM right after a Ctrl-C)
+    # must not interrupt the cleanup the first one starts.
+    ignore_signals()
     raise SystemExit(128 + signum)
 
 
@@ -636,6 +645,7 @@ def run(args):
         f.write(f"{os.getpid()}\n")
 
     supervisor = Supervisor(args)
+    LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
     try:
