@@ -57,7 +57,8 @@ def load(results):
         export = read_json(os.path.join(results, f"hf-{slug}.json"))
         if export and export.get("results"):
             result = export["results"][0]
-            row.update({key: result.get(key) for key in ("median", "mean", "stddev", "min", "max")})
+            row.update({key: result.get(key) for key in ("median", "mean", "stddev", "min", "max",
+                                                        "user", "system")})
             row["runs"] = len(result.get("times", []))
             row["exit_codes"] = sorted(set(result.get("exit_codes") or []))
         rss = read_text(os.path.join(results, f"rss-{slug}.txt"))
@@ -160,6 +161,22 @@ def sanity_line(run):
             f"with an fd).")
 
 
+def busy_note(run):
+    """A warning when other work shared the CPUs: wall times then exceed what the tools cost."""
+    loads = []
+    for name in ("load-before.txt", "load-after.txt"):
+        text = read_text(os.path.join(run["results"], name)) or ""
+        try:
+            loads.append(float(text.split("load average:")[1].split(",")[0]))
+        except (IndexError, ValueError):
+            pass
+    cpus = int(run["meta"].get("nproc") or 0)
+    if not loads or not cpus or max(loads) <= cpus * 0.75:
+        return None
+    return (f"**The machine was busy** (1-minute load average {max(loads):.1f} on {cpus} CPUs, from other "
+            "work): wall times are inflated and noisy; the CPU column is the steadier comparison.")
+
+
 def render(run):
     meta, rows = run["meta"], run["rows"]
     memory_gb = int(meta.get("memory_kb", "0") or 0) / 1024 / 1024
@@ -184,8 +201,12 @@ def render(run):
         out.append(sanity)
 
     out += ["", "## Results", "",
-            "Wall-clock times from hyperfine (output to /dev/null); peak memory is the maximum resident",
-            "set size from `/usr/bin/time -v`, one extra run.", ""]
+            "Wall-clock times from hyperfine (output to /dev/null); CPU is the mean user+system time of",
+            "the same runs; peak memory is the maximum resident set size from `/usr/bin/time -v`, one",
+            "extra run.", ""]
+    busy = busy_note(run)
+    if busy:
+        out += [busy, ""]
     body = []
     for slug in run["order"]:
         row = rows[slug]
@@ -194,14 +215,17 @@ def render(run):
         note = ""
         if row.get("exit_codes") and row["exit_codes"] != [0]:
             note = f" (exit {', '.join(map(str, row['exit_codes']))})"
+        cpu = (f"{row['user'] + row['system']:.3f} s" if row.get("user") is not None
+               and row.get("system") is not None else "–")
         body.append([f"`{row['label']}`{note}", row.get("runs", "–"), f"**{seconds(row.get('median'))}**",
-                     spread, extremes, megabytes(row.get("max_rss"))])
+                     spread, extremes, cpu, megabytes(row.get("max_rss"))])
     skip = meta.get("skip_reason")
     if skip:
-        body.append(["tcpdoctor (all commands)", "–", "not measured", "–", "–", "–"])
+        body.append(["tcpdoctor (all commands)", "–", "not measured", "–", "–", "–", "–"])
     elif os.path.exists(os.path.join(run["results"], "doctor-skipped")):
-        body.append(["`tcpdoctor doctor`", "–", "not measured", "–", "–", "no such subcommand yet"])
-    out.append(table(["command", "runs", "median", "mean ± σ", "min … max", "peak memory"], body))
+        body.append(["`tcpdoctor doctor`", "–", "not measured", "–", "–", "–", "no such subcommand yet"])
+    out.append(table(["command", "runs", "median", "mean ± σ", "min … max", "CPU (user+sys, mean)",
+                      "peak memory"], body))
     if skip:
         out += ["", f"**tcpdoctor was not measured:** {skip}"]
 

@@ -8,7 +8,8 @@
 #
 # Usage (as root, ~10 minutes):  bash scripts/bench/run.sh
 # Environment:
-#   TCPDOCTOR=PATH      time this binary instead of building with `swift build -c release`
+#   TCPDOCTOR=PATH      time this binary instead of building with `swift build -c release`;
+#                       TCPDOCTOR=skip times the peers only
 #   RUNS=10             hyperfine runs for the fast commands (tcpdoctor, ss -tan)
 #   MID_RUNS=5          runs for lsof and psutil (~5 s each)
 #   SLOW_RUNS=3         runs for ss -tanp and netstat -antp (~20 s each)
@@ -106,7 +107,9 @@ python3 -c 'import psutil' || die "python3 cannot import psutil"
 
 # --- build -------------------------------------------------------------------------------------
 skip_reason=""
-if [[ -n ${TCPDOCTOR:-} ]]; then
+if [[ ${TCPDOCTOR:-} == skip ]]; then
+    skip_reason="TCPDOCTOR=skip was given (peers only)"
+elif [[ -n ${TCPDOCTOR:-} ]]; then
     [[ -x $TCPDOCTOR ]] || die "TCPDOCTOR=$TCPDOCTOR is not an executable file"
     TCPDOCTOR=$(cd "$(dirname "$TCPDOCTOR")" && pwd)/$(basename "$TCPDOCTOR")
 else
