@@ -418,13 +418,17 @@ def spawn_idle(count, supervisor_pid, scratch_dir):
 
 
 class Supervisor:
+    """Plans the load, forks the holders, spawns the idle processes, and undoes it all."""
+
     def __init__(self, args):
         self.args = args
         self.children = []  # pids we forked or spawned, and only those are ever signalled
         self.idle = []
         self.state = None
-        self.lock = None
         self.scratch = None
+        self.backlog = 0
+        self.holder_plan = []
+        self.fd_limit = 0
 
     def plan(self):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -451,8 +455,6 @@ class Supervisor:
         self.fd_limit = hard
 
     def prepare_host(self):
-        if os.geteuid() != 0:
-            raise PopulateError("run as root: the script raises net.ipv4.tcp_fin_timeout for the run")
         self.state = {"supervisor": os.getpid(), "sysctls": {}, "children": []}
         save_state(self.state)
         set_sysctl_saved(self.state, FIN_TIMEOUT, self.args.fin_timeout)
@@ -684,6 +686,8 @@ def main():
                         help="stop a running instance and undo what any instance left behind")
     args = parser.parse_args()
     try:
+        if os.geteuid() != 0:
+            raise PopulateError("run as root: the load needs net.ipv4.tcp_fin_timeout raised")
         if args.stop:
             stop_instance(timeout=30)
             return 0
