@@ -13,7 +13,8 @@
 #   RUNS=10             hyperfine runs for the fast commands (tcpdoctor, ss -tan)
 #   MID_RUNS=5          runs for lsof and psutil (~5 s each)
 #   SLOW_RUNS=3         runs for ss -tanp and netstat -antp (~20 s each)
-#   PEER_RSS=1          also measure the peers' peak memory (0 saves ~1 minute)
+#   PEER_RSS=1          also measure the peak memory of the fast peers (ss -tan, lsof, psutil);
+#                       PEER_RSS=all adds ss -tanp and netstat -antp (~40 s more), 0 none
 #   POPULATE_ARGS=...   extra populate.py arguments, e.g. "--established 7000 --half-closed 3000"
 #   OUT=PATH            the report (default: BENCHMARKS.md at the repository root)
 #   RESULTS=DIR         raw hyperfine JSON/markdown, logs (default: bench-out/<date> at the root)
@@ -209,8 +210,13 @@ while IFS=$'\t' read -r slug label side runs warmup ignore command; do
 done <"$manifest"
 
 # --- peak memory -------------------------------------------------------------------------------
+slow_peers=" ss-tanp netstat "
 while IFS=$'\t' read -r slug label side runs warmup ignore command; do
-    [[ $side == tcpdoctor || $PEER_RSS == 1 ]] || continue
+    case $side/$PEER_RSS in
+        tcpdoctor/* | peer/all) ;;
+        peer/1) [[ $slow_peers != *" $slug "* ]] || continue ;;
+        *) continue ;;
+    esac
     say "peak memory of $label"
     /usr/bin/time -v -o "$RESULTS/rss-$slug.txt" bash -c "exec $command" </dev/null >/dev/null 2>&1 ||
         [[ $ignore == 1 ]] || die "$label failed under /usr/bin/time; see $RESULTS/rss-$slug.txt"
