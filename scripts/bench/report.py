@@ -268,6 +268,16 @@ def main(argv):
         print(f"report: no manifest.tsv in {argv[1]}", file=sys.stderr)
         return 2
     text = render(run)
+    # BENCHMARKS.md is shared with the capture benchmark, which owns the block between its
+    # markers: keep that block as it is.
+    try:
+        with open(argv[2]) as f:
+            old = f.read()
+        start, end = old.find("<!-- capture:start -->"), old.find("<!-- capture:end -->")
+        if start >= 0 and end > start:
+            text = text.rstrip("\n") + "\n\n" + old[start:end + len("<!-- capture:end -->")] + "\n"
+    except FileNotFoundError:
+        pass
     tmp = argv[2] + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
