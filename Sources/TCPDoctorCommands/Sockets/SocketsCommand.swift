@@ -16,8 +16,7 @@ struct SocketsCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("An ss-style filter.", valueName: "FILTER"))
-    var filterWords: [String] = []
+    @OptionGroup var filterArguments: FilterArguments
 
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var output: OutputOptions
@@ -31,16 +30,8 @@ struct SocketsCommand: ParsableCommand {
     @Flag(help: .hidden)
     var procfs = false
 
-    func validate() throws {
-        do {
-            _ = try SocketFilter(arguments: filterWords)
-        } catch {
-            throw ValidationError("invalid filter: \(error.description)")
-        }
-    }
-
     func run() throws {
-        let filter = (try? SocketFilter(arguments: filterWords)) ?? .all
+        let filter = filterArguments.filter
         let request = SnapshotRequest(
             states: filter.possibleStates,
             namespaces: selection.namespaces,
@@ -50,11 +41,7 @@ struct SocketsCommand: ParsableCommand {
             forceProcfs: procfs
         )
         let snapshot = try SnapshotLoading.read(request)
-        // Without a filter the snapshot's array is used as it is: a copy of 200k records is not free.
-        let filtered = filter != .all || selection.selectsProcesses
-        let sockets =
-            filtered
-            ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
+        let sockets = filterArguments.select(from: snapshot, selection)
         // Dead socket fds have no addresses or state to filter on: they are listed with no filter.
         let dead =
             filter == .all ? snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []

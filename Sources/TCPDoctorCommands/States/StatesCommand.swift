@@ -15,8 +15,7 @@ struct StatesCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("An ss-style filter, as for `tcpdoctor sockets`.", valueName: "FILTER"))
-    var filterWords: [String] = []
+    @OptionGroup var filterArguments: FilterArguments
 
     @Option(
         name: .customLong("by"),
@@ -27,26 +26,15 @@ struct StatesCommand: ParsableCommand {
     @OptionGroup var selection: SelectionOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        do {
-            _ = try SocketFilter(arguments: filterWords)
-        } catch {
-            throw ValidationError("invalid filter: \(error.description)")
-        }
-    }
-
     func run() throws {
-        let filter = (try? SocketFilter(arguments: filterWords)) ?? .all
+        let filter = filterArguments.filter
         let request = SnapshotRequest(
             states: filter.possibleStates,
             namespaces: selection.namespaces,
             includeOwners: grouping == .process || selection.selectsProcesses
         )
         let snapshot = try SnapshotLoading.read(request)
-        let filtered = filter != .all || selection.selectsProcesses
-        let sockets =
-            filtered
-            ? snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) } : snapshot.sockets
+        let sockets = filterArguments.select(from: snapshot, selection)
         let histogram = StateHistogram(sockets: sockets, in: snapshot, groupedBy: grouping)
         if output.json {
             var json = JSONWriter(OutputBuffer())
