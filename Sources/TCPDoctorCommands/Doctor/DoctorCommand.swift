@@ -13,8 +13,8 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Diagnose this host: findings with evidence, cause and remedy, most severe first.",
         discussion: """
-            Exit status: 0 when no finding reaches --fail-on (default: critical), 1 when one does,
-            3 when the system could not be read, 64 for a usage error. Thresholds are listed by
+            Exit status: 0 when no finding reaches --fail-on (default: critical), 1 when one does, \
+            3 when the system could not be read, 64 for a usage error. Thresholds are listed by \
             --list-thresholds and changed with --threshold KEY=VALUE.
             """
     )

@@ -8,8 +8,8 @@ struct ExplainCommand: ParsableCommand {
         abstract:
             "Explain the TCP state machine, or one state: who gets there, how it leaves, what a pile of it means.",
         discussion: """
-            Without STATE: every transition of RFC 9293's state machine with Linux's names and
-            timers, grouped by the part of a connection's life it belongs to. With --format dot:
+            Without STATE: every transition of RFC 9293's state machine with Linux's names and \
+            timers, grouped by the part of a connection's life it belongs to. With --format dot: \
             the same as a Graphviz graph (tcpdoctor explain --format dot | dot -Tsvg > tcp.svg).
             """
     )

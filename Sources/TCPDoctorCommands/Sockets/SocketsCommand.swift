@@ -8,9 +8,10 @@ struct SocketsCommand: ParsableCommand {
         commandName: "sockets",
         abstract: "List every TCP socket of every network namespace with all the processes that hold it.",
         discussion: """
-            FILTER uses the language of ss: state close-wait, exclude listening, dport = :443,
-            sport >= :8000, dst 10.0.0.0/8, src [::1]:5432, and, or, not, ( ). Quote parentheses
+            FILTER uses the language of ss: state close-wait, exclude listening, dport = :443, \
+            sport >= :8000, dst 10.0.0.0/8, src [::1]:5432, and, or, not, ( ). Quote parentheses \
             for the shell. Examples:
+
               tcpdoctor sockets state close-wait
               tcpdoctor sockets state established '( dport = :443 or sport = :8000 )'
             """

@@ -10,7 +10,7 @@ struct StatesCommand: ParsableCommand {
         commandName: "states",
         abstract: "Count TCP sockets per state, optionally grouped by process, local port, remote address or netns.",
         discussion: """
-            State names are netstat's. CLOSE_WAIT is its own row and never counted as established
+            State names are netstat's. CLOSE_WAIT is its own row and never counted as established \
             (ss -s and SNMP CurrEstab count it as established).
             """
     )
