@@ -60,6 +60,8 @@ struct SnapshotBuilder {
         info: TCPInfoSummary? = nil,
         timer: SocketTimer? = nil
     ) {
+        let localAddress = IPAddress(local) ?? .ipv4Any
+        let remoteAddress = IPAddress(remote) ?? .ipv4Any
         for index in 0..<count {
             var inode: UInt64 = 0
             if !orphan {
@@ -74,8 +76,8 @@ struct SnapshotBuilder {
             sockets.append(
                 SocketRecord(
                     state: state,
-                    local: Endpoint(address: IPAddress(local) ?? .ipv4Any, port: localPort(index)),
-                    remote: Endpoint(address: IPAddress(remote) ?? .ipv4Any, port: remotePort(index)),
+                    local: Endpoint(address: localAddress, port: localPort(index)),
+                    remote: Endpoint(address: remoteAddress, port: remotePort(index)),
                     recvQ: recvQ(index),
                     sendQ: sendQ,
                     inode: inode,

@@ -60,7 +60,7 @@ public struct SynSentRule: DiagnosisRule {
             severity: .warning,
             summary: processes.isEmpty
                 ? "\(counted(tally.count, "connection")) to \(key.remote) get no answer (SYN_SENT)"
-                : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote) that never answers (SYN_SENT)",
+                : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote), which does not answer (SYN_SENT)",
             processes: processes,
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,
