@@ -6,7 +6,11 @@ struct CloseWaitLeakRuleTests {
     let rule = CloseWaitLeakRule()
 
     /// A Java client that read EOF from 10.0.0.9:8080 `count` times and never closed.
-    func clientLeak(_ count: Int, recvQ: @escaping (Int) -> UInt32 = { _ in 0 }, limit: UInt64? = 1024) -> SnapshotBuilder {
+    func clientLeak(
+        _ count: Int,
+        recvQ: @escaping (Int) -> UInt32 = { _ in 0 },
+        limit: UInt64? = 1024
+    ) -> SnapshotBuilder {
         var builder = SnapshotBuilder()
         builder.process(100, "java", openFiles: count + 30, limit: limit, runtime: .jvm)
         builder.add(count, .closeWait, recvQ: recvQ, pids: [100])
@@ -22,7 +26,10 @@ struct CloseWaitLeakRuleTests {
         #expect(finding.severity == .warning)
         #expect(finding.processes == [Finding.Process(pid: 100, command: "java")])
         #expect(finding.netns == "host")
-        #expect(finding.summary == "java (pid 100) leaks 40 CLOSE_WAIT sockets toward 10.0.0.9:8080: it read EOF and never called close()")
+        #expect(
+            finding.summary
+                == "java (pid 100) leaks 40 CLOSE_WAIT sockets toward 10.0.0.9:8080: it read EOF and never called close()"
+        )
         #expect(finding.integer("count") == 40)
         #expect(finding.text("peer") == "10.0.0.9:8080")
         #expect(finding.integer("eof_not_closed") == 40)
@@ -72,11 +79,16 @@ struct CloseWaitLeakRuleTests {
     }
 
     @Test func mixedGroupsReportTheMix() throws {
-        let finding = try #require(rule.diagnose(clientLeak(30, recvQ: { UInt32($0 % 3 == 2 ? 100 : $0 % 3) }).input()).first)
+        let finding = try #require(
+            rule.diagnose(clientLeak(30, recvQ: { UInt32($0 % 3 == 2 ? 100 : $0 % 3) }).input()).first
+        )
         #expect(finding.integer("fin_unread") == 10)
         #expect(finding.integer("eof_not_closed") == 10)
         #expect(finding.integer("data_unread") == 10)
-        #expect(finding.text("diagnosis") == "mixed: 10 with the FIN unread, 10 read to EOF but not closed, 10 with unread data")
+        #expect(
+            finding.text("diagnosis")
+                == "mixed: 10 with the FIN unread, 10 read to EOF but not closed, 10 with unread data"
+        )
         #expect(finding.why.contains("mixes bugs"))
     }
 
@@ -84,12 +96,32 @@ struct CloseWaitLeakRuleTests {
         var builder = SnapshotBuilder()
         builder.process(7, "python3", runtime: .cpython)
         builder.listener(port: 8000, pids: [7])
-        builder.add(30, .closeWait, localPort: { _ in 8000 }, remote: "10.0.0.20", remotePort: { UInt16(50_000 + $0) }, recvQ: { _ in 1 }, pids: [7])
-        builder.add(12, .closeWait, localPort: { _ in 8000 }, remote: "10.0.0.21", remotePort: { UInt16(50_000 + $0) }, recvQ: { _ in 1 }, pids: [7])
+        builder.add(
+            30,
+            .closeWait,
+            localPort: { _ in 8000 },
+            remote: "10.0.0.20",
+            remotePort: { UInt16(50_000 + $0) },
+            recvQ: { _ in 1 },
+            pids: [7]
+        )
+        builder.add(
+            12,
+            .closeWait,
+            localPort: { _ in 8000 },
+            remote: "10.0.0.21",
+            remotePort: { UInt16(50_000 + $0) },
+            recvQ: { _ in 1 },
+            pids: [7]
+        )
         let findings = rule.diagnose(builder.input())
         let finding = try #require(findings.first)
         #expect(findings.count == 1)
-        #expect(finding.summary.hasPrefix("python3 (pid 7) leaks 42 CLOSE_WAIT sockets on its listening port :8000 (2 peers)"))
+        #expect(
+            finding.summary.hasPrefix(
+                "python3 (pid 7) leaks 42 CLOSE_WAIT sockets on its listening port :8000 (2 peers)"
+            )
+        )
         #expect(finding.integer("local_port") == 8000)
         #expect(finding.integer("distinct_peers") == 2)
         #expect(finding.why.contains("Grouped by the listening port :8000"))
@@ -134,7 +166,14 @@ struct CloseWaitLeakRuleTests {
         var builder = SnapshotBuilder()
         builder.process(7, "slowserver")
         builder.listener(port: 9000, pids: [7], queued: 12, backlog: 16)
-        builder.add(12, .closeWait, localPort: { _ in 9000 }, remotePort: { UInt16(50_000 + $0) }, recvQ: { _ in 1 }, orphan: true)
+        builder.add(
+            12,
+            .closeWait,
+            localPort: { _ in 9000 },
+            remotePort: { UInt16(50_000 + $0) },
+            recvQ: { _ in 1 },
+            orphan: true
+        )
         let finding = try #require(rule.diagnose(builder.input()).first)
         #expect(finding.summary.hasPrefix("12 connections on its listening port :9000"))
         #expect(finding.summary.hasSuffix("were closed by their clients before accept()"))
@@ -150,6 +189,15 @@ struct CloseWaitLeakRuleTests {
         builder.add(12, .closeWait, pids: [100, 101])
         let findings = rule.diagnose(builder.input())
         #expect(findings.map { $0.processes.map(\.pid) } == [[100], [101]])
+    }
+
+    @Test func aHolderThatVanishedIsStillNamedByPID() throws {
+        var builder = SnapshotBuilder()
+        builder.add(12, .closeWait, pids: [77])
+        let finding = try #require(rule.diagnose(builder.input()).first)
+        #expect(finding.processes == [Finding.Process(pid: 77, command: "?")])
+        #expect(finding.summary.hasPrefix("? (pid 77) leaks 12 CLOSE_WAIT sockets"))
+        #expect(finding.remedies.last == "Pid 77 could not be read (it may have exited), so this advice is generic.")
     }
 
     @Test func keepaliveIsCorrectedAndItsSettingsQuoted() throws {
@@ -176,7 +224,9 @@ struct CloseWaitLeakRuleTests {
         unknown.add(12, .closeWait, pids: [100])
         let generic = try #require(rule.diagnose(unknown.input()).first)
         #expect(!generic.remedies.contains { $0.contains("try-with-resources") })
-        #expect(generic.remedies.last == "The runtime of mystery (pid 100) was not recognised, so this advice is generic.")
+        #expect(
+            generic.remedies.last == "The runtime of mystery (pid 100) was not recognised, so this advice is generic."
+        )
         #expect(generic.text("runtime") == "not recognised")
     }
 }

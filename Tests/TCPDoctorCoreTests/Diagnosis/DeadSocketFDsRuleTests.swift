@@ -20,7 +20,10 @@ struct DeadSocketFDsRuleTests {
         #expect(finding.rule == "dead-socket-fds")
         #expect(finding.severity == .warning)
         #expect(finding.processes == [Finding.Process(pid: 200, command: "node")])
-        #expect(finding.summary == "node (pid 200) holds 5 socket fds whose TCP connections the kernel already reset or destroyed")
+        #expect(
+            finding.summary
+                == "node (pid 200) holds 5 socket fds whose TCP connections the kernel already reset or destroyed"
+        )
         #expect(finding.integer("count") == 5)
         #expect(finding.integer("distinct_sockets") == 5)
         // The builder gave the ten live sockets fds 3...12.

@@ -18,23 +18,37 @@ struct FDExhaustionRuleTests {
     }
 
     @Test func saysWhatHoldsTheDescriptors() throws {
-        let host = HostFacts(fileHandlesAllocated: 12_000, fileHandlesMaximum: 9_223_372_036_854_775_807, nrOpen: 1_048_576)
+        let host = HostFacts(
+            fileHandlesAllocated: 12_000,
+            fileHandlesMaximum: 9_223_372_036_854_775_807,
+            nrOpen: 1_048_576
+        )
         let findings = rule.diagnose(nearLimit().input(host: host))
         let finding = try #require(findings.first)
         #expect(findings.count == 1)
         #expect(finding.rule == "fd-exhaustion")
         #expect(finding.severity == .critical)
         #expect(finding.processes == [Finding.Process(pid: 300, command: "python3")])
-        #expect(finding.summary == "python3 (pid 300) uses 980 of its 1024 open files (96%), mostly CLOSE_WAIT sockets (900)")
+        #expect(
+            finding.summary
+                == "python3 (pid 300) uses 980 of its 1024 open files (96%), mostly CLOSE_WAIT sockets (900)"
+        )
         #expect(finding.integer("count") == 980)
         #expect(finding.integer("fd_limit_hard") == 4096)
         #expect(finding.integer("nr_open") == 1_048_576)
-        #expect(finding[evidence: "tcp_socket_fds"] == .object([EvidenceField("close_wait", 900), EvidenceField("established", 20)]))
+        #expect(
+            finding[evidence: "tcp_socket_fds"]
+                == .object([EvidenceField("close_wait", 900), EvidenceField("established", 20)])
+        )
         #expect(finding.integer("dead_socket_fds") == 10)
         #expect(finding.integer("other_files") == 50)
         #expect(finding.integer("system_file_handles") == 12_000)
         #expect(finding.why.contains("EMFILE"))
-        #expect(finding.why.contains("up to the hard limit (4096) without privilege; no hard limit can exceed fs.nr_open (1048576)"))
+        #expect(
+            finding.why.contains(
+                "up to the hard limit (4096) without privilege; no hard limit can exceed fs.nr_open (1048576)"
+            )
+        )
     }
 
     @Test func fixTheLeakBeforeRaisingTheLimit() throws {
@@ -62,7 +76,10 @@ struct FDExhaustionRuleTests {
         var healthy = SnapshotBuilder()
         healthy.process(2, "nginx", openFiles: 100, limit: 65_536)
         healthy.add(80, .established, pids: [2])
-        #expect(rule.diagnose(healthy.input(host: HostFacts(fileHandlesAllocated: 3000, fileHandlesMaximum: 800_000))).isEmpty)
+        #expect(
+            rule.diagnose(healthy.input(host: HostFacts(fileHandlesAllocated: 3000, fileHandlesMaximum: 800_000)))
+                .isEmpty
+        )
     }
 
     @Test func otherFilesPointAtTheFDDirectory() throws {
@@ -72,7 +89,9 @@ struct FDExhaustionRuleTests {
         let finding = try #require(rule.diagnose(builder.input()).first)
         #expect(finding.summary.hasSuffix("mostly other files (997)"))
         #expect(finding.remedies.first?.contains("`ls -l /proc/400/fd`") == true)
-        #expect(finding.remedies.last == "The runtime of indexer (pid 400) was not recognised, so this advice is generic.")
+        #expect(
+            finding.remedies.last == "The runtime of indexer (pid 400) was not recognised, so this advice is generic."
+        )
     }
 
     @Test func runtimeAndServerSpecificLimits() throws {

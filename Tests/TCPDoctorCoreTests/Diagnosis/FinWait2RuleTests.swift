@@ -32,9 +32,16 @@ struct FinWait2RuleTests {
         #expect(finding.why.contains("the peer 10.0.0.9:8080 is in CLOSE_WAIT"))
         #expect(finding.why.contains("after net.ipv4.tcp_fin_timeout (60 s)"))
         #expect(finding.why.contains("have no timer"))
-        #expect(finding.remedies.first == "Fix the peer: run tcpdoctor on the host of 10.0.0.9:8080; its close-wait-leak finding names the process and the change.")
+        #expect(
+            finding.remedies.first
+                == "Fix the peer: run tcpdoctor on the host of 10.0.0.9:8080; its close-wait-leak finding names the process and the change."
+        )
         #expect(finding.remedies.contains { $0.hasPrefix("Go: after `CloseWrite()`") })
-        #expect(finding.remedies.contains { $0.hasPrefix("Lowering net.ipv4.tcp_fin_timeout frees orphaned FIN_WAIT2 sooner") })
+        #expect(
+            finding.remedies.contains {
+                $0.hasPrefix("Lowering net.ipv4.tcp_fin_timeout frees orphaned FIN_WAIT2 sooner")
+            }
+        )
     }
 
     @Test func orphansAloneNameNoProcess() throws {
@@ -43,7 +50,8 @@ struct FinWait2RuleTests {
         #expect(!finding.why.contains("no timer"))
         #expect(!finding.remedies.contains { $0.contains("shutdown(SHUT_WR)") })
         #expect(finding.quotedSettings == ["net.ipv4.tcp_fin_timeout"])
-        guard case .list(let settings) = finding[evidence: "kernel_settings"], case .object(let fields) = settings.first,
+        guard case .list(let settings) = finding[evidence: "kernel_settings"],
+            case .object(let fields) = settings.first,
             case .text(let governs) = fields.last?.value
         else {
             Issue.record("tcp_fin_timeout is not quoted with its meaning")
@@ -61,8 +69,22 @@ struct FinWait2RuleTests {
         var builder = SnapshotBuilder()
         builder.process(1, "api")
         builder.listener(port: 443, pids: [1])
-        builder.add(70, .finWait2, localPort: { _ in 443 }, remote: "10.0.2.1", remotePort: { UInt16(30_000 + $0) }, orphan: true)
-        builder.add(40, .finWait2, localPort: { _ in 443 }, remote: "10.0.2.2", remotePort: { UInt16(30_000 + $0) }, orphan: true)
+        builder.add(
+            70,
+            .finWait2,
+            localPort: { _ in 443 },
+            remote: "10.0.2.1",
+            remotePort: { UInt16(30_000 + $0) },
+            orphan: true
+        )
+        builder.add(
+            40,
+            .finWait2,
+            localPort: { _ in 443 },
+            remote: "10.0.2.2",
+            remotePort: { UInt16(30_000 + $0) },
+            orphan: true
+        )
         let finding = try #require(rule.diagnose(builder.input()).first)
         #expect(finding.summary.hasPrefix("110 FIN_WAIT2 sockets on port :443 (2 peers)"))
         #expect(finding.summary.hasSuffix("the peers leak CLOSE_WAIT"))

@@ -25,7 +25,9 @@ struct LastAckRuleTests {
         #expect(findings.count == 1)
         #expect(finding.rule == "last-ack")
         #expect(finding.severity == .warning)
-        #expect(finding.summary == "60 LAST_ACK sockets toward 10.0.0.30:5432 wait for acknowledgements that do not come")
+        #expect(
+            finding.summary == "60 LAST_ACK sockets toward 10.0.0.30:5432 wait for acknowledgements that do not come"
+        )
         #expect(finding.processes.isEmpty)
         #expect(finding.integer("orphaned") == 60)
         #expect(finding.integer("retransmits_max") == 4)
@@ -45,7 +47,10 @@ struct LastAckRuleTests {
         builder.listener(port: 9000, pids: [3])
         builder.add(55, .lastAck, localPort: { _ in 9000 }, remotePort: { UInt16(40_000 + $0) }, orphan: true)
         let finding = try #require(rule.diagnose(builder.input()).first)
-        #expect(finding.summary == "server (pid 3): 55 LAST_ACK sockets on port :9000 (1 peer) wait for acknowledgements that do not come")
+        #expect(
+            finding.summary
+                == "server (pid 3): 55 LAST_ACK sockets on port :9000 (1 peer) wait for acknowledgements that do not come"
+        )
         #expect(finding.processes == [Finding.Process(pid: 3, command: "server")])
     }
 }

@@ -8,7 +8,9 @@ struct ListenBacklogRuleTests {
     func server(queued: UInt32, backlog: UInt32 = 128, synRecv: Int = 0, runtime: Runtime? = .node) -> SnapshotBuilder {
         var builder = SnapshotBuilder()
         builder.facts = NamespaceFacts(
-            sysctls: ["net.core.somaxconn": "128", "net.ipv4.tcp_max_syn_backlog": "1024", "net.ipv4.tcp_syncookies": "1"],
+            sysctls: [
+                "net.core.somaxconn": "128", "net.ipv4.tcp_max_syn_backlog": "1024", "net.ipv4.tcp_syncookies": "1",
+            ],
             counters: [
                 "TcpExt.ListenOverflows": 4_211, "TcpExt.ListenDrops": 4_211, "TcpExt.SyncookiesSent": 0,
                 "TcpExt.SyncookiesRecv": 0, "TcpExt.SyncookiesFailed": 0,
@@ -26,7 +28,10 @@ struct ListenBacklogRuleTests {
         #expect(findings.count == 1)
         #expect(finding.rule == "listen-backlog")
         #expect(finding.severity == .critical)
-        #expect(finding.summary == "the accept queue of node (pid 7) on :3000 is full (129 of 128): new connections are dropped")
+        #expect(
+            finding.summary
+                == "the accept queue of node (pid 7) on :3000 is full (129 of 128): new connections are dropped"
+        )
         #expect(finding.processes == [Finding.Process(pid: 7, command: "node")])
         #expect(finding.integer("accept_queue") == 129)
         #expect(finding.integer("backlog") == 128)
@@ -36,7 +41,9 @@ struct ListenBacklogRuleTests {
         #expect(finding.why.contains("The backlog equals net.core.somaxconn (128)"))
         #expect(finding.why.contains("cumulative since boot"))
         #expect(finding.why.contains("keeps no SYN_RECV entry, so a flood can leave none behind"))
-        #expect(finding.quotedSettings == ["net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_syncookies"])
+        #expect(
+            finding.quotedSettings == ["net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_syncookies"]
+        )
         #expect(finding.remedies.first?.hasPrefix("Node.js: pass a larger `backlog` to `server.listen()`") == true)
     }
 
@@ -48,6 +55,11 @@ struct ListenBacklogRuleTests {
         #expect(rule.diagnose(server(queued: 0, synRecv: 5).input()).isEmpty)
     }
 
+    @Test func anUnknownBacklogIsNotJudged() {
+        // /proc/net/tcp shows a listener's backlog as 0.
+        #expect(rule.diagnose(server(queued: 40, backlog: 0).input()).isEmpty)
+    }
+
     @Test func thresholdIsOverridable() {
         #expect(rule.diagnose(server(queued: 50).input(overrides: ["listen-backlog.fill-warning": 0.3])).count == 1)
         #expect(rule.diagnose(server(queued: 110).input(overrides: ["listen-backlog.fill-warning": 0.9])).isEmpty)
@@ -56,7 +68,9 @@ struct ListenBacklogRuleTests {
     @Test func halfOpenConnectionsFillingTheSYNQueue() throws {
         let finding = try #require(rule.diagnose(server(queued: 0, synRecv: 120).input()).first)
         #expect(finding.severity == .warning)
-        #expect(finding.summary == "node (pid 7) on :3000 has 120 half-open connections (SYN_RECV) for a backlog of 128")
+        #expect(
+            finding.summary == "node (pid 7) on :3000 has 120 half-open connections (SYN_RECV) for a backlog of 128"
+        )
         #expect(finding.integer("count") == 120)
         #expect(finding.integer("syn_recv") == 120)
         #expect(finding.remedies.contains { $0.contains("a firewall or asymmetric routing that eats the final ACK") })
@@ -92,7 +106,10 @@ struct ListenBacklogRuleTests {
         var nginx = server(queued: 129)
         nginx.process(7, "nginx", runtime: .native, server: "nginx")
         let finding = try #require(rule.diagnose(nginx.input()).first)
-        #expect(finding.remedies.first == "nginx: set `backlog=` on the `listen` directive (default 511) and check `worker_connections`.")
+        #expect(
+            finding.remedies.first
+                == "nginx: set `backlog=` on the `listen` directive (default 511) and check `worker_connections`."
+        )
         #expect(!finding.remedies.contains { $0.hasPrefix("native code:") })
     }
 }

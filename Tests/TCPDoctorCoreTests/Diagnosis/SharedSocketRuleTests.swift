@@ -29,9 +29,11 @@ struct SharedSocketRuleTests {
                 == "python3 (pid 100) and its child python3 (pid 101) both hold 10 TCP connections (8 CLOSE_WAIT, 2 ESTABLISHED): a fork kept the fd"
         )
         #expect(finding.integer("count") == 10)
-        #expect(finding[evidence: "states"] == .object([EvidenceField("close_wait", 8), EvidenceField("established", 2)]))
+        #expect(
+            finding[evidence: "states"] == .object([EvidenceField("close_wait", 8), EvidenceField("established", 2)])
+        )
         #expect(finding.why.contains("the classic forking server"))
-        #expect(finding.why.contains("1 listening socket is shared too"))
+        #expect(finding.why.contains("They share 1 listening socket too"))
         guard case .list(let samples) = finding[evidence: "sample_connections"] else {
             Issue.record("no sample connections")
             return
@@ -67,7 +69,10 @@ struct SharedSocketRuleTests {
         let finding = try #require(rule.diagnose(builder.input()).first)
         #expect(finding.summary == "app (pid 200) and helper (pid 300) both hold 3 TCP connections (3 ESTABLISHED)")
         #expect(finding.why.contains("close-on-exec (SOCK_CLOEXEC)"))
-        #expect(finding.remedies.first?.hasPrefix("native code: call close(connfd) in the parent right after fork()") == true)
+        #expect(
+            finding.remedies.first?.hasPrefix("native code: call close(connfd) in the parent right after fork()")
+                == true
+        )
     }
 
     @Test func groupsBySetOfHolders() {

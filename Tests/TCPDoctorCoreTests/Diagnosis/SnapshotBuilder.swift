@@ -41,8 +41,24 @@ struct SnapshotBuilder {
     }
 
     /// Adds a listener on `port` held by `pids`.
-    mutating func listener(port: UInt16, pids: [Int32], queued: UInt32 = 0, backlog: UInt32 = 128, address: String = "0.0.0.0") {
-        add(1, .listen, local: address, localPort: { _ in port }, remote: "0.0.0.0", remotePort: { _ in 0 }, recvQ: { _ in queued }, sendQ: backlog, pids: pids)
+    mutating func listener(
+        port: UInt16,
+        pids: [Int32],
+        queued: UInt32 = 0,
+        backlog: UInt32 = 128,
+        address: String = "0.0.0.0"
+    ) {
+        add(
+            1,
+            .listen,
+            local: address,
+            localPort: { _ in port },
+            remote: "0.0.0.0",
+            remotePort: { _ in 0 },
+            recvQ: { _ in queued },
+            sendQ: backlog,
+            pids: pids
+        )
     }
 
     /// Adds `count` sockets; ports and Recv-Q may vary with the socket's index.
@@ -95,7 +111,9 @@ struct SnapshotBuilder {
             nextInode += 1
             let fd = nextFD[pid, default: 3]
             nextFD[pid] = fd + 1
-            deadSocketFDs.append(DeadSocketFD(owner: SocketOwner(pid: pid, fd: fd), inode: nextInode, protocolName: "TCP"))
+            deadSocketFDs.append(
+                DeadSocketFD(owner: SocketOwner(pid: pid, fd: fd), inode: nextInode, protocolName: "TCP")
+            )
         }
     }
 
@@ -141,7 +159,8 @@ extension Finding {
     var quotedSettings: [String] {
         guard case .list(let items) = self[evidence: "kernel_settings"] else { return [] }
         return items.compactMap { item in
-            guard case .object(let fields) = item, case .text(let name) = fields.first(where: { $0.key == "sysctl" })?.value
+            guard case .object(let fields) = item,
+                case .text(let name) = fields.first(where: { $0.key == "sysctl" })?.value
             else { return nil }
             return name
         }

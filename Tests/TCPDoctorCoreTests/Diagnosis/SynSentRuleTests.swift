@@ -27,7 +27,10 @@ struct SynSentRuleTests {
         #expect(findings.count == 1)
         #expect(finding.rule == "syn-sent")
         #expect(finding.severity == .warning)
-        #expect(finding.summary == "dotnet (pid 500) waits on 25 connections to 10.9.9.9:443, which does not answer (SYN_SENT)")
+        #expect(
+            finding.summary
+                == "dotnet (pid 500) waits on 25 connections to 10.9.9.9:443, which does not answer (SYN_SENT)"
+        )
         #expect(finding.processes == [Finding.Process(pid: 500, command: "dotnet")])
         #expect(finding.text("destination") == "10.9.9.9:443")
         #expect(finding.integer("retransmits_max") == 3)

@@ -7,7 +7,12 @@ struct TimeWaitRuleTests {
 
     /// A client (pid 100) that closed `count` connections toward 10.0.0.9:8080 first, in a
     /// 10000-port range, and still holds 3 connections there.
-    func client(_ count: Int, reuse: String = "0", remote: String = "10.0.0.9", runtime: Runtime? = .go) -> SnapshotBuilder {
+    func client(
+        _ count: Int,
+        reuse: String = "0",
+        remote: String = "10.0.0.9",
+        runtime: Runtime? = .go
+    ) -> SnapshotBuilder {
         var builder = SnapshotBuilder()
         builder.facts = NamespaceFacts(sysctls: [
             "net.ipv4.ip_local_port_range": "40000\t49999", "net.ipv4.tcp_tw_reuse": reuse,
@@ -49,7 +54,9 @@ struct TimeWaitRuleTests {
     }
 
     @Test func thresholdsAreOverridable() {
-        let input = client(300).input(overrides: ["time-wait.port-share-warning": 0.01, "time-wait.port-share-critical": 0.02])
+        let input = client(300).input(overrides: [
+            "time-wait.port-share-warning": 0.01, "time-wait.port-share-critical": 0.02,
+        ])
         #expect(rule.diagnose(input).first?.severity == .critical)
     }
 
@@ -79,7 +86,11 @@ struct TimeWaitRuleTests {
         #expect(finding.integer("port_range_size") == 28_232)
         #expect(finding[evidence: "port_range_assumed"] == .boolean(true))
         #expect(finding.processes.isEmpty)
-        #expect(finding.remedies.contains { $0.hasPrefix("TIME_WAIT has no owner and no other connection names the client") })
+        #expect(
+            finding.remedies.contains {
+                $0.hasPrefix("TIME_WAIT has no owner and no other connection names the client")
+            }
+        )
     }
 
     @Test func aServerThatClosesFirstIsNamedFromItsListener() throws {
@@ -87,13 +98,29 @@ struct TimeWaitRuleTests {
         builder.facts = NamespaceFacts(sysctls: ["net.ipv4.tcp_max_tw_buckets": "262144"], sockstat: ["tw": 1_500])
         builder.process(1, "nginx", runtime: .native, server: "nginx")
         builder.listener(port: 80, pids: [1])
-        builder.add(1_200, .timeWait, localPort: { _ in 80 }, remote: "10.0.1.1", remotePort: { UInt16(30_000 + $0) }, orphan: true)
-        builder.add(300, .timeWait, localPort: { _ in 80 }, remote: "10.0.1.2", remotePort: { UInt16(30_000 + $0) }, orphan: true)
+        builder.add(
+            1_200,
+            .timeWait,
+            localPort: { _ in 80 },
+            remote: "10.0.1.1",
+            remotePort: { UInt16(30_000 + $0) },
+            orphan: true
+        )
+        builder.add(
+            300,
+            .timeWait,
+            localPort: { _ in 80 },
+            remote: "10.0.1.2",
+            remotePort: { UInt16(30_000 + $0) },
+            orphan: true
+        )
         let findings = rule.diagnose(builder.input())
         let finding = try #require(findings.first)
         #expect(findings.count == 1)
         #expect(finding.severity == .warning)
-        #expect(finding.summary == "nginx (pid 1) closes connections first on port :80: 1500 TIME_WAIT sockets from 2 peers")
+        #expect(
+            finding.summary == "nginx (pid 1) closes connections first on port :80: 1500 TIME_WAIT sockets from 2 peers"
+        )
         #expect(finding.processes == [Finding.Process(pid: 1, command: "nginx")])
         #expect(finding.integer("local_port") == 80)
         #expect(finding.integer("namespace_time_wait") == 1_500)

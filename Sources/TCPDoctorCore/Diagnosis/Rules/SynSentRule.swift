@@ -35,7 +35,9 @@ public struct SynSentRule: DiagnosisRule {
         return
             tallies
             .filter { Double($0.value.count) >= warning }
-            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.remote < $1.key.remote }
+            .sorted {
+                $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.remote < $1.key.remote
+            }
             .map { finding($0.key, $0.value, input: input) }
     }
 
