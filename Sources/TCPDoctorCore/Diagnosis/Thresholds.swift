@@ -10,21 +10,42 @@ public struct Thresholds: Hashable, Sendable {
     public static let defaults: [(key: String, value: Double, meaning: String)] = [
         ("close-wait.warning", 10, "CLOSE_WAIT sockets held by one process toward one peer or port before a warning"),
         ("close-wait.critical", 100, "... before it is critical"),
-        ("close-wait.fd-share-critical", 0.5, "share of the process's open-file soft limit used by CLOSE_WAIT that makes it critical"),
+        (
+            "close-wait.fd-share-critical", 0.5,
+            "share of the process's open-file soft limit used by CLOSE_WAIT that makes it critical"
+        ),
         ("fd.warning", 0.8, "share of a process's RLIMIT_NOFILE soft limit in use before a warning"),
         ("fd.critical", 0.95, "... before it is critical"),
-        ("time-wait.port-share-warning", 0.5, "share of ip_local_port_range held in TIME_WAIT toward one destination before a warning"),
+        (
+            "time-wait.port-share-warning", 0.5,
+            "share of ip_local_port_range held in TIME_WAIT toward one destination before a warning"
+        ),
         ("time-wait.port-share-critical", 0.8, "... before it is critical"),
-        ("time-wait.server-warning", 1000, "TIME_WAIT sockets on one local listening port (the server closes first) before a warning"),
+        (
+            "time-wait.server-warning", 1000,
+            "TIME_WAIT sockets on one local listening port (the server closes first) before a warning"
+        ),
         ("fin-wait2.warning", 100, "FIN_WAIT2 sockets toward one peer before a warning"),
         ("last-ack.warning", 50, "LAST_ACK sockets toward one peer before a warning"),
         ("syn-sent.warning", 20, "SYN_SENT sockets toward one destination before a warning"),
         ("shared-socket.warning", 1, "sockets held by several processes, outside listeners, before a warning"),
-        ("dead-socket-fds.warning", 1, "socket fds whose TCP socket the kernel already reset or destroyed before a warning"),
+        (
+            "dead-socket-fds.warning", 1,
+            "socket fds whose TCP socket the kernel already reset or destroyed before a warning"
+        ),
         ("dead-socket-fds.critical", 100, "... before it is critical"),
-        ("listen-backlog.fill-warning", 0.8, "accept queue length (or SYN_RECV count) as a share of the listener's backlog before a warning"),
-        ("kernel-settings.tw-buckets-share-warning", 0.9, "TIME_WAIT sockets of a namespace as a share of net.ipv4.tcp_max_tw_buckets before a warning"),
-        ("kernel-settings.orphans-share-warning", 0.8, "orphaned sockets of a namespace as a share of net.ipv4.tcp_max_orphans before a warning"),
+        (
+            "listen-backlog.fill-warning", 0.8,
+            "accept queue length (or SYN_RECV count) as a share of the listener's backlog before a warning"
+        ),
+        (
+            "kernel-settings.tw-buckets-share-warning", 0.9,
+            "TIME_WAIT sockets of a namespace as a share of net.ipv4.tcp_max_tw_buckets before a warning"
+        ),
+        (
+            "kernel-settings.orphans-share-warning", 0.8,
+            "orphaned sockets of a namespace as a share of net.ipv4.tcp_max_orphans before a warning"
+        ),
     ]
 
     public init() {

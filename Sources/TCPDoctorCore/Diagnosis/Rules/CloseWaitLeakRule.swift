@@ -71,7 +71,10 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         return
             tallies
             .filter { Double($0.value.recvQ.count) >= warning }
-            .sorted { $0.value.recvQ.count != $1.value.recvQ.count ? $0.value.recvQ.count > $1.value.recvQ.count : $0.key.holder < $1.key.holder }
+            .sorted {
+                $0.value.recvQ.count != $1.value.recvQ.count
+                    ? $0.value.recvQ.count > $1.value.recvQ.count : $0.key.holder < $1.key.holder
+            }
             .map { finding($0.key, $0.value, perProcess: perProcess, listeners: listeners, input: input) }
     }
 
@@ -94,7 +97,14 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             evidence.append(
                 EvidenceField(
                     "top_peers",
-                    .list(peers.map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                    .list(
+                        peers.map {
+                            .object([
+                                EvidenceField("address", .text("\($0.key)")),
+                                EvidenceField("count", .integer(Int64($0.count))),
+                            ])
+                        }
+                    )
                 )
             )
         case .peer(let address):
@@ -149,12 +159,18 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             return Finding(
                 rule: id,
                 severity: severity,
-                summary: "\(describe(process)) leaks \(counted(count, "CLOSE_WAIT socket")) \(place): \(tally.recvQ.shortDiagnosis)",
+                summary:
+                    "\(describe(process)) leaks \(counted(count, "CLOSE_WAIT socket")) \(place): \(tally.recvQ.shortDiagnosis)",
                 processes: [process],
                 netns: input.namespaceLabel(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
-                remedies: [tally.recvQ.remedy] + RemedyCatalog.remedies(for: .closeWait, processes: record.map { [$0] } ?? [])
+                remedies: [tally.recvQ.remedy]
+                    + RemedyCatalog.remedies(
+                        for: .closeWait,
+                        processes: record.map { [$0] } ?? [],
+                        unknownOwner: "Pid \(pid) could not be read (it may have exited), so this advice is generic."
+                    )
             )
         case .unknown, .notAccepted:
             var pids: [Int32] = []
@@ -165,13 +181,15 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             let listener = processes.isEmpty ? "" : " (listener: \(describe(processes)))"
             let summary: String
             if key.holder == .notAccepted {
-                summary = "\(counted(count, "connection")) \(place)\(listener) were closed by their clients before accept()"
+                summary =
+                    "\(counted(count, "connection")) \(place)\(listener) were closed by their clients before accept()"
                 why.insert(
                     "These CLOSE_WAIT sockets have no file yet: they wait in the listener's accept queue and their clients have already given up and closed. The application does not call accept() fast enough, or at all (see listen-backlog).",
                     at: 0
                 )
             } else {
-                summary = "\(counted(count, "CLOSE_WAIT socket")) \(place)\(listener) have no visible owner: \(tally.recvQ.shortDiagnosis)"
+                summary =
+                    "\(counted(count, "CLOSE_WAIT socket")) \(place)\(listener) have no visible owner: \(tally.recvQ.shortDiagnosis)"
                 why.insert(
                     "CLOSE_WAIT means the peer closed and the application holding the socket has not. \(tally.recvQ.explanation) Its holder could not be seen: \(input.missingOwnersReason)",
                     at: 0

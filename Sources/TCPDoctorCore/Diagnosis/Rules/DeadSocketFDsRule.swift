@@ -22,11 +22,17 @@ public struct DeadSocketFDsRule: DiagnosisRule {
             .filter { Double($0.value.count) >= warning }
             .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
             .map { pid, fds in
-                finding(pid: pid, fds: fds, severity: Double(fds.count) >= critical ? .critical : .warning, input: input)
+                finding(
+                    pid: pid,
+                    fds: fds,
+                    severity: Double(fds.count) >= critical ? .critical : .warning,
+                    input: input
+                )
             }
     }
 
-    private func finding(pid: Int32, fds: [DeadSocketFD], severity: Finding.Severity, input: DiagnosisInput) -> Finding {
+    private func finding(pid: Int32, fds: [DeadSocketFD], severity: Finding.Severity, input: DiagnosisInput) -> Finding
+    {
         let process = input.findingProcess(pid)
         let record = input.snapshot.processes[pid]
         let netns = record?.netns ?? 0
@@ -41,7 +47,11 @@ public struct DeadSocketFDsRule: DiagnosisRule {
         evidence.append(
             EvidenceField(
                 "protocols",
-                .object(protocols.sorted { $0.key < $1.key }.map { EvidenceField($0.key.lowercased(), .integer(Int64($0.value))) })
+                .object(
+                    protocols.sorted { $0.key < $1.key }.map {
+                        EvidenceField($0.key.lowercased(), .integer(Int64($0.value)))
+                    }
+                )
             )
         )
         var why = [
@@ -79,7 +89,11 @@ public struct DeadSocketFDsRule: DiagnosisRule {
             netns: input.namespaceLabel(netns),
             evidence: evidence,
             why: why.joined(separator: " "),
-            remedies: RemedyCatalog.remedies(for: .deadSocketFDs, processes: record.map { [$0] } ?? [])
+            remedies: RemedyCatalog.remedies(
+                for: .deadSocketFDs,
+                processes: record.map { [$0] } ?? [],
+                unknownOwner: "Pid \(pid) could not be read (it may have exited), so this advice is generic."
+            )
         )
     }
 }

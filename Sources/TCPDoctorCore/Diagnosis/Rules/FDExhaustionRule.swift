@@ -43,7 +43,13 @@ public struct FDExhaustionRule: DiagnosisRule {
             let share = Double(allocated) / Double(maximum)
             if share >= warning {
                 findings.append(
-                    systemFinding(allocated: allocated, maximum: maximum, share: share, critical: share >= critical, input)
+                    systemFinding(
+                        allocated: allocated,
+                        maximum: maximum,
+                        share: share,
+                        critical: share >= critical,
+                        input
+                    )
                 )
             }
         }
@@ -55,7 +61,10 @@ public struct FDExhaustionRule: DiagnosisRule {
         var result: [Int32: [TCPState: Int]] = [:]
         for socket in snapshot.sockets where socket.inode != 0 {
             for owner in snapshot.owners(of: socket) where pids.contains(owner.pid) {
-                result[owner.pid, default: [:]][socket.state == .newSynReceived ? .synReceived : socket.state, default: 0] += 1
+                result[owner.pid, default: [:]][
+                    socket.state == .newSynReceived ? .synReceived : socket.state,
+                    default: 0
+                ] += 1
             }
         }
         return result
@@ -79,7 +88,9 @@ public struct FDExhaustionRule: DiagnosisRule {
             EvidenceField("fd_limit_soft", .integer(Int64(clamping: limit))),
             EvidenceField("fd_limit_share", shareValue(share)),
         ]
-        if let hard = record.fileLimitHard { evidence.append(EvidenceField("fd_limit_hard", .integer(Int64(clamping: hard)))) }
+        if let hard = record.fileLimitHard {
+            evidence.append(EvidenceField("fd_limit_hard", .integer(Int64(clamping: hard))))
+        }
         if let nrOpen = input.host.nrOpen { evidence.append(EvidenceField("nr_open", .integer(nrOpen))) }
         evidence.append(
             EvidenceField(
@@ -101,14 +112,25 @@ public struct FDExhaustionRule: DiagnosisRule {
             case .closeWait:
                 ("CLOSE_WAIT sockets", count, .closeWait, "The CLOSE_WAIT sockets are the leak: see close-wait-leak.")
             case .established:
-                ("ESTABLISHED connections", count, nil, "Many open connections: check pool sizes, concurrency limits and idle timeouts.")
+                (
+                    "ESTABLISHED connections", count, nil,
+                    "Many open connections: check pool sizes, concurrency limits and idle timeouts."
+                )
             default:
-                ("\(state.netstatName) sockets", count, nil, "Look at why \(state.netstatName) sockets accumulate (`tcpdoctor explain \(state.ssName)`).")
+                (
+                    "\(state.netstatName) sockets", count, nil,
+                    "Look at why \(state.netstatName) sockets accumulate (`tcpdoctor explain \(state.ssName)`)."
+                )
             }
         }
-        holders.append(("dead socket fds", dead, .deadSocketFDs, "The dead socket fds are the leak: see dead-socket-fds."))
         holders.append(
-            ("other files", other, nil, "Most descriptors are not TCP sockets: `ls -l /proc/\(record.pid)/fd` shows which files, pipes or other sockets stay open.")
+            ("dead socket fds", dead, .deadSocketFDs, "The dead socket fds are the leak: see dead-socket-fds.")
+        )
+        holders.append(
+            (
+                "other files", other, nil,
+                "Most descriptors are not TCP sockets: `ls -l /proc/\(record.pid)/fd` shows which files, pipes or other sockets stay open."
+            )
         )
         let main = holders.max { $0.count != $1.count ? $0.count < $1.count : $0.label > $1.label }
         var summary = "\(describe(process)) uses \(record.openFiles) of its \(limit) open files (\(percent(share)))"
@@ -164,7 +186,14 @@ public struct FDExhaustionRule: DiagnosisRule {
                 EvidenceField("file_max_share", shareValue(share)),
                 EvidenceField(
                     "largest_holders",
-                    .list(top.map { .object([EvidenceField("pid", .integer(Int64($0.pid))), EvidenceField("open_files", .integer(Int64($0.openFiles)))]) })
+                    .list(
+                        top.map {
+                            .object([
+                                EvidenceField("pid", .integer(Int64($0.pid))),
+                                EvidenceField("open_files", .integer(Int64($0.openFiles))),
+                            ])
+                        }
+                    )
                 ),
             ],
             why:

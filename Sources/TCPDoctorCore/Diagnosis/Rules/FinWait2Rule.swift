@@ -86,26 +86,46 @@ public struct FinWait2Rule: DiagnosisRule {
             evidence.append(
                 EvidenceField(
                     "top_peers",
-                    .list(top.map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                    .list(
+                        top.map {
+                            .object([
+                                EvidenceField("address", .text("\($0.key)")),
+                                EvidenceField("count", .integer(Int64($0.count))),
+                            ])
+                        }
+                    )
                 )
             )
             if processes.isEmpty {
-                processes = input.findingProcesses(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot))
+                processes = input.findingProcesses(
+                    listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)
+                )
             }
         }
         if !tally.held.isEmpty {
             evidence.append(
                 EvidenceField(
                     "holders",
-                    .list(tally.held.sorted { $0.key < $1.key }.map { .object([EvidenceField("pid", .integer(Int64($0.key))), EvidenceField("count", .integer(Int64($0.value)))]) })
+                    .list(
+                        tally.held.sorted { $0.key < $1.key }.map {
+                            .object([
+                                EvidenceField("pid", .integer(Int64($0.key))),
+                                EvidenceField("count", .integer(Int64($0.value))),
+                            ])
+                        }
+                    )
                 )
             )
         }
-        if let settings = KernelSetting.evidence(["net.ipv4.tcp_fin_timeout"], facts: facts) { evidence.append(settings) }
+        if let settings = KernelSetting.evidence(["net.ipv4.tcp_fin_timeout"], facts: facts) {
+            evidence.append(settings)
+        }
         var parts: [String] = []
         let timeoutText = finTimeout.map { "tcp_fin_timeout=\($0) s" } ?? "tcp_fin_timeout"
         if tally.orphaned > 0 { parts.append("\(tally.orphaned) orphaned, ended within \(timeoutText)") }
-        if !holders.isEmpty { parts.append("\(tally.held.values.reduce(0, +)) held by \(describe(holders)) with no timer") }
+        if !holders.isEmpty {
+            parts.append("\(tally.held.values.reduce(0, +)) held by \(describe(holders)) with no timer")
+        }
         if tally.heldUnknown > 0 { parts.append("\(tally.heldUnknown) held by an unseen process") }
         var why = [
             "FIN_WAIT2 means this side closed (or shut down writing) and the peer acknowledged the FIN but has not closed its own side: \(onePeer ? "the peer \(peer) is" : "the peers (\(peer)) are") in CLOSE_WAIT, and that is the bug to fix, on the peer."

@@ -55,7 +55,8 @@ public struct KernelSettingsRule: DiagnosisRule {
     }
 
     /// The namespace's TIME_WAIT table near `tcp_max_tw_buckets`.
-    private func buckets(_ netns: UInt64, _ facts: NamespaceFacts, timeWait: Int64, _ input: DiagnosisInput) -> Finding? {
+    private func buckets(_ netns: UInt64, _ facts: NamespaceFacts, timeWait: Int64, _ input: DiagnosisInput) -> Finding?
+    {
         guard let maximum = facts.integer("net.ipv4.tcp_max_tw_buckets"), maximum > 0 else { return nil }
         let share = Double(timeWait) / Double(maximum)
         guard share >= input.thresholds["kernel-settings.tw-buckets-share-warning"] else { return nil }
@@ -67,7 +68,10 @@ public struct KernelSettingsRule: DiagnosisRule {
         if let overflows = facts.counters["TcpExt.TCPTimeWaitOverflow"] {
             evidence.append(EvidenceField("time_wait_overflow_since_boot", .integer(overflows)))
         }
-        if let settings = KernelSetting.evidence(["net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_fin_timeout"], facts: facts) {
+        if let settings = KernelSetting.evidence(
+            ["net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_fin_timeout"],
+            facts: facts
+        ) {
             evidence.append(settings)
         }
         return Finding(
@@ -124,7 +128,12 @@ public struct KernelSettingsRule: DiagnosisRule {
     }
 
     /// A lowered `tcp_fin_timeout` next to a TIME_WAIT pile: the folklore fix that does nothing.
-    private func finTimeout(_ netns: UInt64, _ facts: NamespaceFacts, timeWait: Int64, _ input: DiagnosisInput) -> Finding? {
+    private func finTimeout(
+        _ netns: UInt64,
+        _ facts: NamespaceFacts,
+        timeWait: Int64,
+        _ input: DiagnosisInput
+    ) -> Finding? {
         guard let value = facts.integer("net.ipv4.tcp_fin_timeout"), value < 60,
             Double(timeWait) >= input.thresholds["time-wait.server-warning"]
         else { return nil }

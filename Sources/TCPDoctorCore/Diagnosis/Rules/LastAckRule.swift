@@ -71,16 +71,25 @@ public struct LastAckRule: DiagnosisRule {
             evidence.append(
                 EvidenceField(
                     "top_peers",
-                    .list(top.map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                    .list(
+                        top.map {
+                            .object([
+                                EvidenceField("address", .text("\($0.key)")),
+                                EvidenceField("count", .integer(Int64($0.count))),
+                            ])
+                        }
+                    )
                 )
             )
             if pids.isEmpty { pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)) }
         }
         evidence.append(EvidenceField("orphaned", .integer(Int64(tally.orphaned))))
         evidence.append(EvidenceField("retransmits_max", .integer(Int64(tally.retransmitsMax))))
-        if let settings = KernelSetting.evidence(["net.ipv4.tcp_orphan_retries"], facts: facts) { evidence.append(settings) }
+        if let settings = KernelSetting.evidence(["net.ipv4.tcp_orphan_retries"], facts: facts) {
+            evidence.append(settings)
+        }
         let processes = input.findingProcesses(pids)
-        let who = processes.isEmpty ? "" : " (\(describe(processes)))"
+        let who = processes.isEmpty ? "" : "\(describe(processes)): "
         let why = [
             "LAST_ACK is the passive closer's last state: this side was in CLOSE_WAIT, finally called close(), and its FIN waits for the peer's acknowledgement.",
             "A pile means those FINs go unanswered: the peer host is gone, or a firewall or NAT on the path dropped the connection's state (often during a long CLOSE_WAIT) and now drops its packets.",
@@ -89,7 +98,8 @@ public struct LastAckRule: DiagnosisRule {
         return Finding(
             rule: id,
             severity: .warning,
-            summary: "\(counted(tally.count, "LAST_ACK socket")) \(place)\(who) wait for acknowledgements that do not come",
+            summary:
+                "\(who)\(counted(tally.count, "LAST_ACK socket")) \(place) wait for acknowledgements that do not come",
             processes: processes,
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,

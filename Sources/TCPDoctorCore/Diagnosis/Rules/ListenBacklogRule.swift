@@ -26,7 +26,8 @@ public struct ListenBacklogRule: DiagnosisRule {
         for socket in input.snapshot.sockets {
             switch socket.state {
             case .listen: listeners[Port(netns: socket.netns, port: socket.local.port), default: []].append(socket)
-            case .synReceived, .newSynReceived: halfOpen[Port(netns: socket.netns, port: socket.local.port), default: 0] += 1
+            case .synReceived, .newSynReceived:
+                halfOpen[Port(netns: socket.netns, port: socket.local.port), default: 0] += 1
             default: break
             }
         }
@@ -37,7 +38,7 @@ public struct ListenBacklogRule: DiagnosisRule {
             let backlog = sockets.map(\.sendQ).max() ?? 0
             let synRecv = halfOpen[port] ?? 0
             let synFill = backlog > 0 ? Double(synRecv) / Double(backlog) : 0
-            let full = fullest.recvQ > 0 && fullest.recvQ >= fullest.sendQ
+            let full = fullest.sendQ > 0 && fullest.recvQ >= fullest.sendQ
             guard full || fill(fullest) >= warning || (synRecv > 0 && synFill >= warning) else { continue }
             findings.append(
                 finding(port, sockets, fullest: fullest, full: full, synRecv: synRecv, synFill: synFill, input: input)
@@ -46,8 +47,12 @@ public struct ListenBacklogRule: DiagnosisRule {
         return findings
     }
 
+    /// The accept queue's share of the backlog; 0 when the backlog is unknown (0).
+    ///
+    /// `/proc/net/tcp` reports a listener's backlog as 0 (its `tx_queue` column), so the
+    /// fallback source cannot tell a full queue; better quiet than a false alarm.
     private func fill(_ listener: SocketRecord) -> Double {
-        listener.sendQ == 0 ? (listener.recvQ > 0 ? 1 : 0) : Double(listener.recvQ) / Double(listener.sendQ)
+        listener.sendQ == 0 ? 0 : Double(listener.recvQ) / Double(listener.sendQ)
     }
 
     private func finding(
@@ -93,8 +98,10 @@ public struct ListenBacklogRule: DiagnosisRule {
         let capped = somaxconn.map { Int64(fullest.sendQ) == $0 } ?? false
         if capped { evidence.append(EvidenceField("backlog_capped_by_somaxconn", .boolean(true))) }
         let counters = [
-            ("TcpExt.ListenOverflows", "listen_overflows_since_boot"), ("TcpExt.ListenDrops", "listen_drops_since_boot"),
-            ("TcpExt.SyncookiesSent", "syncookies_sent_since_boot"), ("TcpExt.SyncookiesRecv", "syncookies_recv_since_boot"),
+            ("TcpExt.ListenOverflows", "listen_overflows_since_boot"),
+            ("TcpExt.ListenDrops", "listen_drops_since_boot"),
+            ("TcpExt.SyncookiesSent", "syncookies_sent_since_boot"),
+            ("TcpExt.SyncookiesRecv", "syncookies_recv_since_boot"),
             ("TcpExt.SyncookiesFailed", "syncookies_failed_since_boot"),
         ]
         for (name, key) in counters {
@@ -110,17 +117,21 @@ public struct ListenBacklogRule: DiagnosisRule {
         let acceptText = "\(fullest.recvQ) of \(fullest.sendQ)"
         let summary: String
         if full {
-            summary = "the accept queue of \(server) on :\(port.port) is full (\(acceptText)): new connections are dropped"
+            summary =
+                "the accept queue of \(server) on :\(port.port) is full (\(acceptText)): new connections are dropped"
         } else if acceptFill >= input.thresholds["listen-backlog.fill-warning"] {
             summary = "the accept queue of \(server) on :\(port.port) is \(percent(acceptFill)) full (\(acceptText))"
         } else {
-            summary = "\(server) on :\(port.port) has \(counted(synRecv, "half-open connection")) (SYN_RECV) for a backlog of \(fullest.sendQ)"
+            summary =
+                "\(server) on :\(port.port) has \(counted(synRecv, "half-open connection")) (SYN_RECV) for a backlog of \(fullest.sendQ)"
         }
         var why = [
             "A listener's Recv-Q is its accept queue: connections whose handshake completed and that the application has not accept()ed yet; Send-Q is the backlog. When the queue is over the backlog the kernel drops the handshake's last ACK (TcpExt.ListenOverflows, ListenDrops) and clients retry or time out: the application does not accept fast enough."
         ]
         if capped, let somaxconn {
-            why.append("The backlog equals net.core.somaxconn (\(somaxconn)), which caps whatever the application asked for.")
+            why.append(
+                "The backlog equals net.core.somaxconn (\(somaxconn)), which caps whatever the application asked for."
+            )
         }
         if synRecv > 0 {
             why.append(

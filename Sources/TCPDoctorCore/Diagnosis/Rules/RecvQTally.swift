@@ -89,11 +89,14 @@ struct RecvQTally: Hashable, Sendable {
     var remedy: String {
         let largest = max(finUnread, eofNotClosed, dataUnread)
         if largest == eofNotClosed {
-            return "Find the end-of-stream branch (read() == 0, EOF, an empty read) and every error path that returns without close()."
+            return
+                "Find the end-of-stream branch (read() == 0, EOF, an empty read) and every error path that returns without close()."
         }
         if largest == finUnread {
-            return "Find where these sockets stop being read: a connection must stay in the read loop or poll set until read() returns 0, and then be closed."
+            return
+                "Find where these sockets stop being read: a connection must stay in the read loop or poll set until read() returns 0, and then be closed."
         }
-        return "Find where a message is abandoned half-read: read or drain it to the end, or close the socket at once when giving up on it."
+        return
+            "Find where a message is abandoned half-read: read or drain it to the end, or close the socket at once when giving up on it."
     }
 }

@@ -63,7 +63,8 @@ func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> Strin
 /// A share as people read it: `87%`, `4.5%`, `0.1%`.
 func percent(_ share: Double) -> String {
     guard share.isFinite else { return "?" }
-    let value = share * 100
+    // Clamped so that absurd inputs (a counter far beyond its limit) cannot trap in Int(_:).
+    let value = min(max(share * 100, 0), 1e9)
     if value >= 10 || value == 0 { return "\(Int(value.rounded()))%" }
     let tenths = max(1, Int((value * 10).rounded()))
     return "\(tenths / 10).\(tenths % 10)%"

@@ -36,11 +36,11 @@ public struct SharedSocketRule: DiagnosisRule {
         }
         guard !shared.isEmpty else { return [] }
         var tallies: [Key: Tally] = [:]
-        var listenersShared: [UInt64: Int] = [:]
+        var listenersShared: [Key: Int] = [:]
         for socket in snapshot.sockets where socket.inode != 0 {
             guard let pids = shared[socket.inode] else { continue }
             if socket.state == .listen {
-                listenersShared[socket.netns, default: 0] += 1
+                listenersShared[Key(netns: socket.netns, pids: pids), default: 0] += 1
                 continue
             }
             let state = socket.state == .newSynReceived ? TCPState.synReceived : socket.state
@@ -54,8 +54,11 @@ public struct SharedSocketRule: DiagnosisRule {
         return
             tallies
             .filter { Double($0.value.count) >= warning }
-            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.pids.lexicographicallyPrecedes($1.key.pids) }
-            .map { finding($0.key, $0.value, listeners: listenersShared[$0.key.netns] ?? 0, input: input) }
+            .sorted {
+                $0.value.count != $1.value.count
+                    ? $0.value.count > $1.value.count : $0.key.pids.lexicographicallyPrecedes($1.key.pids)
+            }
+            .map { finding($0.key, $0.value, listeners: listenersShared[$0.key] ?? 0, input: input) }
     }
 
     private func finding(_ key: Key, _ tally: Tally, listeners: Int, input: DiagnosisInput) -> Finding {
@@ -87,12 +90,15 @@ public struct SharedSocketRule: DiagnosisRule {
         )
         if listeners > 0 {
             why.append(
-                "\(counted(listeners, "listening socket is", "listening sockets are")) shared too in this namespace, which pre-fork servers do on purpose; they are not counted."
+                "They share \(counted(listeners, "listening socket")) too, as pre-fork servers do on purpose; listeners are not counted."
             )
         }
         var evidence: [EvidenceField] = [
             EvidenceField("count", .integer(Int64(tally.count))),
-            EvidenceField("states", .object(states.map { EvidenceField($0.key.netstatName.lowercased(), .integer(Int64($0.value))) })),
+            EvidenceField(
+                "states",
+                .object(states.map { EvidenceField($0.key.netstatName.lowercased(), .integer(Int64($0.value))) })
+            ),
             EvidenceField(
                 "holders",
                 .list(

@@ -35,7 +35,9 @@ public struct SynSentRule: DiagnosisRule {
         return
             tallies
             .filter { Double($0.value.count) >= warning }
-            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.remote < $1.key.remote }
+            .sorted {
+                $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key.remote < $1.key.remote
+            }
             .map { finding($0.key, $0.value, input: input) }
     }
 
@@ -60,7 +62,7 @@ public struct SynSentRule: DiagnosisRule {
             severity: .warning,
             summary: processes.isEmpty
                 ? "\(counted(tally.count, "connection")) to \(key.remote) get no answer (SYN_SENT)"
-                : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote) that never answers (SYN_SENT)",
+                : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote), which does not answer (SYN_SENT)",
             processes: processes,
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,

@@ -14,7 +14,8 @@
 /// `time-wait.server-warning` (TIME_WAIT sockets on one listening port).
 public struct TimeWaitRule: DiagnosisRule {
     public let id = "time-wait"
-    public let summary = "TIME_WAIT piles: a client running out of ports toward one destination, or a server closing first"
+    public let summary =
+        "TIME_WAIT piles: a client running out of ports toward one destination, or a server closing first"
 
     public init() {}
 
@@ -46,9 +47,15 @@ public struct TimeWaitRule: DiagnosisRule {
         var servers: [ServerPort: [IPAddress: Int]] = [:]
         for socket in sockets where socket.state == .timeWait {
             if listeners.isListening(netns: socket.netns, port: socket.local.port) {
-                servers[ServerPort(netns: socket.netns, port: socket.local.port), default: [:]][socket.remote.address, default: 0] += 1
+                servers[ServerPort(netns: socket.netns, port: socket.local.port), default: [:]][
+                    socket.remote.address,
+                    default: 0
+                ] += 1
             } else if range(socket.netns).range.contains(Int(socket.local.port)) {
-                destinations[Destination(netns: socket.netns, local: socket.local.address, remote: socket.remote), default: 0] += 1
+                destinations[
+                    Destination(netns: socket.netns, local: socket.local.address, remote: socket.remote),
+                    default: 0
+                ] += 1
             }
         }
         let warning = input.thresholds["time-wait.port-share-warning"]
@@ -65,7 +72,9 @@ public struct TimeWaitRule: DiagnosisRule {
                 for owner in input.snapshot.owners(of: socket) { entry.pids.insert(owner.pid) }
                 others[key] = entry
             }
-            for (key, count) in pressed.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key.remote < $1.key.remote }) {
+            for (key, count) in pressed.sorted(by: {
+                $0.value != $1.value ? $0.value > $1.value : $0.key.remote < $1.key.remote
+            }) {
                 let (portRange, assumed) = range(key.netns)
                 let other = others[key] ?? (0, [])
                 findings.append(
@@ -114,9 +123,13 @@ public struct TimeWaitRule: DiagnosisRule {
         ]
         if assumed { evidence.append(EvidenceField("port_range_assumed", .boolean(true))) }
         evidence.append(EvidenceField("other_connections", .integer(Int64(others.count))))
-        evidence.append(EvidenceField("ports_in_use_share", shareValue(Double(count + others.count) / Double(range.count))))
+        evidence.append(
+            EvidenceField("ports_in_use_share", shareValue(Double(count + others.count) / Double(range.count)))
+        )
         evidence.append(EvidenceField("new_connections_per_second_max", .integer(Int64(range.count / 60))))
-        if !clients.isEmpty { evidence.append(EvidenceField("likely_clients", .list(clients.map { .text(describe($0)) }))) }
+        if !clients.isEmpty {
+            evidence.append(EvidenceField("likely_clients", .list(clients.map { .text(describe($0)) })))
+        }
         if let runtime = runtimeEvidence(records) { evidence.append(runtime) }
         if let settings = KernelSetting.evidence(
             [
@@ -186,7 +199,14 @@ public struct TimeWaitRule: DiagnosisRule {
             EvidenceField("distinct_peers", .integer(Int64(peers.count))),
             EvidenceField(
                 "top_peers",
-                .list(topCounts(peers).map { .object([EvidenceField("address", .text("\($0.key)")), EvidenceField("count", .integer(Int64($0.count)))]) })
+                .list(
+                    topCounts(peers).map {
+                        .object([
+                            EvidenceField("address", .text("\($0.key)")),
+                            EvidenceField("count", .integer(Int64($0.count))),
+                        ])
+                    }
+                )
             ),
         ]
         if let tw = facts?.sockstat["tw"] { evidence.append(EvidenceField("namespace_time_wait", .integer(tw))) }
