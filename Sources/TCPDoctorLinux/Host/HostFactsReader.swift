@@ -13,7 +13,7 @@ public enum HostFactsReader {
         "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_max_tw_buckets",
         "net.ipv4.ip_local_port_range", "net.core.somaxconn", "net.ipv4.tcp_max_syn_backlog",
         "net.ipv4.tcp_syncookies", "net.ipv4.tcp_orphan_retries", "net.ipv4.tcp_max_orphans",
-        "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_synack_retries", "net.ipv4.tcp_tw_recycle",
+        "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_synack_retries", "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_timestamps",
     ]
 
     /// Host-wide sysctls, stored in every namespace's facts for convenience.
