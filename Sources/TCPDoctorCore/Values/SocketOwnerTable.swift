@@ -88,6 +88,16 @@ public struct SocketOwnerTable: Sendable, Hashable {
         }
     }
 
+    /// The table without the holders `keep` rejects, such as processes that exited during the scan.
+    public func filter(_ keep: (SocketOwner) -> Bool) -> SocketOwnerTable {
+        var keys: [UInt128] = []
+        keys.reserveCapacity(holders.count)
+        for (inode, holder) in zip(inodes, holders) where keep(holder) {
+            keys.append(Self.key(inode: inode, pid: holder.pid, fd: holder.fd))
+        }
+        return SocketOwnerTable(unsortedKeys: &keys)
+    }
+
     /// The table as a dictionary: one sorted array per inode (for tests and small tools).
     public func dictionary() -> [UInt64: [SocketOwner]] {
         var result: [UInt64: [SocketOwner]] = [:]

@@ -56,8 +56,15 @@ public enum SnapshotReader {
         coverage.processesUnreadable += processes.unreadable
         coverage.processesVanished += processes.vanished
 
+        // A holder that exited between the fd walk and reading its details no longer holds
+        // anything: naming it would name a process that is gone (its pid may even be reused).
+        var owners = scan.owners
+        let unreadable = Set(processes.unreadable.map(\.pid))
+        if processes.vanished > 0 {
+            owners = owners.filter { processes.processes[$0.pid] != nil || unreadable.contains($0.pid) }
+        }
         var unattributed = 0
-        for socket in dumped.sockets where socket.inode != 0 && !scan.owners.contains(socket.inode) {
+        for socket in dumped.sockets where socket.inode != 0 && !owners.contains(socket.inode) {
             unattributed += 1
         }
         coverage.socketsUnattributed = unattributed
@@ -66,7 +73,7 @@ public enum SnapshotReader {
             takenAt: takenAt,
             sockets: dumped.sockets,
             namespaces: locations.map(\.namespace),
-            owners: scan.owners,
+            owners: owners,
             processes: processes.processes,
             deadSocketFDs: dead,
             coverage: coverage

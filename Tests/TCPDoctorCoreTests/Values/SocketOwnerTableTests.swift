@@ -30,3 +30,16 @@ struct SocketOwnerTableTests {
         #expect(table.isEmpty && table.socketCount == 0 && table.owners(of: 1).isEmpty && table.dictionary().isEmpty)
     }
 }
+
+struct SocketOwnerTableFilterTests {
+    @Test func dropsRejectedHoldersAndEmptySockets() {
+        let table = SocketOwnerTable([
+            7: [SocketOwner(pid: 10, fd: 4), SocketOwner(pid: 11, fd: 4)],
+            9: [SocketOwner(pid: 11, fd: 5)],
+        ])
+        let kept = table.filter { $0.pid != 11 }
+        #expect(Array(kept.owners(of: 7)) == [SocketOwner(pid: 10, fd: 4)])
+        #expect(!kept.contains(9))
+        #expect(kept.socketCount == 1)
+    }
+}
