@@ -180,16 +180,16 @@ struct CaptureCommand: ParsableCommand {
         try Self.exit(for: outcome)
     }
 
-    /// Whether there is anything to report: not when the first file failed before its first packet.
+    /// Whether there is anything to report: not when reading failed before the first TCP segment.
     static func hasReport(_ outcome: CaptureAnalysis.Outcome) -> Bool {
-        outcome.error == nil || outcome.statistics.packets > 0
+        outcome.error == nil || outcome.statistics.tcpSegments > 0
     }
 
     /// Prints the error that stopped reading, if any, and exits 2 for it.
     static func exit(for outcome: CaptureAnalysis.Outcome) throws {
         guard let error = outcome.error else { return }
         Diagnostics.error(error.description)
-        if outcome.statistics.packets > 0 {
+        if outcome.statistics.tcpSegments > 0 {
             Diagnostics.note("The report covers the \(CaptureText.count(outcome.statistics.packets)) packets read before this problem.")
         }
         throw ExitStatus.badInput
