@@ -48,12 +48,14 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorCaptureTests",
-            dependencies: ["TCPDoctorCapture", "TCPDoctorCore"],
+            dependencies: ["TCPDoctorCapture", "TCPDoctorCore", "TCPDoctorTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",
-            dependencies: ["TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
+            dependencies: [
+                "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorTestSupport",
+            ]
         ),
     ]
 )

@@ -5,7 +5,9 @@ public struct TCPDoctor: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tcpdoctor",
         abstract: "Find, explain and fix TCP connection-state problems on Linux.",
-        subcommands: [DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self],
+        subcommands: [
+            DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, CaptureCommand.self,
+        ],
         defaultSubcommand: DoctorCommand.self
     )
 

@@ -6,20 +6,34 @@ extension CaptureReader {
     ///   - onSegment: called once per TCP segment; packet numbers count from 1 in each file.
     ///   - onWarning: called for a truncated tail, the first malformed packets, and each link type
     ///     the decoder does not understand; reading goes on after each.
+    ///   - onProgress: called with the byte offset of every 65536th packet, for a progress display;
+    ///     nil costs nothing.
     /// - Returns: the counts of packets by outcome.
     /// - Throws: `CaptureError` when the file cannot be read, is not a capture, or is corrupt; the
     ///   segments before the corruption have been delivered.
     public static func readSegments(
         from path: String,
         onSegment: (TCPSegment) -> Void,
-        onWarning: (CaptureError) -> Void = { _ in }
+        onWarning: (CaptureError) -> Void = { _ in },
+        onProgress: ((_ byteOffset: Int64) -> Void)? = nil
     ) throws(CaptureError) -> CaptureStatistics {
         var extractor = SegmentExtractor(file: path)
-        try forEachPacket(
-            inFile: path,
-            onPacket: { extractor.handle($0, onSegment: onSegment, onWarning: onWarning) },
-            onWarning: onWarning
-        )
+        if let onProgress {
+            try forEachPacket(
+                inFile: path,
+                onPacket: { packet in
+                    if packet.packetNumber & 0xffff == 0 { onProgress(packet.fileOffset) }
+                    extractor.handle(packet, onSegment: onSegment, onWarning: onWarning)
+                },
+                onWarning: onWarning
+            )
+        } else {
+            try forEachPacket(
+                inFile: path,
+                onPacket: { extractor.handle($0, onSegment: onSegment, onWarning: onWarning) },
+                onWarning: onWarning
+            )
+        }
         return extractor.finish(onWarning: onWarning)
     }
 

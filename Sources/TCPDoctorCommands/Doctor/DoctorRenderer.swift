@@ -2,58 +2,19 @@ import TCPDoctorCore
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
-    static func writeReport(
-        _ findings: [Finding],
-        input: DiagnosisInput,
-        style: TerminalStyle,
-        to out: inout OutputBuffer
-    ) {
+    static func writeReport(_ findings: [Finding], input: DiagnosisInput, style: TerminalStyle, to out: inout OutputBuffer) {
         let snapshot = input.snapshot
         let scope = [
-            plural(snapshot.sockets.count, "TCP socket"), "in",
-            plural(snapshot.namespaces.count, "network namespace") + ",",
+            plural(snapshot.sockets.count, "TCP socket"), "in", plural(snapshot.namespaces.count, "network namespace") + ",",
             plural(snapshot.processes.count, "process", "processes"), "holding sockets",
         ].joined(separator: " ")
         guard !findings.isEmpty else {
             out.write(style.green("No problems found") + ": \(scope).\n")
             return
         }
-        let counts = Finding.Severity.allCases.reversed().compactMap { severity -> String? in
-            let count = findings.filter { $0.severity == severity }.count
-            return count == 0 ? nil : "\(count) \(severity.name)"
-        }
-        out.write(
-            style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")")
-                + " (\(counts.joined(separator: ", "))) in \(scope).\n"
-        )
+        out.write(FindingRenderer.headline(findings, style: style) + " in \(scope).\n")
         for finding in findings {
-            out.write("\n")
-            let badge: String
-            switch finding.severity {
-            case .critical: badge = style.red("CRITICAL")
-            case .warning: badge = style.yellow("WARNING ")
-            case .info: badge = style.cyan("INFO    ")
-            }
-            out.write("\(badge) \(style.bold(finding.summary))  \(style.dim("[\(finding.rule)]"))\n")
-            if !finding.processes.isEmpty {
-                let names = finding.processes.prefix(8).map { "\($0.command) (pid \($0.pid))" }
-                let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
-                out.write("  processes: \(names.joined(separator: ", "))\(more)\n")
-            }
-            if let netns = finding.netns, snapshot.namespaces.count > 1 { out.write("  netns: \(netns)\n") }
-            if !finding.evidence.isEmpty {
-                out.write("  evidence:\n")
-                for field in finding.evidence { out.write("    \(field.key): \(text(field.value))\n") }
-            }
-            out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
-            if !finding.remedies.isEmpty {
-                out.write("  what to change:\n")
-                for remedy in finding.remedies {
-                    out.write(
-                        TextWrap.wrap(remedy, width: 100, indent: "      ").replacingFirstIndent(with: "    - ") + "\n"
-                    )
-                }
-            }
+            FindingRenderer.write(finding, style: style, showNetns: snapshot.namespaces.count > 1, to: &out)
         }
     }
 
@@ -62,17 +23,7 @@ enum DoctorRenderer {
     }
 
     /// Evidence values as short text for the terminal.
-    static func text(_ value: EvidenceValue) -> String {
-        switch value {
-        case .integer(let number): "\(number)"
-        case .number(let number):
-            number == number.rounded() ? "\(Int64(number))" : String((number * 100).rounded() / 100)
-        case .text(let text): text
-        case .boolean(let flag): flag ? "yes" : "no"
-        case .list(let items): items.map(text).joined(separator: ", ")
-        case .object(let fields): fields.map { "\($0.key) \(text($0.value))" }.joined(separator: ", ")
-        }
-    }
+    static func text(_ value: EvidenceValue) -> String { FindingRenderer.text(value) }
 
     static func writeLists(rules: Bool, thresholds: Bool, to out: inout OutputBuffer) {
         if rules {
@@ -90,12 +41,7 @@ enum DoctorRenderer {
         }
     }
 
-    static func writeJSON(
-        _ findings: [Finding],
-        input: DiagnosisInput,
-        failOn: Finding.Severity,
-        to json: inout JSONWriter
-    ) {
+    static func writeJSON(_ findings: [Finding], input: DiagnosisInput, failOn: Finding.Severity, to json: inout JSONWriter) {
         let snapshot = input.snapshot
         json.beginObject()
         json.key("taken_at")
@@ -186,13 +132,5 @@ enum FindingJSON {
             json.endArray()
         case .object(let fields): writeFields(fields, &json)
         }
-    }
-}
-
-extension String {
-    /// Replaces the leading indent of the first line (for list bullets on wrapped text).
-    func replacingFirstIndent(with prefix: String) -> String {
-        let trimmed = self.drop { $0 == " " }
-        return prefix + trimmed
     }
 }

@@ -113,6 +113,23 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
+    /// A time or duration in nanoseconds, written as seconds with nine decimals
+    /// (`1700000000.000123456`): exact, where a `Double` of epoch seconds keeps only microseconds.
+    public mutating func value(secondsFromNanoseconds nanoseconds: Int64) {
+        separator()
+        if nanoseconds < 0 { out.write(byte: UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        out.write(integer: magnitude / 1_000_000_000)
+        out.write(byte: UInt8(ascii: "."))
+        var fraction = magnitude % 1_000_000_000
+        var divisor: UInt64 = 100_000_000
+        while divisor > 0 {
+            out.write(byte: UInt8(truncatingIfNeeded: fraction / divisor) + 48)
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
     public mutating func value(_ flag: Bool) {
         separator()
         out.write(flag ? "true" : "false")

@@ -1,0 +1,65 @@
+/// A text table written while its rows arrive: column widths come from the first rows.
+///
+/// `TextTable` needs every row before it can align them; a capture can have millions of
+/// connections, which `--connections` lists as the analyzer hands them out. The first
+/// `sampleRows` rows are held to size the columns, then every row is written at once; a later cell
+/// wider than its column pushes the rest of its row to the right instead of holding output back.
+struct StreamingTable {
+    static let sampleRows = 1000
+
+    let columns: [TextTable.Column]
+    private var widths: [Int]
+    private var pending: [[String]] = []
+    private var headerWritten = false
+
+    init(_ columns: [TextTable.Column]) {
+        self.columns = columns
+        self.widths = columns.map(\.title.count)
+    }
+
+    mutating func append(_ row: [String], to out: inout OutputBuffer, style: TerminalStyle) {
+        if headerWritten {
+            out.write(render(row))
+            out.write(byte: 10)
+            out.flushIfFull()
+            return
+        }
+        for (index, cell) in row.enumerated() where index < widths.count {
+            widths[index] = max(widths[index], cell.count)
+        }
+        pending.append(row)
+        if pending.count >= Self.sampleRows { flushPending(to: &out, style: style) }
+    }
+
+    /// Writes the header and the held rows (call once at the end; later rows go straight out).
+    mutating func finish(to out: inout OutputBuffer, style: TerminalStyle) {
+        flushPending(to: &out, style: style)
+    }
+
+    private mutating func flushPending(to out: inout OutputBuffer, style: TerminalStyle) {
+        guard !headerWritten else { return }
+        headerWritten = true
+        out.write(style.bold(render(columns.map(\.title))))
+        out.write(byte: 10)
+        for row in pending {
+            out.write(render(row))
+            out.write(byte: 10)
+            out.flushIfFull()
+        }
+        pending = []
+    }
+
+    private func render(_ row: [String]) -> String {
+        var line = ""
+        for (index, cell) in row.enumerated() where index < columns.count {
+            let isLast = index == columns.count - 1
+            let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
+            switch columns[index].alignment {
+            case .left: line += isLast ? cell : cell + padding
+            case .right: line += padding + cell
+            }
+            if !isLast { line += "  " }
+        }
+        return line
+    }
+}

@@ -1,0 +1,72 @@
+import TCPDoctorCore
+
+/// Findings for people: the block `tcpdoctor doctor` prints for each, shared with the capture report.
+///
+/// Live and capture findings have the same `Finding` form, so they read the same everywhere: a
+/// badge, the summary and rule, the processes, the evidence, why, and what to change.
+enum FindingRenderer {
+    /// `3 findings (1 critical, 2 warning)`, the headline above a list of findings.
+    static func headline(_ findings: [Finding], style: TerminalStyle) -> String {
+        let counts = Finding.Severity.allCases.reversed().compactMap { severity -> String? in
+            let count = findings.filter { $0.severity == severity }.count
+            return count == 0 ? nil : "\(count) \(severity.name)"
+        }
+        return style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")")
+            + " (\(counts.joined(separator: ", ")))"
+    }
+
+    /// Writes one finding, preceded by a blank line.
+    ///
+    /// - Parameter showNetns: whether to print the finding's namespace (only useful when the report
+    ///   covers several).
+    static func write(_ finding: Finding, style: TerminalStyle, showNetns: Bool, to out: inout OutputBuffer) {
+        out.write("\n")
+        let badge: String
+        switch finding.severity {
+        case .critical: badge = style.red("CRITICAL")
+        case .warning: badge = style.yellow("WARNING ")
+        case .info: badge = style.cyan("INFO    ")
+        }
+        out.write("\(badge) \(style.bold(finding.summary))  \(style.dim("[\(finding.rule)]"))\n")
+        if !finding.processes.isEmpty {
+            let names = finding.processes.prefix(8).map { "\($0.command) (pid \($0.pid))" }
+            let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
+            out.write("  processes: \(names.joined(separator: ", "))\(more)\n")
+        }
+        if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
+        if !finding.evidence.isEmpty {
+            out.write("  evidence:\n")
+            for field in finding.evidence { out.write("    \(field.key): \(text(field.value))\n") }
+        }
+        out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
+        if !finding.remedies.isEmpty {
+            out.write("  what to change:\n")
+            for remedy in finding.remedies {
+                out.write(
+                    TextWrap.wrap(remedy, width: 100, indent: "      ").replacingFirstIndent(with: "    - ") + "\n"
+                )
+            }
+        }
+    }
+
+    /// Evidence values as short text for the terminal.
+    static func text(_ value: EvidenceValue) -> String {
+        switch value {
+        case .integer(let number): "\(number)"
+        case .number(let number):
+            number == number.rounded() ? "\(Int64(number))" : String((number * 100).rounded() / 100)
+        case .text(let text): text
+        case .boolean(let flag): flag ? "yes" : "no"
+        case .list(let items): items.map(text).joined(separator: ", ")
+        case .object(let fields): fields.map { "\($0.key) \(text($0.value))" }.joined(separator: ", ")
+        }
+    }
+}
+
+extension String {
+    /// Replaces the leading indent of the first line (for list bullets on wrapped text).
+    func replacingFirstIndent(with prefix: String) -> String {
+        let trimmed = self.drop { $0 == " " }
+        return prefix + trimmed
+    }
+}
