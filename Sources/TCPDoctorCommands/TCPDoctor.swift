@@ -5,7 +5,7 @@ public struct TCPDoctor: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tcpdoctor",
         abstract: "Find, explain and fix TCP connection-state problems on Linux.",
-        subcommands: [SocketsCommand.self, StatesCommand.self]
+        subcommands: [SocketsCommand.self, StatesCommand.self, LabCommand.self]
     )
 
     public init() {}
