@@ -71,6 +71,7 @@ struct LabClientRole {
             _ = try exchange(fd)
             if spec.fixed { LabSystem.close(fd) } else { kept.append(fd) }
         }
+        context.report("fetched")
         // Settled once every server FIN has arrived: the CLOSE_WAIT pile is complete.
         for fd in kept { try context.waitForPeerClose(fd) }
     }

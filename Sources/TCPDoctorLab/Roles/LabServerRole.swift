@@ -33,7 +33,7 @@ struct LabServerRole {
         case .closeWaitEOF: try serveEOF(listener)
         case .closeWaitData: try serveData(listener)
         case .forkShared: fields = try serveForking(listener)
-        case .httpClientLeak: try serveAndClose(listener)
+        case .httpClientLeak: try serveThenCloseIdle(listener)
         case .serverClosesFirst: try spec.fixed ? serveUntilClientCloses(listener) : serveAndClose(listener)
         case .portExhaustion:
             context.report("settled")
@@ -147,6 +147,28 @@ struct LabServerRole {
                 try LabSystem.send(fd, LabWire.response)
             }
         }
+    }
+
+    /// `http-client-leak`: answers one request per connection and keeps the connection; once the
+    /// orchestrator says every response has been read, closes them all, as a server closes idle
+    /// keep-alive connections.
+    ///
+    /// Closing later rather than right after the response keeps the FIN in a segment of its own:
+    /// a FIN that rides on the response (TCP autocorking can merge them on loopback) is consumed
+    /// by the client's read of the response, and the client's CLOSE_WAIT would then show Recv-Q 0
+    /// instead of 1 by chance.
+    private mutating func serveThenCloseIdle(_ listener: Int32) throws {
+        for _ in 0..<spec.count {
+            let fd = try context.accept(listener)
+            kept.append(fd)
+            if try context.receive(fd, exactly: LabWire.request.count) == LabWire.request.count {
+                try LabSystem.send(fd, LabWire.response)
+            }
+        }
+        context.report("served")
+        try context.waitForGo()
+        for fd in kept { LabSystem.close(fd) }
+        kept = []
     }
 
     /// Answers requests until the client closes, then closes: the client closed first.

@@ -34,6 +34,22 @@ struct RoleContext {
         }
     }
 
+    /// Waits for the orchestrator's go-ahead: a line on the lifeline.
+    ///
+    /// - Throws: `RoleStopped` when the lifeline closes instead.
+    func waitForGo() throws {
+        guard let lifeline else { return }
+        var byte: UInt8 = 0
+        repeat {
+            _ = try LabSystem.poll([lifeline], events: Int16(POLLIN), timeout: -1)
+            let got = Glibc.read(lifeline, &byte, 1)
+            if got == 0 { throw RoleStopped() }
+            if got < 0 && Glibc.errno != EINTR && Glibc.errno != EAGAIN {
+                throw LabError(.systemCall, "read failed (lifeline)", errno: Glibc.errno)
+            }
+        } while byte != 10
+    }
+
     /// Holds until the lifeline closes.
     func hold() {
         guard let lifeline else { return }

@@ -86,6 +86,12 @@ final class LabChild {
         return got > 0
     }
 
+    /// Writes a go-ahead line on the lifeline, for roles that wait for another role's step.
+    func sendGo() throws(LabError) {
+        var newline: UInt8 = 10
+        _ = try LabSystem.retrying("write", "lifeline of \(command) (pid \(pid))") { Glibc.write(lifeline, &newline, 1) }
+    }
+
     /// Asks the child to exit (closes the lifeline), waits up to `grace` for it, kills it with
     /// SIGKILL if it is still there, and reaps it. Idempotent.
     func terminate(grace: Duration) {

@@ -72,6 +72,11 @@ public enum LabRun {
 
         let client = try LabChild.spawn(executable: executable, spec: spec(.client, port: port))
         lab.adopt(client)
+        if lab.scenario.kind == .httpClientLeak {
+            // The server closes its idle connections only once the client has read every response.
+            _ = try LabReportWaiter.wait(for: "fetched", from: [client], timeout: timeout)
+            try server.sendGo()
+        }
         let settled = try LabReportWaiter.wait(for: "settled", from: [server, client], timeout: timeout)
         var counts: [String: Int] = [:]
         for report in settled {

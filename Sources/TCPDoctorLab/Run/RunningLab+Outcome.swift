@@ -13,7 +13,10 @@ extension RunningLab {
                     + "\(n / 2) clients then closed and \(n - n / 2) stay connected."
             )
         case .httpClientLeak:
-            lines.append("The \(variant) client made \(n) requests, one connection each; the server closed each after its response.")
+            lines.append(
+                "The \(variant) client made \(n) requests, one connection each; the server closed each idle "
+                    + "connection once every response had been read."
+            )
         case .serverClosesFirst:
             lines.append("The client made \(n) requests, one connection each; the \(fixed ? "client" : "server") closed first.")
         case .portExhaustion:

@@ -66,9 +66,9 @@ extension LabScenario {
             self.init(
                 kind,
                 title: "HTTP client that never closes: CLOSE_WAIT on the client",
-                reproduces: "The server answers each request and closes (Connection: close); the client reads "
-                    + "the response and never closes its side. Each client socket sits in CLOSE_WAIT with "
-                    + "Recv-Q 1, pointing at the server's port.",
+                reproduces: "The server answers each request, then closes the idle connection (a keep-alive "
+                    + "timeout); the client has read its response and never closes its side. Each client "
+                    + "socket sits in CLOSE_WAIT with Recv-Q 1 (the FIN unread), pointing at the server's port.",
                 fix: "The client closes each connection after reading the response.",
                 rule: "close-wait-leak", culprit: .client, state: .closeWait, connections: 50,
                 commands: [.server: "lab-http-srv", .client: "lab-cli-leak"]

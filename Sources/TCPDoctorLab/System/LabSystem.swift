@@ -234,9 +234,12 @@ enum LabSystem {
         if pid > 0 { _ = kill(pid, signal) }
     }
 
-    /// Names the calling thread (`/proc/PID/comm` for the main thread): PR_SET_NAME.
+    /// Names the process: PR_SET_NAME for the calling thread, and `/proc/self/comm` for the
+    /// main thread, whose name is the one `/proc/PID/comm` (and so tcpdoctor and ps) shows. Both,
+    /// because a Swift command's code need not run on the main thread.
     static func setCommandName(_ name: String) throws(LabError) {
         _ = try retrying("prctl(PR_SET_NAME)", name) { csd_prctl_set_name(name) }
+        try writeSysctl("/proc/self/comm", name)
     }
 
     /// Asks for SIGKILL when the parent thread exits: PR_SET_PDEATHSIG.
@@ -262,7 +265,7 @@ enum LabSystem {
         _ = try retrying("setns(CLONE_NEWNET)", path) { csd_setns_net(fd) }
     }
 
-    /// Writes `value` to a /proc/sys file, which for net.* acts on the caller's namespace.
+    /// Writes `value` to a /proc file; for /proc/sys/net/* it acts on the caller's namespace.
     static func writeSysctl(_ path: String, _ value: String) throws(LabError) {
         let fd = try retrying("open", path) { open(path, O_WRONLY | O_CLOEXEC) }
         defer { close(fd) }
