@@ -28,7 +28,9 @@ struct LabCommandTests {
         #expect(summary["expected_rule"] as? String == "close-wait-leak")
         let port = try #require(summary["server_port"] as? Int)
         #expect(port > 0)
-        #expect((summary["inspect"] as? [String])?.contains("tcpdoctor sockets state close-wait sport = :\(port)") == true)
+        #expect(
+            (summary["inspect"] as? [String])?.contains("tcpdoctor sockets state close-wait sport = :\(port)") == true
+        )
         let expectations = try #require(summary["expectations"] as? [[String: Any]])
         #expect(expectations.first?["state"] as? String == "CLOSE_WAIT")
         #expect(expectations.first?["recv_q"] as? Int == 0)

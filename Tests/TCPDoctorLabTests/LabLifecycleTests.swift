@@ -41,7 +41,11 @@ struct LabLifecycleTests {
     @Test func anExecutableThatIsNotTCPDoctorFailsCleanly() throws {
         let scenario = try LabScenario.named("close-wait-eof")
         #expect {
-            try LabRun.start(scenario, options: LabOptions(connections: 2, reportTimeout: .seconds(10)), executable: "/bin/true")
+            try LabRun.start(
+                scenario,
+                options: LabOptions(connections: 2, reportTimeout: .seconds(10)),
+                executable: "/bin/true"
+            )
         } throws: { error in
             guard let error = error as? LabError else { return false }
             return error.code == .roleFailed && error.message.contains("exited before it was ready")

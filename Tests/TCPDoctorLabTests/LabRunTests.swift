@@ -38,7 +38,11 @@ struct LabRunTests {
     }
 
     private func runAndCheck(_ scenario: LabScenario, fixed: Bool) throws {
-        let lab = try LabRun.start(scenario, options: Self.options(for: scenario, fixed: fixed), executable: tcpdoctorExecutable())
+        let lab = try LabRun.start(
+            scenario,
+            options: Self.options(for: scenario, fixed: fixed),
+            executable: tcpdoctorExecutable()
+        )
         let pids = lab.processes.map(\.pid)
         let netns = lab.netns
         defer {
@@ -68,14 +72,17 @@ struct LabRunTests {
         let pileCount: Int
         if let state = scenario.expectedState {
             let side: LabExpectation.Side = scenario.culprit == .client ? .client : .server
-            pileCount = view.sockets(on: side).filter { socket in
-                guard socket.state == state else { return false }
-                let owners = view.snapshot.owners(of: socket).map(\.pid)
-                if state == .timeWait { return owners.isEmpty }
-                // fork-shared: the pile is the sockets the server shares with a handler.
-                if scenario.expectedRule == "shared-socket" { return Set(owners.compactMap(view.role(of:))) == [.server, .handler] }
-                return owners.contains { culprits.contains($0) }
-            }.count
+            pileCount =
+                view.sockets(on: side).filter { socket in
+                    guard socket.state == state else { return false }
+                    let owners = view.snapshot.owners(of: socket).map(\.pid)
+                    if state == .timeWait { return owners.isEmpty }
+                    // fork-shared: the pile is the sockets the server shares with a handler.
+                    if scenario.expectedRule == "shared-socket" {
+                        return Set(owners.compactMap(view.role(of:))) == [.server, .handler]
+                    }
+                    return owners.contains { culprits.contains($0) }
+                }.count
         } else {
             pileCount = view.snapshot.deadSocketFDs.filter { culprits.contains($0.owner.pid) }.count
         }

@@ -5,7 +5,9 @@ import Testing
 
 /// The catalog as data: what the doctor-oracle tests and `lab list` rely on.
 struct LabScenarioTests {
-    static let ruleIDs: Set<String> = ["close-wait-leak", "shared-socket", "time-wait", "fd-exhaustion", "dead-socket-fds"]
+    static let ruleIDs: Set<String> = [
+        "close-wait-leak", "shared-socket", "time-wait", "fd-exhaustion", "dead-socket-fds",
+    ]
 
     @Test func catalogHasEveryClassicFailureOnce() {
         let ids = LabScenario.all.map(\.id)

@@ -21,7 +21,12 @@ struct LabRunCommand: ParsableCommand {
     @Option(help: "Connections to open; some scenarios give it their own meaning (see `lab list --json`).")
     var connections: Int?
 
-    @Option(help: ArgumentHelp("Hold for this many seconds (at least 1), then clean up. Default: until Ctrl-C.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Hold for this many seconds (at least 1), then clean up. Default: until Ctrl-C.",
+            valueName: "SECONDS"
+        )
+    )
     var hold: Int?
 
     @Flag(help: "Run the same workload written correctly.")
@@ -37,7 +42,9 @@ struct LabRunCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         if let hold, hold < 1 {
-            throw ValidationError("--hold must be at least 1 second: the processes must stay up for the doctor to see them")
+            throw ValidationError(
+                "--hold must be at least 1 second: the processes must stay up for the doctor to see them"
+            )
         }
         do {
             _ = try LabOptions(connections: connections).resolvedConnections(for: scenario)
@@ -51,10 +58,14 @@ struct LabRunCommand: ParsableCommand {
         let lab: RunningLab
         do {
             scenario = try LabScenario.named(scenarioName)
+            // Before the lab exists: a Ctrl-C from now on is handled, never the default death.
+            try LabSignals.install()
             lab = try LabRun.start(scenario, options: LabOptions(connections: connections, fixed: fixed))
         } catch {
             Diagnostics.error(error.description)
-            if error.code == .needsRoot { Diagnostics.note("Run it as root: `sudo tcpdoctor lab run \(scenarioName)`.") }
+            if error.code == .needsRoot {
+                Diagnostics.note("Run it as root: `sudo tcpdoctor lab run \(scenarioName)`.")
+            }
             throw ExitCode.failure
         }
         if output.json {
@@ -82,7 +93,9 @@ struct LabRunCommand: ParsableCommand {
         case .elapsed, .signal:
             Diagnostics.note("Stopped \(lab.processes.count) processes\(cleaned).")
         case .roleExited(let process):
-            Diagnostics.error("the \(process.role.rawValue) \(process.command) (pid \(process.pid)) exited on its own; stopped the rest\(cleaned).")
+            Diagnostics.error(
+                "the \(process.role.rawValue) \(process.command) (pid \(process.pid)) exited on its own; stopped the rest\(cleaned)."
+            )
             throw ExitCode.failure
         }
     }

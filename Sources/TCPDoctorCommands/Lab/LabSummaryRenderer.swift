@@ -16,7 +16,10 @@ struct LabSummaryRenderer {
 
         out.write("server      127.0.0.1:\(lab.serverPort)\(lab.netns.map { " in network namespace \($0)" } ?? "")\n")
         let culprits = lab.pids(of: scenario.culprit).map(String.init).joined(separator: ", ")
-        let rule = lab.fixed ? "none from \(scenario.expectedRule)" : "\(scenario.expectedRule) on the \(scenario.culprit.rawValue) (pid \(culprits))"
+        let rule =
+            lab.fixed
+            ? "none from \(scenario.expectedRule)"
+            : "\(scenario.expectedRule) on the \(scenario.culprit.rawValue) (pid \(culprits))"
         out.write("doctor      \(rule)\n\n")
         for line in lab.outcome { out.write(line + "\n") }
         out.write("\nSee it with:\n")

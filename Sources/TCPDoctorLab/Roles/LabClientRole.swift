@@ -104,7 +104,7 @@ struct LabClientRole {
     private func connectUnlessPortsRanOut() throws(LabError) -> Int32? {
         do {
             return try LabSystem.connect(port: spec.port)
-        } catch where error.errno == EADDRNOTAVAIL {
+        } catch  where error.errno == EADDRNOTAVAIL {
             LabSystem.writeLine(2, "\(spec.scenario.command(of: .client)): connect: \(error.description)")
             return nil
         }

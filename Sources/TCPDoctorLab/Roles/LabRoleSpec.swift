@@ -40,7 +40,9 @@ public struct LabRoleSpec: Sendable, Hashable {
 
     /// The words after `lab _role`.
     var arguments: [String] {
-        var words = [scenario.id, role.rawValue, "fixed=\(fixed ? 1 : 0)", "port=\(port)", "count=\(count)", "parent=\(parent)"]
+        var words = [
+            scenario.id, role.rawValue, "fixed=\(fixed ? 1 : 0)", "port=\(port)", "count=\(count)", "parent=\(parent)",
+        ]
         if let netns { words.append("netns=\(netns)") }
         if let inheritedFD { words.append("fd=\(inheritedFD)") }
         return words
@@ -51,7 +53,10 @@ public struct LabRoleSpec: Sendable, Hashable {
     /// - Throws: `LabError.Code.badRoleArguments` naming the word it could not use.
     public init(arguments: [String]) throws(LabError) {
         guard arguments.count >= 2 else {
-            throw LabError(.badRoleArguments, "lab _role needs SCENARIO ROLE key=value..., got \(arguments.count) words")
+            throw LabError(
+                .badRoleArguments,
+                "lab _role needs SCENARIO ROLE key=value..., got \(arguments.count) words"
+            )
         }
         scenario = try LabScenario.named(arguments[0])
         guard let role = LabScenario.Role(rawValue: arguments[1]) else {
@@ -86,7 +91,9 @@ public struct LabRoleSpec: Sendable, Hashable {
         _: T.Type
     ) throws(LabError) -> T? {
         guard let text = fields[key] else { return nil }
-        guard let value = T(text) else { throw LabError(.badRoleArguments, "lab _role: \(key)=\(text) is not a number") }
+        guard let value = T(text) else {
+            throw LabError(.badRoleArguments, "lab _role: \(key)=\(text) is not a number")
+        }
         return value
     }
 }

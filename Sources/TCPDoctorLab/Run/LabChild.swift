@@ -89,7 +89,9 @@ final class LabChild {
     /// Writes a go-ahead line on the lifeline, for roles that wait for another role's step.
     func sendGo() throws(LabError) {
         var newline: UInt8 = 10
-        _ = try LabSystem.retrying("write", "lifeline of \(command) (pid \(pid))") { Glibc.write(lifeline, &newline, 1) }
+        _ = try LabSystem.retrying("write", "lifeline of \(command) (pid \(pid))") {
+            Glibc.write(lifeline, &newline, 1)
+        }
     }
 
     /// Asks the child to exit (closes the lifeline), waits up to `grace` for it, kills it with
@@ -103,8 +105,11 @@ final class LabChild {
         while !exited {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { break }
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
-            guard let revents = try? LabSystem.poll([reports], events: Int16(POLLIN), timeout: max(milliseconds, 1)) else { break }
+            let milliseconds = Int32(
+                clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            )
+            guard let revents = try? LabSystem.poll([reports], events: Int16(POLLIN), timeout: max(milliseconds, 1))
+            else { break }
             if revents[0] == 0 { continue }
             // Drain the reports; end-of-file means the child has exited (or is exiting).
             exited = (try? readAvailable()) != true

@@ -40,7 +40,9 @@ final class LabNamespace {
         guard let directory = opendir("/var/run/netns") else { return }
         var stale: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard name.hasPrefix(prefix) else { continue }
             let owner = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
             guard let owner, owner != getpid() else { continue }
@@ -58,7 +60,10 @@ final class LabNamespace {
     /// Runs `ip ARGUMENTS` and waits for it.
     private static func ip(_ arguments: [String]) throws(LabError) {
         guard let path = ipPath else {
-            throw LabError(.namespace, "iproute2's ip is not installed; it is needed to make the lab's network namespace")
+            throw LabError(
+                .namespace,
+                "iproute2's ip is not installed; it is needed to make the lab's network namespace"
+            )
         }
         let input = try LabSystem.openNullDevice()
         defer { LabSystem.close(input) }

@@ -23,12 +23,18 @@ enum LabReportWaiter {
                 while reports[index] == nil, let line = child.takeLine() {
                     let report = LabReport(line: line)
                     if report.keyword == "error" {
-                        throw LabError(.roleFailed, "the \(child.role.rawValue) (\(child.command), pid \(child.pid)) failed: \(report.text)")
+                        throw LabError(
+                            .roleFailed,
+                            "the \(child.role.rawValue) (\(child.command), pid \(child.pid)) failed: \(report.text)"
+                        )
                     }
                     if report.keyword == keyword { reports[index] = report }
                 }
                 if reports[index] == nil && ended[index] {
-                    throw LabError(.roleFailed, "the \(child.role.rawValue) (\(child.command), pid \(child.pid)) exited before it was \(keyword)")
+                    throw LabError(
+                        .roleFailed,
+                        "the \(child.role.rawValue) (\(child.command), pid \(child.pid)) exited before it was \(keyword)"
+                    )
                 }
             }
             let waiting = children.indices.filter { reports[$0] == nil }
@@ -38,7 +44,8 @@ enum LabReportWaiter {
                 let names = waiting.map { "\(children[$0].command) (pid \(children[$0].pid))" }.joined(separator: ", ")
                 throw LabError(.timedOut, "no '\(keyword)' report from \(names) within \(timeout)")
             }
-            let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds =
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
             let revents = try LabSystem.poll(
                 waiting.map { children[$0].reportDescriptor },
                 events: Int16(POLLIN),

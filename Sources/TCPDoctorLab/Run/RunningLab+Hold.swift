@@ -25,7 +25,8 @@ extension RunningLab {
             if let deadline {
                 let remaining = deadline - ContinuousClock.now
                 guard remaining > .zero else { return .elapsed }
-                let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+                let milliseconds =
+                    remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
                 timeout = Int32(clamping: max(milliseconds, 1))
             }
             let revents = try LabSystem.poll([signals] + watched.map(\.0), events: Int16(POLLIN), timeout: timeout)

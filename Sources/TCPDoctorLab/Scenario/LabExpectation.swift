@@ -41,7 +41,9 @@ public struct LabExpectation: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         let what = state?.netstatName ?? "dead socket fds"
-        let who = holders.isEmpty ? "held by no process" : "held by " + holders.map(\.rawValue).sorted().joined(separator: "+")
+        let who =
+            holders.isEmpty
+            ? "held by no process" : "held by " + holders.map(\.rawValue).sorted().joined(separator: "+")
         let queue = recvQ.map { ", Recv-Q \($0)" } ?? ""
         return "\(count) \(what) on the \(side.rawValue) side, \(who)\(queue)"
     }

@@ -26,7 +26,10 @@ extension LabScenario {
                 reproduces: "Clients connect and close; the server accepts but never reads or closes. Each accepted "
                     + "socket sits in CLOSE_WAIT with Recv-Q 1: the peer's FIN itself is unread.",
                 fix: "The server reads, sees EOF (read() == 0) and closes.",
-                rule: "close-wait-leak", culprit: .server, state: .closeWait, connections: 50,
+                rule: "close-wait-leak",
+                culprit: .server,
+                state: .closeWait,
+                connections: 50,
                 commands: [.server: "lab-srv-noread", .client: "lab-cli-noread"]
             )
         case .closeWaitEOF:
@@ -36,7 +39,10 @@ extension LabScenario {
                 reproduces: "Clients connect and close; the server reads until read() returns 0 and then keeps "
                     + "the socket. Each accepted socket sits in CLOSE_WAIT with Recv-Q 0.",
                 fix: "The server closes when read() returns 0.",
-                rule: "close-wait-leak", culprit: .server, state: .closeWait, connections: 50,
+                rule: "close-wait-leak",
+                culprit: .server,
+                state: .closeWait,
+                connections: 50,
                 commands: [.server: "lab-srv-eof", .client: "lab-cli-eof"]
             )
         case .closeWaitData:
@@ -47,7 +53,10 @@ extension LabScenario {
                     + "its \(LabWire.headerLength)-byte header and stops. Each accepted socket sits in "
                     + "CLOSE_WAIT with Recv-Q \(LabWire.unreadAfterHeader): the unread data plus the FIN.",
                 fix: "The server drains the socket to EOF and closes.",
-                rule: "close-wait-leak", culprit: .server, state: .closeWait, connections: 50,
+                rule: "close-wait-leak",
+                culprit: .server,
+                state: .closeWait,
+                connections: 50,
                 commands: [.server: "lab-srv-data", .client: "lab-cli-data"]
             )
         case .forkShared:
@@ -59,7 +68,10 @@ extension LabScenario {
                     + "closes, the handler reads EOF and closes, but the connection stays in CLOSE_WAIT "
                     + "because the server still holds it. Half the clients close, half stay connected.",
                 fix: "The server closes its copy right after handing the fd to the handler.",
-                rule: "shared-socket", culprit: .server, state: .established, connections: 10,
+                rule: "shared-socket",
+                culprit: .server,
+                state: .established,
+                connections: 10,
                 commands: [.server: "lab-srv-fork", .client: "lab-cli-fork", .handler: "lab-fork-hndlr"]
             )
         case .httpClientLeak:
@@ -70,7 +82,10 @@ extension LabScenario {
                     + "timeout); the client has read its response and never closes its side. Each client "
                     + "socket sits in CLOSE_WAIT with Recv-Q 1 (the FIN unread), pointing at the server's port.",
                 fix: "The client closes each connection after reading the response.",
-                rule: "close-wait-leak", culprit: .client, state: .closeWait, connections: 50,
+                rule: "close-wait-leak",
+                culprit: .client,
+                state: .closeWait,
+                connections: 50,
                 commands: [.server: "lab-http-srv", .client: "lab-cli-leak"]
             )
         case .serverClosesFirst:
@@ -81,7 +96,10 @@ extension LabScenario {
                     + "and closes. TIME_WAIT (60 s on Linux) lands on the server's side, one per request.",
                 fix: "The client closes first after reading the response; TIME_WAIT moves to the client, "
                     + "spread over its ephemeral ports.",
-                rule: "time-wait", culprit: .server, state: .timeWait, connections: 50,
+                rule: "time-wait",
+                culprit: .server,
+                state: .timeWait,
+                connections: 50,
                 commands: [.server: "lab-srv-close1", .client: "lab-cli-close1"]
             )
         case .portExhaustion:
@@ -92,7 +110,10 @@ extension LabScenario {
                     + "the client opens one short connection per request to one server and closes first, "
                     + "until connect() fails with EADDRNOTAVAIL: every port of the range is in TIME_WAIT.",
                 fix: "The client sends every request over one kept-alive connection (connection reuse).",
-                rule: "time-wait", culprit: .client, state: .timeWait, connections: 500,
+                rule: "time-wait",
+                culprit: .client,
+                state: .timeWait,
+                connections: 500,
                 meaning: "the width of the namespace's ephemeral port range",
                 namespace: true,
                 commands: [.server: "lab-srv-sink", .client: "lab-cli-exhaust"]
@@ -105,7 +126,10 @@ extension LabScenario {
                     + "connect and close. accept() fails with EMFILE once the fd table is full; the server "
                     + "reports it and keeps holding every leaked socket (CLOSE_WAIT).",
                 fix: "The server closes each connection at EOF and stays far below its limit.",
-                rule: "fd-exhaustion", culprit: .server, state: .closeWait, connections: 256,
+                rule: "fd-exhaustion",
+                culprit: .server,
+                state: .closeWait,
+                connections: 256,
                 meaning: "the server's RLIMIT_NOFILE soft limit; clients open that many plus 16",
                 commands: [.server: "lab-srv-emfile", .client: "lab-cli-emfile"]
             )
@@ -117,7 +141,10 @@ extension LabScenario {
                     + "keeps the fd. The sockets are in no kernel table (netstat and ss show nothing) while "
                     + "the server still holds one fd each.",
                 fix: "The server closes the socket on ECONNRESET.",
-                rule: "dead-socket-fds", culprit: .server, state: nil, connections: 50,
+                rule: "dead-socket-fds",
+                culprit: .server,
+                state: nil,
+                connections: 50,
                 commands: [.server: "lab-srv-reset", .client: "lab-cli-reset"]
             )
         }

@@ -12,22 +12,65 @@ extension LabScenario {
         let pile = fixed ? 0 : connections
         switch kind {
         case .closeWaitNoRead:
-            return [LabExpectation(state: .closeWait, side: .server, holders: [.server], recvQ: fixed ? nil : 1, count: pile)]
+            return [
+                LabExpectation(
+                    state: .closeWait,
+                    side: .server,
+                    holders: [.server],
+                    recvQ: fixed ? nil : 1,
+                    count: pile
+                )
+            ]
         case .closeWaitEOF:
-            return [LabExpectation(state: .closeWait, side: .server, holders: [.server], recvQ: fixed ? nil : 0, count: pile)]
+            return [
+                LabExpectation(
+                    state: .closeWait,
+                    side: .server,
+                    holders: [.server],
+                    recvQ: fixed ? nil : 0,
+                    count: pile
+                )
+            ]
         case .closeWaitData:
             let unread = UInt32(LabWire.unreadAfterHeader)
-            return [LabExpectation(state: .closeWait, side: .server, holders: [.server], recvQ: fixed ? nil : unread, count: pile)]
+            return [
+                LabExpectation(
+                    state: .closeWait,
+                    side: .server,
+                    holders: [.server],
+                    recvQ: fixed ? nil : unread,
+                    count: pile
+                )
+            ]
         case .forkShared:
             let closing = connections / 2
             let open = connections - closing
             return [
-                LabExpectation(state: .established, side: .server, holders: [.server, .handler], count: fixed ? 0 : open),
+                LabExpectation(
+                    state: .established,
+                    side: .server,
+                    holders: [.server, .handler],
+                    count: fixed ? 0 : open
+                ),
                 LabExpectation(state: .established, side: .server, holders: [.handler], count: fixed ? open : 0),
-                LabExpectation(state: .closeWait, side: .server, holders: [.server], recvQ: fixed ? nil : 0, count: fixed ? 0 : closing),
+                LabExpectation(
+                    state: .closeWait,
+                    side: .server,
+                    holders: [.server],
+                    recvQ: fixed ? nil : 0,
+                    count: fixed ? 0 : closing
+                ),
             ]
         case .httpClientLeak:
-            return [LabExpectation(state: .closeWait, side: .client, holders: [.client], recvQ: fixed ? nil : 1, count: pile)]
+            return [
+                LabExpectation(
+                    state: .closeWait,
+                    side: .client,
+                    holders: [.client],
+                    recvQ: fixed ? nil : 1,
+                    count: pile
+                )
+            ]
         case .serverClosesFirst:
             return [
                 LabExpectation(state: .timeWait, side: .server, holders: [], count: pile),
@@ -41,7 +84,15 @@ extension LabScenario {
             ]
         case .emfile:
             let accepted = counts["accepted"] ?? 0
-            return [LabExpectation(state: .closeWait, side: .server, holders: [.server], recvQ: fixed ? nil : 1, count: fixed ? 0 : accepted)]
+            return [
+                LabExpectation(
+                    state: .closeWait,
+                    side: .server,
+                    holders: [.server],
+                    recvQ: fixed ? nil : 1,
+                    count: fixed ? 0 : accepted
+                )
+            ]
         case .resetHeld:
             return [LabExpectation(state: nil, side: .server, holders: [.server], count: pile)]
         }

@@ -8,13 +8,18 @@ private let signalPipeWriter = Atomic<Int32>(-1)
 /// poll(2) next to its roles' report pipes and clean up in ordinary code.
 ///
 /// The handler does the only async-signal-safe thing there is to do: write the signal number
-/// to the pipe. Installed once per process; later calls return the same pipe.
-enum LabSignals {
-    static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+/// to the pipe. Installed once per process; later calls return the same pipe. A command installs
+/// them before it starts a lab, so that a signal that arrives while the lab is being set up or
+/// printed is not lost to the default action (which would kill the command and leave its roles
+/// to die by PR_SET_PDEATHSIG, unreaped); `RunningLab.hold` installs them too.
+public enum LabSignals {
+    /// The signals that stop a holding lab.
+    public static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
     private static let reader = Mutex<Int32>(-1)
 
-    /// The read end of the signal pipe, installing the handlers on first use.
-    static func install() throws(LabError) -> Int32 {
+    /// Installs the handlers (once) and returns the read end of the signal pipe.
+    @discardableResult
+    public static func install() throws(LabError) -> Int32 {
         let existing = reader.withLock { $0 }
         if existing >= 0 { return existing }
         let pipe = try LabSystem.pipe()

@@ -100,7 +100,9 @@ enum LabSystem {
         var offset = 0
         while offset < bytes.count {
             let sent = try retrying("send", "fd \(fd)") {
-                bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                bytes.withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+                }
             }
             offset += sent
         }
@@ -270,7 +272,9 @@ enum LabSystem {
         let fd = try retrying("open", path) { open(path, O_WRONLY | O_CLOEXEC) }
         defer { close(fd) }
         let bytes = Array(value.utf8)
-        let written = try retrying("write", path) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        let written = try retrying("write", path) {
+            bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        }
         guard written == bytes.count else { throw LabError(.systemCall, "short write to \(path)") }
     }
 

@@ -32,10 +32,14 @@ final class CLIProcess {
         while true {
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let left = deadline - ContinuousClock.now
-            let milliseconds = Int32(clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            let milliseconds = Int32(
+                clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            )
             guard poll(&entry, 1, milliseconds) > 0 else { throw CLIError("tcpdoctor printed no line in time") }
             var byte: UInt8 = 0
-            guard read(fd, &byte, 1) == 1 else { throw CLIError("tcpdoctor ended before a full line: \(String(decoding: line, as: UTF8.self))") }
+            guard read(fd, &byte, 1) == 1 else {
+                throw CLIError("tcpdoctor ended before a full line: \(String(decoding: line, as: UTF8.self))")
+            }
             if byte == 10 { return String(decoding: line, as: UTF8.self) }
             line.append(byte)
         }
@@ -54,7 +58,8 @@ final class CLIProcess {
     func finish() -> (status: Int32, stderr: String) {
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        let status =
+            process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return (status, stderr)
     }
 

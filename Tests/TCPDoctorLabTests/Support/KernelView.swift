@@ -72,7 +72,8 @@ struct KernelView {
     ///
     /// Polls rather than sleeps a fixed time: a FIN or an RST may still be in flight on loopback
     /// when the roles report that they are settled.
-    static func awaitExpectations(of lab: RunningLab, timeout: Duration = .seconds(10)) throws -> (KernelView, [String]) {
+    static func awaitExpectations(of lab: RunningLab, timeout: Duration = .seconds(10)) throws -> (KernelView, [String])
+    {
         let deadline = ContinuousClock.now + timeout
         while true {
             let view = try KernelView(lab)
