@@ -124,15 +124,15 @@ struct LabServerRole {
         var buffer = [UInt8](repeating: 0, count: 256)
         while finished < spec.count / 2 {
             try context.wait(for: handlerReports.read)
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(handlerReports.read, $0.baseAddress, $0.count) }
-            if got < 0 && (Glibc.errno == EINTR || Glibc.errno == EAGAIN) { continue }
-            guard got > 0 else { throw LabError(.roleFailed, "the handlers' report pipe closed") }
-            finished += buffer[0..<got].filter { $0 == 10 }.count
+            switch try LabSystem.readNow(handlerReports.read, into: &buffer, socket: false) {
+            case .bytes(let count): finished += buffer[0..<count].filter { $0 == 10 }.count
+            case .nothingYet: continue
+            case .endOfFile: throw LabError(.roleFailed, "the handlers' report pipe closed")
+            }
         }
         // The finished handlers exit right after their line; reap them so none lingers as a zombie.
         for _ in 0..<finished {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, 0)
+            guard let pid = LabSystem.reapAnyChild() else { break }
             handlers.removeAll { $0 == pid }
         }
         return [("handlers", handlers.map(String.init).joined(separator: ","))]
@@ -220,11 +220,18 @@ struct LabServerRole {
         for _ in 0..<spec.count {
             let fd = try context.accept(listener)
             try context.wait(for: fd)
-            var byte: UInt8 = 0
-            if recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) < 0 && Glibc.errno == ECONNRESET { resets += 1 }
+            if Self.resetSeen(on: fd) { resets += 1 }
             if spec.fixed { LabSystem.close(fd) } else { kept.append(fd) }
         }
         return [("resets", "\(resets)")]
+    }
+
+    /// Whether reading `fd` fails with ECONNRESET, the error a reset connection reports once.
+    private static func resetSeen(on fd: Int32) -> Bool {
+        var byte: [UInt8] = [0]
+        let result = Result { () throws(LabError) in try LabSystem.readNow(fd, into: &byte, socket: true) }
+        if case .failure(let error) = result { return error.errno == ECONNRESET }
+        return false
     }
 
     /// Kills and reaps the handlers (they are our children: nobody else can reap them), then

@@ -39,15 +39,15 @@ struct RoleContext {
     /// - Throws: `RoleStopped` when the lifeline closes instead.
     func waitForGo() throws {
         guard let lifeline else { return }
-        var byte: UInt8 = 0
-        repeat {
+        var buffer: [UInt8] = [0]
+        while true {
             _ = try LabSystem.poll([lifeline], events: Int16(POLLIN), timeout: -1)
-            let got = Glibc.read(lifeline, &byte, 1)
-            if got == 0 { throw RoleStopped() }
-            if got < 0 && Glibc.errno != EINTR && Glibc.errno != EAGAIN {
-                throw LabError(.systemCall, "read failed (lifeline)", errno: Glibc.errno)
+            switch try LabSystem.readNow(lifeline, into: &buffer, socket: false) {
+            case .endOfFile: throw RoleStopped()
+            case .bytes where buffer[0] == 10: return
+            case .bytes, .nothingYet: continue
             }
-        } while byte != 10
+        }
     }
 
     /// Holds until the lifeline closes.
@@ -81,13 +81,7 @@ struct RoleContext {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             try wait(for: fd)
-            let got = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if got == 0 { return }
-            if got < 0 {
-                let error = Glibc.errno
-                if error == EAGAIN || error == EINTR { continue }
-                throw LabError(.systemCall, "recv failed (fd \(fd))", errno: error)
-            }
+            if try LabSystem.readNow(fd, into: &buffer, socket: true) == .endOfFile { return }
         }
     }
 }

@@ -79,19 +79,18 @@ final class LabChild {
     /// Reads what the pipe holds now; false at end-of-file (the child exited).
     func readAvailable() throws(LabError) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let got = try LabSystem.retrying("read", "reports of \(command) (pid \(pid))") {
-            buffer.withUnsafeMutableBytes { Glibc.read(reports, $0.baseAddress, $0.count) }
+        switch try LabSystem.readNow(reports, into: &buffer, socket: false) {
+        case .bytes(let count):
+            pending.append(contentsOf: buffer[0..<count])
+            return true
+        case .nothingYet: return true
+        case .endOfFile: return false
         }
-        pending.append(contentsOf: buffer[0..<got])
-        return got > 0
     }
 
     /// Writes a go-ahead line on the lifeline, for roles that wait for another role's step.
     func sendGo() throws(LabError) {
-        var newline: UInt8 = 10
-        _ = try LabSystem.retrying("write", "lifeline of \(command) (pid \(pid))") {
-            Glibc.write(lifeline, &newline, 1)
-        }
+        try LabSystem.writeByte(lifeline, 10)
     }
 
     /// Asks the child to exit (closes the lifeline), waits up to `grace` for it, kills it with

@@ -37,24 +37,18 @@ final class LabNamespace {
 
     /// Deletes lab namespaces whose orchestrator no longer runs.
     static func deleteStale() {
-        guard let directory = opendir("/var/run/netns") else { return }
         var stale: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name.hasPrefix(prefix) else { continue }
+        for name in LabSystem.directoryEntries("/var/run/netns") where name.hasPrefix(prefix) {
             let owner = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
             guard let owner, owner != getpid() else { continue }
-            if kill(owner, 0) == -1 && errno == ESRCH { stale.append(name) }
+            if !LabSystem.processExists(owner) { stale.append(name) }
         }
-        closedir(directory)
         for name in stale { try? ip(["netns", "delete", name]) }
     }
 
     /// Where iproute2's `ip` is; nil when it is not installed.
     static var ipPath: String? {
-        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { access($0, X_OK) == 0 }
+        ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: LabSystem.isExecutable)
     }
 
     /// Runs `ip ARGUMENTS` and waits for it.

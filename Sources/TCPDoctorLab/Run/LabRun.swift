@@ -29,7 +29,7 @@ public enum LabRun {
         let connections = try options.resolvedConnections(for: scenario)
         let program: String
         if let executable { program = executable } else { program = try LabExecutable.current() }
-        guard access(program, X_OK) == 0 else {
+        guard LabSystem.isExecutable(program) else {
             throw LabError(.spawn, "\(program) is not an executable tcpdoctor")
         }
         var namespace: LabNamespace?

@@ -135,6 +135,37 @@ enum LabSystem {
         }
     }
 
+    /// What a read that must not block found.
+    enum ReadResult: Equatable {
+        /// This many bytes (more than 0).
+        case bytes(Int)
+        /// End of file: the peer closed, or the pipe's writers are gone.
+        case endOfFile
+        /// Nothing yet (EAGAIN) or interrupted (EINTR): wait and try again.
+        case nothingYet
+    }
+
+    /// One read(2), or recv(2) with MSG_DONTWAIT for a socket, into `buffer`, that never blocks
+    /// on a socket and never throws for EAGAIN or EINTR.
+    static func readNow(_ fd: Int32, into buffer: inout [UInt8], socket: Bool) throws(LabError) -> ReadResult {
+        let got = buffer.withUnsafeMutableBytes {
+            socket
+                ? Glibc.recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+                : Glibc.read(fd, $0.baseAddress, $0.count)
+        }
+        if got > 0 { return .bytes(got) }
+        if got == 0 { return .endOfFile }
+        let error = Glibc.errno
+        if error == EAGAIN || error == EINTR { return .nothingYet }
+        throw LabError(.systemCall, "\(socket ? "recv" : "read") failed (fd \(fd))", errno: error)
+    }
+
+    /// Writes one byte (a go-ahead on a lifeline).
+    static func writeByte(_ fd: Int32, _ byte: UInt8) throws(LabError) {
+        var value = byte
+        _ = try retrying("write", "fd \(fd)") { Glibc.write(fd, &value, 1) }
+    }
+
     /// SO_LINGER with a zero timeout: close() then sends an RST instead of a FIN.
     static func setAbortOnClose(_ fd: Int32) throws(LabError) {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
@@ -229,6 +260,40 @@ enum LabSystem {
             if waitpid(pid, &status, 0) == pid { return status }
             if Glibc.errno != EINTR { return nil }
         }
+    }
+
+    /// Waits for any child to end and returns its pid; nil when there is none.
+    static func reapAnyChild() -> pid_t? {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(-1, &status, 0)
+            if pid > 0 { return pid }
+            if Glibc.errno != EINTR { return nil }
+        }
+    }
+
+    /// Whether a process with `pid` exists (signal 0).
+    static func processExists(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || Glibc.errno != ESRCH
+    }
+
+    /// Whether `path` is a file this process may execute.
+    static func isExecutable(_ path: String) -> Bool {
+        access(path, X_OK) == 0
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read.
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Sends `signal` to `pid`; a process that is already gone is not an error.
