@@ -8,17 +8,22 @@ struct LabRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a lab scenario and hold it until Ctrl-C (or --hold SECONDS), then clean up.",
         discussion: """
-            The processes stay up while the lab holds, so that `tcpdoctor doctor` and `tcpdoctor
-            sockets` can be run against them from another terminal. Ctrl-C, SIGTERM or the end of
-            --hold stops every process and deletes the scenario's namespace; the processes also die
+            The processes stay up while the lab holds, so that `tcpdoctor doctor` and `tcpdoctor \
+            sockets` can be run against them from another terminal. Ctrl-C, SIGTERM or the end of \
+            --hold stops every process and deletes the scenario's namespace; the processes also die \
             if this command is killed. `tcpdoctor lab list` shows the scenarios.
+
+            --connections per scenario:
+
             """
+                + LabScenario.all.map { "  \($0.id): \($0.connectionsMeaning) (default \($0.defaultConnections))" }
+                .joined(separator: "\n")
     )
 
     @Argument(help: ArgumentHelp("The scenario to run (see `tcpdoctor lab list`).", valueName: "SCENARIO"))
     var scenarioName: String
 
-    @Option(help: "Connections to open; some scenarios give it their own meaning (see `lab list --json`).")
+    @Option(help: "Connections to open; some scenarios give it their own meaning (see below).")
     var connections: Int?
 
     @Option(

@@ -46,6 +46,12 @@ extension RunningLab {
                         + "under an RLIMIT_NOFILE soft limit of \(n); the server keeps holding them."
                 )
             }
+            let queued = n + LabRun.emfileExtraConnections - (counts["accepted"] ?? 0)
+            if !fixed && queued > 0 {
+                lines.append(
+                    "\(queued) more connections wait in the listener's accept queue (its Recv-Q), never accepted."
+                )
+            }
         case .resetHeld:
             lines.append(
                 "\(n) clients connected and reset (SO_LINGER 0); the server saw ECONNRESET \(counts["resets"] ?? 0) times."
