@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TCPDoctorCore", targets: ["TCPDoctorCore"]),
         .library(name: "TCPDoctorLinux", targets: ["TCPDoctorLinux"]),
         .library(name: "TCPDoctorCapture", targets: ["TCPDoctorCapture"]),
+        .library(name: "TCPDoctorLab", targets: ["TCPDoctorLab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,11 +29,14 @@ let package = Package(
         ),
         // pcap / pcapng readers, packet decoders and connection analysis.
         .target(name: "TCPDoctorCapture", dependencies: ["TCPDoctorCore"]),
+        // Reproducible failures: real processes and sockets on loopback or in a namespace of their own.
+        // CSockDiag only for prctl(2) and setns(2), which Swift cannot import.
+        .target(name: "TCPDoctorLab", dependencies: ["TCPDoctorCore", "CSockDiag"]),
         // Argument parsing and rendering; no business logic.
         .target(
             name: "TCPDoctorCommands",
             dependencies: [
-                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture",
+                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +54,10 @@ let package = Package(
             name: "TCPDoctorCaptureTests",
             dependencies: ["TCPDoctorCapture", "TCPDoctorCore", "TCPDoctorTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TCPDoctorLabTests",
+            dependencies: ["TCPDoctorLab", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",

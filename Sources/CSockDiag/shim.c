@@ -27,6 +27,20 @@ int csd_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int csd_pidfd_getfd(int pidfd, int fd) { return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0); }
 
+#include <sys/prctl.h>
+
+int csd_prctl_set_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
+
+int csd_prctl_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
+
+#include <spawn.h>
+
+int csd_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int csd_spawn_file_actions_closefrom(void *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, from);
+}
+
 // csd_tcp_info must stay a faithful prefix of the kernel's struct tcp_info.
 #define CSD_SAME_OFFSET(field) \
     _Static_assert(offsetof(struct csd_tcp_info, field) == offsetof(struct tcp_info, field), #field)

@@ -6,7 +6,8 @@ public struct TCPDoctor: AsyncParsableCommand {
         commandName: "tcpdoctor",
         abstract: "Find, explain and fix TCP connection-state problems on Linux.",
         subcommands: [
-            DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, CaptureCommand.self,
+            DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, LabCommand.self,
+            CaptureCommand.self,
         ],
         defaultSubcommand: DoctorCommand.self
     )

@@ -108,6 +108,15 @@ long csd_getdents64(int fd, void *buffer, unsigned long count);
 int csd_pidfd_open(int pid);
 /// pidfd_getfd(2) (Linux 5.6): a duplicate of another process's fd, with O_CLOEXEC; -1 and errno.
 int csd_pidfd_getfd(int pidfd, int fd);
+/// prctl(PR_SET_NAME, name): the calling thread's comm, 15 characters; prctl is variadic. -1 and errno.
+int csd_prctl_set_name(const char *name);
+/// prctl(PR_SET_PDEATHSIG, signal): the signal this process gets when its parent thread exits.
+int csd_prctl_set_parent_death_signal(int signal);
+/// pipe2(fds, O_CLOEXEC), which glibc declares only under _GNU_SOURCE; defined in shim.c.
+int csd_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34, _GNU_SOURCE only): close every fd from
+/// `from` up in the child, whatever its FD_CLOEXEC flag; defined in shim.c.
+int csd_spawn_file_actions_closefrom(void *actions, int from);
 #endif
 
 #endif

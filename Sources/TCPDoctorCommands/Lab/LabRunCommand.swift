@@ -1,0 +1,107 @@
+import ArgumentParser
+import Glibc
+import TCPDoctorLab
+
+/// `tcpdoctor lab run SCENARIO`: starts a scenario, prints what it did, holds, cleans up.
+struct LabRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a lab scenario and hold it until Ctrl-C (or --hold SECONDS), then clean up.",
+        discussion: """
+            The processes stay up while the lab holds, so that `tcpdoctor doctor` and `tcpdoctor \
+            sockets` can be run against them from another terminal. Ctrl-C, SIGTERM or the end of \
+            --hold stops every process and deletes the scenario's namespace; the processes also die \
+            if this command is killed. `tcpdoctor lab list` shows the scenarios.
+
+            --connections per scenario:
+
+            """
+                + LabScenario.all.map { "  \($0.id): \($0.connectionsMeaning) (default \($0.defaultConnections))" }
+                .joined(separator: "\n")
+    )
+
+    @Argument(help: ArgumentHelp("The scenario to run (see `tcpdoctor lab list`).", valueName: "SCENARIO"))
+    var scenarioName: String
+
+    @Option(help: "Connections to open; some scenarios give it their own meaning (see below).")
+    var connections: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Hold for this many seconds (at least 1), then clean up. Default: until Ctrl-C.",
+            valueName: "SECONDS"
+        )
+    )
+    var hold: Int?
+
+    @Flag(help: "Run the same workload written correctly.")
+    var fixed = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        let scenario: LabScenario
+        do {
+            scenario = try LabScenario.named(scenarioName)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let hold, hold < 1 {
+            throw ValidationError(
+                "--hold must be at least 1 second: the processes must stay up for the doctor to see them"
+            )
+        }
+        do {
+            _ = try LabOptions(connections: connections).resolvedConnections(for: scenario)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let scenario: LabScenario
+        let lab: RunningLab
+        do {
+            scenario = try LabScenario.named(scenarioName)
+            // Before the lab exists: a Ctrl-C from now on is handled, never the default death.
+            try LabSignals.install()
+            lab = try LabRun.start(scenario, options: LabOptions(connections: connections, fixed: fixed))
+        } catch {
+            Diagnostics.error(error.description)
+            if error.code == .needsRoot {
+                Diagnostics.note("Run it as root: `sudo tcpdoctor lab run \(scenarioName)`.")
+            }
+            throw ExitCode.failure
+        }
+        if output.json {
+            var json = JSONWriter(OutputBuffer())
+            LabJSON.writeRun(lab, to: &json)
+        } else {
+            var out = OutputBuffer()
+            LabSummaryRenderer(style: .forDescriptor(1)).write(lab, to: &out)
+            out.flush()
+        }
+        let holding = hold.map { "for \($0) s" } ?? "until Ctrl-C"
+        Diagnostics.note("Holding \(holding); tcpdoctor doctor in another terminal shows it.")
+
+        let ending: RunningLab.HoldEnding
+        do {
+            ending = try lab.hold(for: hold.map { .seconds($0) })
+        } catch {
+            lab.stop()
+            Diagnostics.error(error.description)
+            throw ExitCode.failure
+        }
+        lab.stop()
+        let cleaned = lab.netns.map { "; namespace \($0) deleted" } ?? ""
+        switch ending {
+        case .elapsed, .signal:
+            Diagnostics.note("Stopped \(lab.processes.count) processes\(cleaned).")
+        case .roleExited(let process):
+            Diagnostics.error(
+                "the \(process.role.rawValue) \(process.command) (pid \(process.pid)) exited on its own; stopped the rest\(cleaned)."
+            )
+            throw ExitCode.failure
+        }
+    }
+}

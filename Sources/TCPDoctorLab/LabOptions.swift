@@ -1,0 +1,51 @@
+/// How to run a scenario: how big, broken or fixed, and how long to wait for the roles.
+public struct LabOptions: Sendable, Hashable {
+    /// `--connections`; nil for the scenario's default. Its meaning depends on the scenario
+    /// (`LabScenario.connectionsMeaning`).
+    public var connections: Int?
+    /// Run the workload written correctly.
+    public var fixed: Bool
+    /// The longest wait for one role to report that it is ready or settled. Only a guard against
+    /// a hang: roles report as soon as they are done, and no step sleeps.
+    public var reportTimeout: Duration
+
+    public init(connections: Int? = nil, fixed: Bool = false, reportTimeout: Duration = .seconds(60)) {
+        self.connections = connections
+        self.fixed = fixed
+        self.reportTimeout = reportTimeout
+    }
+
+    /// `connections`, or the scenario's default, checked against what the scenario can do.
+    ///
+    /// The bounds keep every process under the per-process fd limit (20,000 here) and the number
+    /// of handler processes of `fork-shared` reasonable.
+    ///
+    /// - Throws: `LabError.Code.invalidOptions` with the allowed range.
+    public func resolvedConnections(for scenario: LabScenario) throws(LabError) -> Int {
+        let value = connections ?? scenario.defaultConnections
+        let range = scenario.allowedConnections
+        guard range.contains(value) else {
+            throw LabError(
+                .invalidOptions,
+                "--connections for \(scenario.id) (\(scenario.connectionsMeaning)) must be between "
+                    + "\(range.lowerBound) and \(range.upperBound), not \(value)"
+            )
+        }
+        return value
+    }
+}
+
+extension LabScenario {
+    /// The values `--connections` may take for this scenario.
+    public var allowedConnections: ClosedRange<Int> {
+        switch kind {
+        // Half the clients close and half stay: at least one of each. One handler process each.
+        case .forkShared: 2...200
+        // A limit must leave room for the fds every process starts with.
+        case .emfile: 32...10_000
+        // The range starts at 40000 and must stay below 65536.
+        case .portExhaustion: 16...10_000
+        default: 1...10_000
+        }
+    }
+}
