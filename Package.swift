@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(
             name: "TCPDoctorCommandsTests",
             dependencies: [
-                "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorTestSupport",
+                "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
+                "TCPDoctorTestSupport",
             ]
         ),
     ]

@@ -31,7 +31,7 @@ public enum SnapshotReader {
 
         let walk = request.includeOwners ? OwnerWalk.start() : nil
         var coverage = Coverage(privileged: geteuid() == 0)
-        var dumped = try dumpSockets(request, locations, &coverage)
+        let dumped = try dumpSockets(request, locations, &coverage)
 
         guard let walk else {
             return Snapshot(
@@ -44,17 +44,20 @@ public enum SnapshotReader {
         let scan = try walk.wait()
         scan.record(in: &coverage)
 
-        var dead: [DeadSocketFD] = []
-        let sawEverything = request.states == .all && request.namespaces == .all && coverage.namespaceProblems.isEmpty
-        if sawEverything {
-            dead = deadSocketFDs(scan.owners, dumped: &dumped, request: request, locations: locations)
-        }
-
-        var holders = Set(scan.socketHolders)
-        for fd in dead { holders.insert(fd.owner.pid) }
-        let processes = ProcessReader().read(pids: holders.sorted(), openFiles: scan.openFiles)
+        let processes = ProcessReader().read(pids: scan.socketHolders.sorted(), openFiles: scan.openFiles)
         coverage.processesUnreadable += processes.unreadable
         coverage.processesVanished += processes.vanished
+
+        // Socket fds in no table are only looked for when every state was dumped; with some
+        // namespaces left out, only among processes inside the ones that were read.
+        var dead: [DeadSocketFD] = []
+        if request.states == .all {
+            let everywhere = request.namespaces == .all
+            let read = Set(locations.map(\.namespace.inode))
+            dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, includeUndecided: everywhere) { owner in
+                everywhere || processes.processes[owner.pid].map { read.contains($0.netns) } ?? false
+            }
+        }
 
         // A holder that exited between the fd walk and reading its details no longer holds
         // anything: naming it would name a process that is gone (its pid may even be reused).
@@ -94,8 +97,6 @@ public enum SnapshotReader {
 
     struct Dumped {
         var sockets: [SocketRecord] = []
-        /// Inodes of every dumped socket, for finding socket fds that are in no table.
-        var inodes: Set<UInt64> = []
     }
 
     private static func dumpSockets(
@@ -182,42 +183,35 @@ public enum SnapshotReader {
         return try reader.readNamespace(directory: "/proc/\(pid)/net", netns: namespace.inode)
     }
 
-    /// TCP socket fds whose socket is in no table, confirmed by a second dump.
+    /// TCP socket fds whose socket is in no table of the namespaces read and which, seen through
+    /// a duplicate of the fd, is closed after having carried a connection.
     ///
-    /// A socket created after the dump but before the fd walk reached it would look dead; a
-    /// second dump, taken only when there are candidates, tells them apart: a dead socket is in
-    /// neither dump.
+    /// Being in no dump is not enough: a socket created after the dump, a socket only created or
+    /// bound, and a socket of a namespace that was not read are in none either. TCP_INFO tells
+    /// them apart (`DetachedSocketInspector`).
+    ///
+    /// - Parameters:
+    ///   - includeUndecided: keep candidates the inspector cannot judge (no pidfd_getfd); right
+    ///     only when every namespace was read, so that being in no dump means something.
+    ///   - keep: which holders to consider.
     private static func deadSocketFDs(
         _ owners: SocketOwnerTable,
-        dumped: inout Dumped,
-        request: SnapshotRequest,
-        locations: [NamespaceLocation]
+        dumped: [SocketRecord],
+        includeUndecided: Bool,
+        keep: (SocketOwner) -> Bool
     ) -> [DeadSocketFD] {
-        if dumped.inodes.isEmpty {
-            dumped.inodes.reserveCapacity(dumped.sockets.count)
-            for socket in dumped.sockets where socket.inode != 0 { dumped.inodes.insert(socket.inode) }
-        }
-        let inodes = dumped.inodes
-        let candidates = SocketProtocolProbe().deadTCPSockets(in: owners) { inodes.contains($0) }
-        guard !candidates.isEmpty else { return [] }
-        var again = Coverage()
-        var second = Dumped()
-        var secondRequest = request
-        secondRequest.includeInfo = false
-        secondRequest.includeShutdown = false
-        guard let redump = try? dumpSockets(secondRequest, locations, &again), again.namespaceProblems.isEmpty else {
-            return candidates
-        }
-        second = redump
-        let present = Set(second.sockets.lazy.map(\.inode))
-        var verdicts: [UInt64: Bool?] = [:]
+        var inodes = Set<UInt64>(minimumCapacity: dumped.count)
+        for socket in dumped where socket.inode != 0 { inodes.insert(socket.inode) }
+        let candidates = SocketProtocolProbe().deadTCPSockets(in: owners.filter(keep)) { inodes.contains($0) }
+        var verdicts: [UInt64: DetachedSocketInspector.Verdict] = [:]
         return candidates.filter { fd in
-            guard !present.contains(fd.inode) else { return false }
-            // Never-connected sockets are in no table either; they are not leaks.
-            if verdicts[fd.inode] == nil {
-                verdicts[fd.inode] = .some(DetachedSocketInspector.everConnected(pid: fd.owner.pid, fd: fd.owner.fd))
+            let verdict = verdicts[fd.inode] ?? DetachedSocketInspector.inspect(pid: fd.owner.pid, fd: fd.owner.fd)
+            verdicts[fd.inode] = verdict
+            switch verdict {
+            case .detached: return true
+            case .undecided: return includeUndecided
+            case .alive, .neverConnected: return false
             }
-            return verdicts[fd.inode] != .some(false)
         }
     }
 
