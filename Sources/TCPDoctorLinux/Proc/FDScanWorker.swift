@@ -82,6 +82,8 @@ final class FDScanWorker: @unchecked Sendable {
         case .failure(let error):
             if error.meansVanished {
                 vanished += 1
+            } else if error.meansPermissionDenied, statExcerpt(pid: pid)?.isKernelThread == true {
+                // Kernel threads hold no fds; an unprivileged walk is denied theirs. Not a gap.
             } else {
                 unreadable.append((pid, Self.reason(error, doing: "open fd directory")))
             }
@@ -186,16 +188,16 @@ final class FDScanWorker: @unchecked Sendable {
     /// an fd that vanished is either an ordinary close or the start of an exit. `PF_EXITING` is
     /// set before `exit_files`, which makes this check exact: a process is reported whole or not.
     private func isExiting(pid: Int32) -> Bool {
+        statExcerpt(pid: pid)?.isExiting ?? true
+    }
+
+    /// State and flags of `/proc/PID/stat`; nil if it cannot be read or parsed.
+    private func statExcerpt(pid: Int32) -> ProcessFileParsers.StatExcerpt? {
         setPath(pid: pid, suffix: "/stat")
-        switch procOpenAt(procFD, pathStart, flags: O_RDONLY) {
-        case .failure: return true
-        case .success(let fd):
-            defer { closeDescriptor(fd) }
-            guard case .success(let length) = procRead(fd, direntBuffer) else { return true }
-            let bytes = UnsafeRawBufferPointer(rebasing: direntBuffer[..<length])
-            guard let stat = ProcessFileParsers.parseStatExcerpt(bytes) else { return true }
-            return stat.isExiting
-        }
+        guard case .success(let fd) = procOpenAt(procFD, pathStart, flags: O_RDONLY) else { return nil }
+        defer { closeDescriptor(fd) }
+        guard case .success(let length) = procRead(fd, direntBuffer) else { return nil }
+        return ProcessFileParsers.parseStatExcerpt(UnsafeRawBufferPointer(rebasing: direntBuffer[..<length]))
     }
 
     private static func reason(_ error: Errno, doing what: String) -> String {

@@ -16,6 +16,9 @@ enum ProcessFileParsers {
             state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") || state == UInt8(ascii: "x")
                 || flags & 0x4 != 0
         }
+
+        /// Whether this is a kernel thread (`PF_KTHREAD`, 0x00200000): it has no file descriptors.
+        var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
     }
 
     /// Parses the state (field 3) and flags (field 9) of `/proc/PID/stat`.

@@ -30,6 +30,11 @@ func tcpdoctorExecutable() -> String {
 }
 
 func runTCPDoctor(_ arguments: [String], environment: [String: String] = [:]) throws -> TCPDoctorRun {
+    try runProgram(tcpdoctorExecutable(), arguments, environment: environment)
+}
+
+/// Runs any program with `NO_COLOR` set and collects its output and status.
+func runProgram(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> TCPDoctorRun {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tcpdoctor-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,7 +44,7 @@ func runTCPDoctor(_ arguments: [String], environment: [String: String] = [:]) th
     FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
 
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: tcpdoctorExecutable())
+    process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
