@@ -66,6 +66,11 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def mean_of(value):
+    """hyperfine's `user` and `system`: a mean, or per-run values in some versions."""
+    return sum(value) / len(value) if isinstance(value, list) else value
+
+
 def seconds(value):
     return f"{value:.3f} s" if value >= 0.1 else f"{value * 1000:.1f} ms"
 
@@ -104,7 +109,7 @@ for capture, title in CAPTURES.items():
     for tool in TOOLS:
         result = found[tool]
         mean, deviation = result["mean"], result["stddev"] or 0.0
-        cpu = sum(result["user"]) / len(result["user"]) + sum(result["system"]) / len(result["system"])
+        cpu = mean_of(result["user"]) + mean_of(result["system"])
         ratio = "" if tool.startswith("tcpdoctor") else f"{mean / base:.1f}x"
         lines.append(
             f"| `{tool}` | {seconds(mean)} ± {seconds(deviation)} | {seconds(cpu)} | "
