@@ -89,6 +89,11 @@ lines = [
     "Produced by `scripts/capture-bench/run.sh` (captures written by "
     "`scripts/capture-bench/Generator` with the package's `SegmentCaptureWriter`).",
     "",
+    "tcpdoctor's peak RSS includes up to 128 MB of the capture file itself: the reader maps the file "
+    "and releases the pages behind it in 64 MB windows, and mapped file pages count in RSS (they are "
+    "page cache, not the process's own memory). What grows with the connections is measured "
+    "separately below.",
+    "",
 ]
 targets = []
 for capture, title in CAPTURES.items():

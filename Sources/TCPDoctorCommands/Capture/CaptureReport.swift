@@ -75,7 +75,8 @@ enum CaptureReport {
             }
             if findings.count > findingsShown {
                 out.write(
-                    "\n" + FindingRenderer.headline(findings.dropFirst(findingsShown), style: .plain) + " more, most severe first: "
+                    "\n" + FindingRenderer.headline(findings.dropFirst(findingsShown), style: .plain)
+                        + " more, most severe first: "
                         + "see them all with --json, or narrow the report with --host, --port or --ended.\n"
                 )
             }
