@@ -35,7 +35,7 @@ extension CaptureSummary {
         let key = group.key
         let isClient = key.holderRole == .originator
         let holder = isClient ? "\(key.holder.address)" : "\(key.holder)"
-        let direction = isClient ? "to \(key.peer)" : "from \(key.peer.address)"
+        let direction = isClient ? "to \(key.peer)" : "from \(group.peerText)"
         let plural = group.heldConnections == 1 ? "connection" : "connections"
         var summary =
             "\(holder) held CLOSE_WAIT for \(group.heldConnections > 1 ? "up to " : "")"
@@ -54,7 +54,8 @@ extension CaptureSummary {
         var why =
             "When the peer's FIN arrives the kernel moves the socket to CLOSE_WAIT and waits for the application to "
             + "call close(); nothing else ends it. \(holder) kept its side open for \(formatSeconds(group.meanHeldSeconds)) "
-            + "on average after \(key.peer) had closed."
+            + "on average after \(isClient ? "\(key.peer)" : group.peerAddresses.count == 1 ? group.peerText : "its clients") "
+            + "had closed."
         if group.lateFINResets > 0 || group.resetsByPeer > 0 {
             why +=
                 " Meanwhile the peer closed or forgot the connection (an orphaned FIN_WAIT2 lasts tcp_fin_timeout, "
@@ -89,7 +90,7 @@ extension CaptureSummary {
             evidence: [
                 EvidenceField("holder", .text(holder)),
                 EvidenceField("holder_role", .text(key.holderRole.rawValue)),
-                EvidenceField("peer", .text(isClient ? "\(key.peer)" : "\(key.peer.address)")),
+                EvidenceField("peer", .text(group.peerText)),
                 EvidenceField("connections", .integer(Int64(group.heldConnections))),
                 EvidenceField("longest_seconds", .number(group.longestSeconds)),
                 EvidenceField("mean_seconds", .number(group.meanHeldSeconds)),

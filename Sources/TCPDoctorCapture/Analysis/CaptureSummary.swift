@@ -41,9 +41,14 @@ public struct CaptureSummary: Sendable {
     public let thresholds: Thresholds
     public private(set) var connections = 0
     public private(set) var startedMidStream = 0
-    public private(set) var byEnding: [Connection.Ending: Int] = [:]
-    public private(set) var byZeekState: [ZeekConnState: Int] = [:]
-    public private(set) var byActiveCloser: [Connection.Closer: Int] = [:]
+    public var byEnding: [Connection.Ending: Int] { Self.dictionary(endingCounts, Connection.Ending.allCases) }
+    public var byZeekState: [ZeekConnState: Int] { Self.dictionary(zeekCounts, ZeekConnState.allCases) }
+    public var byActiveCloser: [Connection.Closer: Int] { Self.dictionary(closerCounts, Connection.Closer.allCases) }
+    // Counted by case index: `add` runs once per connection, and hashing an enum through `Hasher`
+    // three times per connection showed in profiles of captures with millions of connections.
+    private var endingCounts = [Int](repeating: 0, count: Connection.Ending.allCases.count)
+    private var zeekCounts = [Int](repeating: 0, count: ZeekConnState.allCases.count)
+    private var closerCounts = [Int](repeating: 0, count: Connection.Closer.allCases.count)
     /// Packets and payload bytes over all connections.
     public private(set) var packets: UInt64 = 0
     public private(set) var bytes: UInt64 = 0
@@ -60,9 +65,9 @@ public struct CaptureSummary: Sendable {
     public mutating func add(_ connection: Connection) {
         connections += 1
         if connection.startedMidStream { startedMidStream += 1 }
-        byEnding[connection.ended, default: 0] += 1
-        byZeekState[connection.zeekConnState, default: 0] += 1
-        if let closer = connection.activeCloser { byActiveCloser[closer, default: 0] += 1 }
+        endingCounts[connection.ended.index] += 1
+        zeekCounts[connection.zeekConnState.index] += 1
+        if let closer = connection.activeCloser { closerCounts[closer.index] += 1 }
         packets += connection.originatorStats.packets + connection.responderStats.packets
         bytes += connection.originatorStats.bytes + connection.responderStats.bytes
 
@@ -74,15 +79,8 @@ public struct CaptureSummary: Sendable {
                 heldAtLeast: thresholds.closeWaitSeconds
             )
         }
-        var service = services[connection.responder, default: ServiceCounts()]
-        service.connections += 1
-        switch connection.ended {
-        case .rejected: service.refused += 1
-        case .noAnswer: service.unanswered += 1
-        default: break
-        }
-        if connection.activeCloser == .responder { service.closedFirst += 1 }
-        services[connection.responder] = service
+        // Updated in place: one hash lookup per connection.
+        services[connection.responder, default: ServiceCounts()].add(connection)
         if let reset = connection.reset, reset.isAbort, connection.ended == .reset {
             let sender = connection.endpoint(reset.side)
             let key = reset.side == .responder ? sender : Endpoint(address: sender.address, port: 0)
@@ -109,6 +107,23 @@ public struct CaptureSummary: Sendable {
         var refused = 0
         var unanswered = 0
         var closedFirst = 0
+
+        mutating func add(_ connection: Connection) {
+            connections += 1
+            switch connection.ended {
+            case .rejected: refused += 1
+            case .noAnswer: unanswered += 1
+            default: break
+            }
+            if connection.activeCloser == .responder { closedFirst += 1 }
+        }
+    }
+
+    /// The counts of the cases that occurred, as a dictionary.
+    private static func dictionary<Key: Hashable>(_ counts: [Int], _ cases: [Key]) -> [Key: Int] {
+        var result: [Key: Int] = [:]
+        for (index, key) in cases.enumerated() where counts[index] > 0 { result[key] = counts[index] }
+        return result
     }
 
     struct AbortCounts: Sendable {
@@ -127,9 +142,12 @@ public struct CaptureSummary: Sendable {
 
 /// The CLOSE_WAIT periods of one holder toward one peer.
 ///
-/// A client (originator) holder is grouped by its address and the service it talked to; a service
-/// (responder) holder by its address and port and the client's address. Ports that vary from one
-/// connection to the next (the client's ephemeral port) are 0, which prints as `*`.
+/// A client (originator) holder is grouped by its address and the service it talked to: each
+/// client host is a culprit of its own. A service (responder) holder is grouped by its address and
+/// port alone, whatever the clients: a service that does not close its connections is one problem
+/// however many clients it has, and grouping by client made one finding per client address of a
+/// busy server. Its `peer` is then the unspecified address; `peerAddresses` names the clients.
+/// Ports that vary from one connection to the next (the client's ephemeral port) are 0.
 public struct CloseWaitGroup: Hashable, Sendable {
     public struct Key: Hashable, Sendable {
         public var holderRole: Connection.Role
@@ -145,7 +163,7 @@ public struct CloseWaitGroup: Hashable, Sendable {
                 self.peer = peer
             } else {
                 self.holder = holder
-                self.peer = Endpoint(address: peer.address, port: 0)
+                self.peer = Endpoint(address: peer.address.family == .ipv6 ? .ipv6Any : .ipv4Any, port: 0)
             }
         }
     }
@@ -165,6 +183,11 @@ public struct CloseWaitGroup: Hashable, Sendable {
     public var totalHeldSeconds = 0.0
     /// The first packet of the connection with the longest CLOSE_WAIT, to find it in the capture.
     public var longestFirstPacketNumber: UInt64 = 0
+    /// For a service holder, the distinct client addresses of its held connections, the first
+    /// `peerAddressLimit` of them; `morePeerAddresses` says there were more.
+    public private(set) var peerAddresses: [IPAddress] = []
+    public private(set) var morePeerAddresses = false
+    public static let peerAddressLimit = 100
 
     init(key: Key) { self.key = key }
 
@@ -174,6 +197,16 @@ public struct CloseWaitGroup: Hashable, Sendable {
         if seconds >= threshold || wait.openAtEnd {
             heldConnections += 1
             totalHeldSeconds += seconds
+            if key.holderRole == .responder {
+                let client = connection.endpoint(.originator).address
+                if !peerAddresses.contains(client) {
+                    if peerAddresses.count < Self.peerAddressLimit {
+                        peerAddresses.append(client)
+                    } else {
+                        morePeerAddresses = true
+                    }
+                }
+            }
         }
         if wait.openAtEnd { openAtEnd += 1 }
         if connection.lateFIN?.side == wait.side { lateFINResets += 1 }
@@ -184,6 +217,63 @@ public struct CloseWaitGroup: Hashable, Sendable {
         }
     }
 
+    /// Who the holder kept CLOSE_WAIT toward: the service for a client holder; for a service, the
+    /// client's address when there was one, else `N clients` (`over N clients` past the limit).
+    public var peerText: String {
+        if key.holderRole == .originator { return "\(key.peer)" }
+        if peerAddresses.count == 1 && !morePeerAddresses { return "\(peerAddresses[0])" }
+        return morePeerAddresses ? "over \(peerAddresses.count) clients" : "\(peerAddresses.count) clients"
+    }
+
     /// The mean of the held CLOSE_WAIT periods.
     public var meanHeldSeconds: Double { heldConnections == 0 ? 0 : totalHeldSeconds / Double(heldConnections) }
+}
+
+extension Connection.Ending {
+    /// The position of the case in `allCases`, for counting in arrays.
+    var index: Int {
+        switch self {
+        case .rejected: 0
+        case .noAnswer: 1
+        case .lateFINReset: 2
+        case .finReset: 3
+        case .reset: 4
+        case .fin: 5
+        case .closeWait: 6
+        case .handshake: 7
+        case .open: 8
+        }
+    }
+}
+
+extension Connection.Closer {
+    /// The position of the case in `allCases`, for counting in arrays.
+    var index: Int {
+        switch self {
+        case .originator: 0
+        case .responder: 1
+        case .both: 2
+        }
+    }
+}
+
+extension ZeekConnState {
+    /// The position of the case in `allCases`, for counting in arrays.
+    var index: Int {
+        switch self {
+        case .S0: 0
+        case .S1: 1
+        case .SF: 2
+        case .REJ: 3
+        case .S2: 4
+        case .S3: 5
+        case .RSTO: 6
+        case .RSTR: 7
+        case .RSTOS0: 8
+        case .RSTRH: 9
+        case .SH: 10
+        case .SHR: 11
+        case .OTH: 12
+        }
+    }
 }

@@ -72,7 +72,13 @@ struct TimelineBuffer {
 
     /// The entries of one side, in order, as public values.
     func transitions(responder: Bool) -> [TimelineTransition] {
+        // Through a span: subscripting the inline array here copied all of it for every entry.
+        let entries = self.entries.span
         var result: [TimelineTransition] = []
+        var sideCount = 0
+        for index in 0..<Int(count) where entries[index].isResponder == responder { sideCount += 1 }
+        // One allocation of the right size rather than the doublings of appending.
+        result.reserveCapacity(sideCount)
         for index in 0..<Int(count) where entries[index].isResponder == responder {
             let entry = entries[index]
             result.append(

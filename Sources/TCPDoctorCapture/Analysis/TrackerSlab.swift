@@ -3,26 +3,47 @@
 /// One contiguous array would double its capacity as connections pile up: a copy of every record
 /// at each doubling, and up to half the capacity unused afterwards. Pages keep the unused part
 /// under one page and leave records where they are; a slot number is page * 1024 + offset.
-struct TrackerSlab {
+///
+/// The pages are raw allocations addressed in place (`unsafeAddress`): reading one field of a
+/// record through an array subscript copied the whole record (about 900 bytes) first, several
+/// times per packet. Value semantics are kept by copy-on-write, as `Array` does: the pages belong
+/// to one `Owner`, and a write to a slab whose owner is shared copies the pages first.
+struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner` is unique (copy-on-write).
     private static let pageShift = 10
     private static let pageSize = 1 << pageShift
-    private var pages: [ContiguousArray<ConnectionTracker>] = []
+
+    /// Owns the pages and frees them; `ConnectionTracker` holds no references, so no deinitialization.
+    private final class Owner {
+        var pages: [UnsafeMutablePointer<ConnectionTracker>] = []
+
+        deinit { for page in pages { page.deallocate() } }
+    }
+
+    private var owner = Owner()
+    /// The owner's page list, kept beside it so that reads need no class access.
+    private var pages: [UnsafeMutablePointer<ConnectionTracker>] = []
     /// Slots handed out so far (live or free).
     private(set) var count = 0
 
     subscript(slot: Int) -> ConnectionTracker {
-        get { pages[slot >> Self.pageShift][slot & (Self.pageSize - 1)] }
-        _modify { yield &pages[slot >> Self.pageShift][slot & (Self.pageSize - 1)] }
+        @inline(__always)
+        unsafeAddress { UnsafePointer(pages[slot >> Self.pageShift] + (slot & (Self.pageSize - 1))) }
+        @inline(__always)
+        unsafeMutableAddress {
+            makeUnique()
+            return pages[slot >> Self.pageShift] + (slot & (Self.pageSize - 1))
+        }
     }
 
     /// Adds a record in a new slot and returns the slot.
     mutating func append(_ tracker: ConnectionTracker) -> Int {
+        makeUnique()
         if count & (Self.pageSize - 1) == 0 {
-            var page = ContiguousArray<ConnectionTracker>()
-            page.reserveCapacity(Self.pageSize)
+            let page = UnsafeMutablePointer<ConnectionTracker>.allocate(capacity: Self.pageSize)
+            owner.pages.append(page)
             pages.append(page)
         }
-        pages[pages.count - 1].append(tracker)
+        (pages[pages.count - 1] + (count & (Self.pageSize - 1))).initialize(to: tracker)
         count += 1
         return count - 1
     }
@@ -31,11 +52,30 @@ struct TrackerSlab {
     var reservedBytes: Int { pages.count * Self.pageSize * MemoryLayout<ConnectionTracker>.stride }
 
     mutating func removeAll() {
-        pages.removeAll()
+        owner = Owner()
+        pages = []
         count = 0
     }
 
     /// The key of the record in `slot`, read in place.
     @inline(__always)
-    func key(at slot: Int) -> FlowKey { pages[slot >> Self.pageShift][slot & (Self.pageSize - 1)].key }
+    func key(at slot: Int) -> FlowKey { self[slot].key }
+
+    /// Gives this slab pages of its own if another copy shares them.
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&owner) { copyPages() }
+    }
+
+    private mutating func copyPages() {
+        let copy = Owner()
+        for (index, page) in pages.enumerated() {
+            let fresh = UnsafeMutablePointer<ConnectionTracker>.allocate(capacity: Self.pageSize)
+            let used = min(Self.pageSize, count - index * Self.pageSize)
+            fresh.initialize(from: page, count: used)
+            copy.pages.append(fresh)
+        }
+        owner = copy
+        pages = copy.pages
+    }
 }

@@ -7,7 +7,8 @@ import TCPDoctorCore
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
-        abstract: "Analyse pcap and pcapng captures: who closed each connection first, who sat in CLOSE_WAIT and how long, which late FIN met RST.",
+        abstract:
+            "Analyse pcap and pcapng captures: who closed each connection first, who sat in CLOSE_WAIT and how long, which late FIN met RST.",
         discussion: """
             Several files are read in order as one capture cut in pieces (tcpdump -C or -G);
             packet numbers count on across them. `-` reads standard input.
@@ -28,7 +29,12 @@ struct CaptureCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("pcap or pcapng files, read in order as one capture; - for standard input.", valueName: "FILE"))
+    @Argument(
+        help: ArgumentHelp(
+            "pcap or pcapng files, read in order as one capture; - for standard input.",
+            valueName: "FILE"
+        )
+    )
     var files: [String] = []
 
     @OptionGroup var output: OutputOptions
@@ -44,12 +50,17 @@ struct CaptureCommand: ParsableCommand {
     )
     var ladder: String?
 
-    @Option(help: ArgumentHelp("With --ladder, also write the diagram as an SVG picture to this file.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp("With --ladder, also write the diagram as an SVG picture to this file.", valueName: "FILE")
+    )
     var svg: String?
 
     @Option(
         name: .customLong("ended"),
-        help: ArgumentHelp("Only connections that ended so (repeatable, or comma-separated): \(Connection.Ending.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "ENDING")
+        help: ArgumentHelp(
+            "Only connections that ended so (repeatable, or comma-separated): \(Connection.Ending.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "ENDING"
+        )
     )
     var endings: [String] = []
 
@@ -61,30 +72,54 @@ struct CaptureCommand: ParsableCommand {
 
     @Option(
         name: .customLong("host"),
-        help: ArgumentHelp("Only connections with this address (or ADDRESS/PREFIX) at either end (repeatable).", valueName: "ADDRESS")
+        help: ArgumentHelp(
+            "Only connections with this address (or ADDRESS/PREFIX) at either end (repeatable).",
+            valueName: "ADDRESS"
+        )
     )
     var hosts: [String] = []
 
-    @Option(name: .customLong("port"), help: ArgumentHelp("Only connections with this port at either end (repeatable).", valueName: "PORT"))
+    @Option(
+        name: .customLong("port"),
+        help: ArgumentHelp("Only connections with this port at either end (repeatable).", valueName: "PORT")
+    )
     var ports: [String] = []
 
-    @Option(help: ArgumentHelp("Only connections in which one side held CLOSE_WAIT at least this long.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Only connections in which one side held CLOSE_WAIT at least this long.",
+            valueName: "SECONDS"
+        )
+    )
     var minCloseWait: Double?
 
     @Option(help: ArgumentHelp("Only connections that match this ss-style expression.", valueName: "EXPRESSION"))
     var filter: String?
 
-    @Option(help: ArgumentHelp("The tcp_fin_timeout assumed for the hosts, to place an orphaned FIN_WAIT2's expiry on the timeline.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "The tcp_fin_timeout assumed for the hosts, to place an orphaned FIN_WAIT2's expiry on the timeline.",
+            valueName: "SECONDS"
+        )
+    )
     var finTimeout: Int = 60
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one capture file, or - for standard input") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
-        if svg != nil && ladder == nil { throw ValidationError("--svg draws the --ladder diagram: give --ladder N or --ladder FILTER too") }
-        if ladder != nil && output.json { throw ValidationError("--ladder draws one connection for people; use --json without it") }
-        if ladder != nil && connections { throw ValidationError("--ladder and --connections are separate views: choose one") }
+        if svg != nil && ladder == nil {
+            throw ValidationError("--svg draws the --ladder diagram: give --ladder N or --ladder FILTER too")
+        }
+        if ladder != nil && output.json {
+            throw ValidationError("--ladder draws one connection for people; use --json without it")
+        }
+        if ladder != nil && connections {
+            throw ValidationError("--ladder and --connections are separate views: choose one")
+        }
         if ladder != nil && files.contains("-") {
-            throw ValidationError("--ladder reads the capture twice, which standard input cannot do: save it to a file first")
+            throw ValidationError(
+                "--ladder reads the capture twice, which standard input cannot do: save it to a file first"
+            )
         }
         if finTimeout < 1 { throw ValidationError("--fin-timeout takes a number of seconds, 1 or more") }
         do {
@@ -109,7 +144,9 @@ struct CaptureCommand: ParsableCommand {
     func ladderSelection() throws(CaptureUsageError) -> LadderSelection? {
         guard let ladder else { return nil }
         if let index = Int(ladder) {
-            guard index >= 1 else { throw CaptureUsageError("--ladder N counts from 1, as --connections numbers connections") }
+            guard index >= 1 else {
+                throw CaptureUsageError("--ladder N counts from 1, as --connections numbers connections")
+            }
             return .index(index)
         }
         return .filter(try ConnectionFilter.parse(ladder, option: "--ladder"))
@@ -145,7 +182,9 @@ struct CaptureCommand: ParsableCommand {
                     document.add(connection)
                 }
             )
-            if Self.hasReport(outcome) { document.finish(outcome: outcome, summary: summary, filtered: filter.isActive) }
+            if Self.hasReport(outcome) {
+                document.finish(outcome: outcome, summary: summary, filtered: filter.isActive)
+            }
         } else if connections {
             var out = OutputBuffer()
             var table = ConnectionsTable()
@@ -190,7 +229,9 @@ struct CaptureCommand: ParsableCommand {
         guard let error = outcome.error else { return }
         Diagnostics.error(error.description)
         if outcome.statistics.tcpSegments > 0 {
-            Diagnostics.note("The report covers the \(CaptureText.count(outcome.statistics.packets)) packets read before this problem.")
+            Diagnostics.note(
+                "The report covers the \(CaptureText.count(outcome.statistics.packets)) packets read before this problem."
+            )
         }
         throw ExitStatus.badInput
     }

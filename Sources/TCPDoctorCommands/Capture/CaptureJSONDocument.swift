@@ -81,7 +81,11 @@ struct CaptureJSONDocument: ~Copyable {
         json.key("unsupported_link_type")
         json.value(statistics.unsupportedLinkType)
         json.key("first_time")
-        if let first = outcome.firstTimestampNanoseconds { json.value(secondsFromNanoseconds: first) } else { json.null() }
+        if let first = outcome.firstTimestampNanoseconds {
+            json.value(secondsFromNanoseconds: first)
+        } else {
+            json.null()
+        }
         json.key("last_time")
         if let last = outcome.lastTimestampNanoseconds { json.value(secondsFromNanoseconds: last) } else { json.null() }
         json.key("peak_open_connections")
@@ -151,7 +155,7 @@ struct CaptureJSONDocument: ~Copyable {
             json.key("holder_role")
             json.value(group.key.holderRole.rawValue)
             json.key("peer")
-            json.value(isClient ? "\(group.key.peer)" : "\(group.key.peer.address)")
+            json.value(group.peerText)
             json.key("connections")
             json.value(group.connections)
             json.key("held_connections")

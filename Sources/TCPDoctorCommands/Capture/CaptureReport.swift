@@ -6,6 +6,9 @@ import TCPDoctorCore
 enum CaptureReport {
     /// How many holders the CLOSE_WAIT tables list.
     static let holderRows = 10
+    /// How many findings the report prints in full; a capture of a leaking fleet can have
+    /// thousands (one per holder and peer), which `--json` lists all of.
+    static let findingsShown = 10
 
     /// Groups that held CLOSE_WAIT (at least the summary's threshold) on the most connections.
     static func mostCloseWait(_ summary: CaptureSummary) -> [CloseWaitGroup] {
@@ -31,7 +34,9 @@ enum CaptureReport {
         var endings = TextTable([.left("ended"), .right("connections"), .left("meaning")])
         for ending in Connection.Ending.allCases {
             let count = summary.byEnding[ending, default: 0]
-            if count > 0 { endings.append([ending.rawValue, CaptureText.count(count), CaptureText.explanation(ending)]) }
+            if count > 0 {
+                endings.append([ending.rawValue, CaptureText.count(count), CaptureText.explanation(ending)])
+            }
         }
         endings.write(to: &out, style: style)
 
@@ -65,7 +70,16 @@ enum CaptureReport {
             out.write("\n" + style.green("No problems found") + " in these connections.\n")
         } else {
             out.write("\n" + FindingRenderer.headline(findings, style: style) + " in these connections.\n")
-            for finding in findings { FindingRenderer.write(finding, style: style, showNetns: false, to: &out) }
+            for finding in findings.prefix(findingsShown) {
+                FindingRenderer.write(finding, style: style, showNetns: false, to: &out)
+            }
+            if findings.count > findingsShown {
+                out.write(
+                    "\n" + FindingRenderer.headline(findings.dropFirst(findingsShown), style: .plain)
+                        + " more, most severe first: "
+                        + "see them all with --json, or narrow the report with --host, --port or --ended.\n"
+                )
+            }
         }
     }
 
@@ -83,14 +97,17 @@ enum CaptureReport {
             + "(\(CaptureText.count(statistics.tcpSegments)) TCP segments, \(CaptureText.count(other)) other), "
             + plural(outcome.connections, "TCP connection")
         if let first = outcome.firstTimestampNanoseconds, let last = outcome.lastTimestampNanoseconds {
-            line += " over \(CaptureText.duration(Double(last - first) / 1e9)), from \(CaptureText.utc(nanoseconds: first))"
+            line +=
+                " over \(CaptureText.duration(Double(last - first) / 1e9)), from \(CaptureText.utc(nanoseconds: first))"
         }
         out.write(style.bold(line) + ".\n")
         if summary.startedMidStream > 0 {
             out.write("\(CaptureText.count(summary.startedMidStream)) began before the capture (no SYN seen).\n")
         }
         if filter.isActive {
-            out.write("\(CaptureText.count(summary.connections)) of them match the filters; the rest of this report is about those.\n")
+            out.write(
+                "\(CaptureText.count(summary.connections)) of them match the filters; the rest of this report is about those.\n"
+            )
         }
     }
 
@@ -104,7 +121,7 @@ enum CaptureReport {
             table.append([
                 isClient ? "\(group.key.holder.address)" : "\(group.key.holder)",
                 isClient ? "client" : "server",
-                isClient ? "\(group.key.peer)" : "\(group.key.peer.address)",
+                group.peerText,
                 CaptureText.count(group.heldConnections),
                 CaptureText.duration(group.longestSeconds),
                 CaptureText.duration(group.meanHeldSeconds),

@@ -27,7 +27,8 @@ enum CaptureText {
         let magnitude = units.magnitude
         guard digits > 0 else { return sign + "\(magnitude)" }
         let fraction = String(magnitude % UInt64(scale))
-        return sign + "\(magnitude / UInt64(scale))." + String(repeating: "0", count: digits - fraction.count) + fraction
+        return sign + "\(magnitude / UInt64(scale))." + String(repeating: "0", count: digits - fraction.count)
+            + fraction
     }
 
     /// Seconds as a short duration: `97 s`, `2.5 s`, `499 ms`.

@@ -65,7 +65,11 @@ struct ConnectionFilter: Sendable {
 
     /// Evaluates an ss expression: states against both timelines, addresses and ports through
     /// `SocketFilter` on a record whose local end is the originator.
-    static func evaluate(_ expression: SocketFilter.Expression, _ connection: Connection, _ record: SocketRecord) -> Bool {
+    static func evaluate(
+        _ expression: SocketFilter.Expression,
+        _ connection: Connection,
+        _ record: SocketRecord
+    ) -> Bool {
         switch expression {
         case .always: true
         case .states(let set): !visitedStates(connection).intersection(set).isEmpty
@@ -108,7 +112,9 @@ extension ConnectionFilter {
         }
         for word in closers.flatMap({ $0.split(separator: ",") }) {
             guard let closer = CloserChoice(rawValue: String(word)) else {
-                throw CaptureUsageError("unknown --closer value '\(word)': expected originator, responder, both or none")
+                throw CaptureUsageError(
+                    "unknown --closer value '\(word)': expected originator, responder, both or none"
+                )
             }
             self.closers.insert(closer)
         }

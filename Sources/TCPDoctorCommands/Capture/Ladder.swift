@@ -69,7 +69,9 @@ struct LadderCollector {
         self.connection = connection
         var numbers = Set<UInt64>()
         for timeline in [connection.originatorTimeline, connection.responderTimeline] {
-            for transition in timeline.transitions { if let packet = transition.packetNumber { numbers.insert(packet) } }
+            for transition in timeline.transitions {
+                if let packet = transition.packetNumber { numbers.insert(packet) }
+            }
         }
         if let reset = connection.reset { numbers.insert(reset.packetNumber) }
         for stats in [connection.originatorStats, connection.responderStats] {

@@ -29,7 +29,11 @@ struct LadderCommand {
                 switch selection {
                 case .index(let index): chosen = index == matching
                 case .filter(let expression):
-                    let record = SocketRecord(state: .established, local: connection.originator, remote: connection.responder)
+                    let record = SocketRecord(
+                        state: .established,
+                        local: connection.originator,
+                        remote: connection.responder
+                    )
                     chosen = ConnectionFilter.evaluate(expression, connection, record)
                 }
                 if chosen {

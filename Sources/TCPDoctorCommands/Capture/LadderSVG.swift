@@ -29,18 +29,35 @@ enum LadderSVG {
             <rect width="100%" height="100%" fill="white"/>
 
             """
-        svg += text(x: 16, y: 22, escape("Connection \(ladder.index): \(connection.originator) → \(connection.responder)"),
-            attributes: "font-size=\"15\" font-weight=\"bold\"")
+        svg += text(
+            x: 16,
+            y: 22,
+            escape("Connection \(ladder.index): \(connection.originator) → \(connection.responder)"),
+            attributes: "font-size=\"15\" font-weight=\"bold\""
+        )
         var verdict = "ended \(connection.ended.rawValue)"
         if let closer = connection.activeCloser { verdict += " · active closer \(closer.rawValue)" }
         if connection.closeWait != nil { verdict += " · CLOSE_WAIT \(CaptureText.closeWait(connection))" }
         if connection.lateFIN != nil { verdict += " · late FIN met RST" }
         svg += text(x: 16, y: 42, escape(verdict))
-        svg += text(x: 16, y: 60, escape("times in s after \(CaptureText.utc(nanoseconds: origin))"), attributes: "fill=\"#666\"")
-        svg += text(x: leftLane, y: top - 14, escape("\(connection.originator) (originator)"),
-            attributes: "text-anchor=\"middle\" font-weight=\"bold\"")
-        svg += text(x: rightLane, y: top - 14, escape("\(connection.responder) (responder)"),
-            attributes: "text-anchor=\"middle\" font-weight=\"bold\"")
+        svg += text(
+            x: 16,
+            y: 60,
+            escape("times in s after \(CaptureText.utc(nanoseconds: origin))"),
+            attributes: "fill=\"#666\""
+        )
+        svg += text(
+            x: leftLane,
+            y: top - 14,
+            escape("\(connection.originator) (originator)"),
+            attributes: "text-anchor=\"middle\" font-weight=\"bold\""
+        )
+        svg += text(
+            x: rightLane,
+            y: top - 14,
+            escape("\(connection.responder) (responder)"),
+            attributes: "text-anchor=\"middle\" font-weight=\"bold\""
+        )
 
         // Lanes: one coloured bar per state period, drawn first so arrows lie on top.
         let initial = ladder.initialStates
@@ -65,13 +82,22 @@ enum LadderSVG {
                 arrows += text(x: 16, y: y + 4, "\(packet.number)", attributes: "fill=\"#888\"")
                 arrows += text(x: 70, y: y + 4, time, attributes: "fill=\"#444\"")
                 let (from, to) = packet.fromOriginator ? (leftLane, rightLane) : (rightLane, leftLane)
-                let color = packet.flags.contains(.rst) ? "#c62828" : packet.flags.contains(.fin) ? "#1565c0"
-                    : packet.flags.contains(.syn) ? "#2e7d32" : "#333"
+                let color =
+                    packet.flags.contains(.rst)
+                    ? "#c62828"
+                    : packet.flags.contains(.fin)
+                        ? "#1565c0"
+                        : packet.flags.contains(.syn) ? "#2e7d32" : "#333"
                 let inset = packet.fromOriginator ? 8 : -8
-                arrows += "<line x1=\"\(from + inset)\" y1=\"\(y - 6)\" x2=\"\(to - inset)\" y2=\"\(y + 8)\" "
+                arrows +=
+                    "<line x1=\"\(from + inset)\" y1=\"\(y - 6)\" x2=\"\(to - inset)\" y2=\"\(y + 8)\" "
                     + "stroke=\"\(color)\" stroke-width=\"1.5\" marker-end=\"url(#head)\"/>\n"
-                arrows += text(x: (leftLane + rightLane) / 2, y: y - 4, escape(packet.label),
-                    attributes: "text-anchor=\"middle\" fill=\"\(color)\" font-size=\"11\"")
+                arrows += text(
+                    x: (leftLane + rightLane) / 2,
+                    y: y - 4,
+                    escape(packet.label),
+                    attributes: "text-anchor=\"middle\" fill=\"\(color)\" font-size=\"11\""
+                )
                 if let state = originatorState { enter(state, lane: 0, y: y) }
                 if let state = responderState { enter(state, lane: 1, y: y) }
             case .timer(let role, let transition):
@@ -79,13 +105,20 @@ enum LadderSVG {
                 arrows += text(x: 70, y: y + 4, time, attributes: "fill=\"#444\"")
                 let lane = role == .originator ? 0 : 1
                 let note = "\(transition.event.label)\(transition.inferred ? " (inferred)" : "")"
-                arrows += text(x: (leftLane + rightLane) / 2, y: y + 4, escape(note),
-                    attributes: "text-anchor=\"middle\" font-style=\"italic\" fill=\"#666\"")
+                arrows += text(
+                    x: (leftLane + rightLane) / 2,
+                    y: y + 4,
+                    escape(note),
+                    attributes: "text-anchor=\"middle\" font-style=\"italic\" fill=\"#666\""
+                )
                 enter(transition.to, lane: lane, y: y)
             case .gap(let packets):
-                arrows += text(x: (leftLane + rightLane) / 2, y: y + 4,
+                arrows += text(
+                    x: (leftLane + rightLane) / 2,
+                    y: y + 4,
                     escape("⋮ \(CaptureText.count(packets)) packets without a change of state"),
-                    attributes: "text-anchor=\"middle\" fill=\"#888\"")
+                    attributes: "text-anchor=\"middle\" fill=\"#888\""
+                )
             }
         }
         let bottom = top + (ladder.rows.count + 1) * rowHeight
@@ -108,13 +141,19 @@ enum LadderSVG {
         let x = lane == 0 ? leftLane - 12 : rightLane + 12
         let anchor = lane == 0 ? "end" : "start"
         let weight = state == .closeWait ? " font-weight=\"bold\"" : ""
-        return text(x: x, y: y, state.netstatName, attributes: "text-anchor=\"\(anchor)\" fill=\"\(textColor(state))\"\(weight)")
+        return text(
+            x: x,
+            y: y,
+            state.netstatName,
+            attributes: "text-anchor=\"\(anchor)\" fill=\"\(textColor(state))\"\(weight)"
+        )
     }
 
     private static func legend(y: Int) -> String {
         var x = 16
         var svg = ""
-        for state: TCPState in [.synSent, .established, .finWait1, .finWait2, .closeWait, .lastAck, .timeWait, .closed] {
+        for state: TCPState in [.synSent, .established, .finWait1, .finWait2, .closeWait, .lastAck, .timeWait, .closed]
+        {
             svg += "<rect x=\"\(x)\" y=\"\(y - 9)\" width=\"10\" height=\"10\" fill=\"\(color(state))\"/>\n"
             svg += text(x: x + 14, y: y, state.netstatName, attributes: "font-size=\"11\"")
             x += 24 + state.netstatName.count * 7 + 10

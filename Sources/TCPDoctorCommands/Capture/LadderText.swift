@@ -19,21 +19,28 @@ enum LadderText {
         let right = "\(connection.responder)"
         out.write(
             style.bold(
-                pad("#", 7, right: true) + "  " + pad("time", 10, right: true) + "  " + pad(left, stateWidth + 2 + arrowWidth)
+                pad("#", 7, right: true) + "  " + pad("time", 10, right: true) + "  "
+                    + pad(left, stateWidth + 2 + arrowWidth)
                     + "  " + right
             ) + "\n"
         )
         let initial = ladder.initialStates
         out.write(
             String(repeating: " ", count: 21) + stateCell(initial.originator, style) + "  "
-                + String(repeating: " ", count: arrowWidth) + "  " + (initial.responder.map { styled($0, $0.netstatName, style) } ?? "?")
+                + String(repeating: " ", count: arrowWidth) + "  "
+                + (initial.responder.map { styled($0, $0.netstatName, style) } ?? "?")
                 + "\n"
         )
         for row in ladder.rows {
             switch row {
             case .packet(let packet, let originatorState, let responderState):
                 var line = pad("\(packet.number)", 7, right: true) + "  "
-                line += pad(CaptureText.seconds(nanoseconds: packet.timestampNanoseconds - origin, decimals: 6), 10, right: true) + "  "
+                line +=
+                    pad(
+                        CaptureText.seconds(nanoseconds: packet.timestampNanoseconds - origin, decimals: 6),
+                        10,
+                        right: true
+                    ) + "  "
                 line += stateCell(originatorState, style) + "  " + arrow(packet, style) + "  "
                 if let responderState { line += styled(responderState, responderState.netstatName, style) }
                 out.write(line + "\n")
@@ -48,7 +55,8 @@ enum LadderText {
                 if role == .originator {
                     line += stateCell(transition.to, style) + "  " + note
                 } else {
-                    line += String(repeating: " ", count: stateWidth) + "  " + pad("", arrowWidth) + "  "
+                    line +=
+                        String(repeating: " ", count: stateWidth) + "  " + pad("", arrowWidth) + "  "
                         + styled(transition.to, transition.to.netstatName, style) + "  " + note
                 }
                 out.write(line + "\n")
@@ -66,7 +74,8 @@ enum LadderText {
         if let closer = connection.activeCloser { verdict += ", active closer \(closer.rawValue)" }
         if connection.closeWait != nil { verdict += ", CLOSE_WAIT \(CaptureText.closeWait(connection))" }
         if let late = connection.lateFIN {
-            verdict += ", late FIN from the \(late.side.rawValue) \(CaptureText.duration(late.gapSeconds)) after "
+            verdict +=
+                ", late FIN from the \(late.side.rawValue) \(CaptureText.duration(late.gapSeconds)) after "
                 + "the peer entered \(late.forgottenIn.netstatName)"
         }
         out.write(

@@ -6,10 +6,12 @@ import TCPDoctorCore
 /// badge, the summary and rule, the processes, the evidence, why, and what to change.
 enum FindingRenderer {
     /// `3 findings (1 critical, 2 warning)`, the headline above a list of findings.
-    static func headline(_ findings: [Finding], style: TerminalStyle) -> String {
+    static func headline(_ findings: some Collection<Finding>, style: TerminalStyle) -> String {
+        // Counted in one pass without copying findings: a capture can have thousands.
+        var bySeverity = [Int](repeating: 0, count: Finding.Severity.allCases.count)
+        for finding in findings { bySeverity[finding.severity.rawValue] += 1 }
         let counts = Finding.Severity.allCases.reversed().compactMap { severity -> String? in
-            let count = findings.filter { $0.severity == severity }.count
-            return count == 0 ? nil : "\(count) \(severity.name)"
+            bySeverity[severity.rawValue] == 0 ? nil : "\(bySeverity[severity.rawValue]) \(severity.name)"
         }
         return style.bold("\(findings.count) finding\(findings.count == 1 ? "" : "s")")
             + " (\(counts.joined(separator: ", ")))"

@@ -7,7 +7,10 @@ import Testing
 
 /// Real connections on loopback recorded with tcpdump, then analysed: who closed first, who held
 /// CLOSE_WAIT and how long, and a late FIN that met RST after a short tcp_fin_timeout.
-@Suite(.serialized, .enabled(if: LiveCapture.isRoot && LiveCapture.toolExists(LiveCapture.tcpdump), "needs root and tcpdump"))
+@Suite(
+    .serialized,
+    .enabled(if: LiveCapture.isRoot && LiveCapture.toolExists(LiveCapture.tcpdump), "needs root and tcpdump")
+)
 struct RecordedCloseTests {
     enum Pattern: String, CaseIterable, Sendable {
         case clientClosesFirst
@@ -112,12 +115,16 @@ struct RecordedCloseTests {
         let peers = try namespace.spawn([ChildProcess.pythonPath, "-c", Self.lateFINPeers, "\(port)", go])
         #expect(try peers.readLine() == "listening")
         // The peers connect probes until told to go; go once a probe is in the file.
-        let capturing = LiveCaptureTests.waitForSegment(in: path, seconds: 15) { $0.flags == .syn && $0.destination.port == port }
+        let capturing = LiveCaptureTests.waitForSegment(in: path, seconds: 15) {
+            $0.flags == .syn && $0.destination.port == port
+        }
         try #require(capturing, "tcpdump in \(namespace.name) wrote no probe: \(capture.diagnostics)")
         #expect(FileManager.default.createFile(atPath: go, contents: nil))
         let clientPort = try #require(UInt16(try peers.readLine(timeout: 20)))
         #expect(try peers.readLine(timeout: 20) == "done")
-        _ = LiveCaptureTests.waitForSegment(in: path, seconds: 10) { $0.flags.contains(.rst) && $0.source.port == clientPort }
+        _ = LiveCaptureTests.waitForSegment(in: path, seconds: 10) {
+            $0.flags.contains(.rst) && $0.source.port == clientPort
+        }
         capture.stop()
 
         let (connections, segments) = try Recording.analyze(path, configuration: .init(finTimeout: .seconds(1)))
@@ -149,7 +156,10 @@ struct RecordedCloseTests {
     static func crossCheck(_ path: String, connections: [Connection], segments: [TCPSegment]) throws {
         guard LiveCapture.toolExists(LiveCapture.tshark) else { return }
         let streams = try FlagCounts.fromTshark(path)
-        #expect(streams.count == connections.count, "tshark sees \(streams.count) streams, tcpdoctor \(connections.count)")
+        #expect(
+            streams.count == connections.count,
+            "tshark sees \(streams.count) streams, tcpdoctor \(connections.count)"
+        )
         for connection in connections {
             var mine = FlagCounts()
             for segment in Recording.segments(of: connection, in: segments) {
@@ -158,7 +168,10 @@ struct RecordedCloseTests {
             let theirs = streams.first {
                 $0.originatorPort == connection.originator.port && $0.responderPort == connection.responder.port
             }
-            #expect(theirs?.counts == mine, "\(connection.originator) -> \(connection.responder): tshark \(theirs.map { "\($0.counts)" } ?? "none"), tcpdoctor \(mine)")
+            #expect(
+                theirs?.counts == mine,
+                "\(connection.originator) -> \(connection.responder): tshark \(theirs.map { "\($0.counts)" } ?? "none"), tcpdoctor \(mine)"
+            )
             let packets = Int(connection.originatorStats.packets + connection.responderStats.packets)
             #expect(Recording.segments(of: connection, in: segments).count == packets)
         }
@@ -166,11 +179,14 @@ struct RecordedCloseTests {
 
     private static func finCount(_ path: String, _ port: UInt16) -> Int {
         var count = 0
-        _ = try? CaptureReader.readSegments(from: path, onSegment: { segment in
-            if segment.flags.contains(.fin) && (segment.source.port == port || segment.destination.port == port) {
-                count += 1
+        _ = try? CaptureReader.readSegments(
+            from: path,
+            onSegment: { segment in
+                if segment.flags.contains(.fin) && (segment.source.port == port || segment.destination.port == port) {
+                    count += 1
+                }
             }
-        })
+        )
         return count
     }
 

@@ -22,7 +22,11 @@ enum Recording {
             let probePort = probe.port
             probe.close()
             accepted.close()
-            if LiveCaptureTests.waitForSegment(in: path, seconds: 1, { $0.source.port == probePort && $0.flags == .syn }) {
+            if LiveCaptureTests.waitForSegment(
+                in: path,
+                seconds: 1,
+                { $0.source.port == probePort && $0.flags == .syn }
+            ) {
                 return
             }
         }
@@ -97,7 +101,9 @@ struct FlagCounts: Hashable, CustomStringConvertible {
 
     /// Counts from tshark's own TCP dissector, by its `tcp.stream` conversations: the originator
     /// is the sender of the stream's first packet, as the captures here all start with a SYN.
-    static func fromTshark(_ path: String) throws -> [(originatorPort: UInt16, responderPort: UInt16, counts: FlagCounts)] {
+    static func fromTshark(
+        _ path: String
+    ) throws -> [(originatorPort: UInt16, responderPort: UInt16, counts: FlagCounts)] {
         let rows = try TShark.fields(["tcp.stream", "tcp.srcport", "tcp.dstport", "tcp.flags"], of: path)
         var streams: [Int: (UInt16, UInt16, FlagCounts)] = [:]
         for row in rows where row.count == 4 {

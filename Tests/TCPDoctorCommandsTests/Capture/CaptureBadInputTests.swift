@@ -27,7 +27,9 @@ struct CaptureBadInputTests {
         )
     }
 
-    static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+    static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
+    }
 
     static let cases: [BadCapture] = [
         BadCapture(name: "zero-length file", bytes: { [] }, status: 2, message: "empty"),
@@ -110,7 +112,10 @@ struct CaptureBadInputTests {
             #expect(run.status == bad.status, "\(arguments): \(run.stderr)")
             #expect(!run.stderr.contains("Fatal error"), "\(run.stderr)")
             if bad.status == 2 {
-                #expect(run.stderr.hasPrefix("error: \(path): ") || run.stderr.contains("\nerror: \(path): "), "\(run.stderr)")
+                #expect(
+                    run.stderr.hasPrefix("error: \(path): ") || run.stderr.contains("\nerror: \(path): "),
+                    "\(run.stderr)"
+                )
             }
             if let message = bad.message {
                 #expect(run.stderr.contains(message), "\(run.stderr)")

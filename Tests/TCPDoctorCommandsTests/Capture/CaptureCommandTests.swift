@@ -45,7 +45,9 @@ struct CaptureCommandTests {
         let transitions = try #require(timeline["originator"]?["transitions"] as? [[String: Any]])
         // A connection seen mid-stream starts ESTABLISHED and, without FIN or RST, never changes.
         #expect(transitions.isEmpty == (scenario.ended == "open"))
-        #expect(timeline["originator"]?["initial_state"] as? String == (scenario.ended == "open" ? "ESTABLISHED" : "CLOSE"))
+        #expect(
+            timeline["originator"]?["initial_state"] as? String == (scenario.ended == "open" ? "ESTABLISHED" : "CLOSE")
+        )
         #expect(transitions.allSatisfy { $0["state"] is String && $0["time"] is Double && $0["event"] is String })
 
         let summary = try #require(document["summary"] as? [String: Any])
@@ -82,7 +84,11 @@ struct CaptureCommandTests {
         #expect(reset["after_both_fins"] as? Bool == true)
         let timeline = try #require(connection["timeline"] as? [String: [String: Any]])
         let server = try #require(timeline["responder"]?["transitions"] as? [[String: Any]])
-        #expect(server.map { $0["state"] as? String } == ["SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE", "CLOSE"])
+        #expect(
+            server.map { $0["state"] as? String } == [
+                "SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE", "CLOSE",
+            ]
+        )
         #expect(server[4]["inferred"] as? Bool == true)
         #expect(server[4]["packet"] is NSNull)
         #expect(server[4]["event"] as? String == "fin_wait2_timeout")
@@ -99,13 +105,17 @@ struct CaptureCommandTests {
         }
         let path = directory.file("both.pcap")
         try ScenarioCapture.write(segments, to: path)
-        let connections = try #require(try runTCPDoctor(["capture", "--json", path]).json()["connections"] as? [[String: Any]])
+        let connections = try #require(
+            try runTCPDoctor(["capture", "--json", path]).json()["connections"] as? [[String: Any]]
+        )
         try #require(connections.count == 2)
         let half = try #require(connections.first { ($0["originator"] as? [String: Any])?["port"] as? Int == 40_000 })
         let halfClose = try #require(half["half_close"] as? [String: Any])
         #expect(halfClose["side"] as? String == "responder")
         #expect(halfClose["bytes"] as? Int == 1000)
-        let retransmitted = try #require(connections.first { ($0["originator"] as? [String: Any])?["port"] as? Int == 40_001 })
+        let retransmitted = try #require(
+            connections.first { ($0["originator"] as? [String: Any])?["port"] as? Int == 40_001 }
+        )
         #expect((retransmitted["fin_retransmissions"] as? [String: Int])?["originator"] == 1)
         #expect(retransmitted["half_close"] is NSNull)
     }

@@ -6,15 +6,15 @@ import Testing
 
 /// The summary, the connection table with its filters, and the ladder diagram.
 struct CaptureViewsTests {
-    /// Every close scenario once (client ports 40000...), plus 12 connections from 10.0.0.7 whose
-    /// server held CLOSE_WAIT for 5 s each: a leak the summary must name.
+    /// Every close scenario once (client ports 40000...), plus 12 connections from 10.0.0.7 to
+    /// 10.0.0.9:9090, which held CLOSE_WAIT for 5 s on each: a leak the summary must name.
     static func mixedCapture(in directory: ScratchDirectory) throws -> String {
         var segments: [TCPSegment] = []
         for (number, scenario) in CloseScenario.all.enumerated() where !scenario.ipv6 {
             segments += scenario.segments(number: UInt16(number))
         }
         for index in 0..<12 {
-            var c = ScenarioCapture(client: .test("10.0.0.7", UInt16(50_000 + index)), server: .test("10.0.0.9", 8080))
+            var c = ScenarioCapture(client: .test("10.0.0.7", UInt16(50_000 + index)), server: .test("10.0.0.9", 9090))
             let start = Double(index) * 2
             c.handshake(at: start)
             c.exchange(at: start + 0.01)
@@ -46,30 +46,67 @@ struct CaptureViewsTests {
         // The leaking server heads the CLOSE_WAIT table: 12 connections, 5 s each.
         let table = text.components(separatedBy: "Held CLOSE_WAIT most")[1]
         let firstRow = try #require(table.split(separator: "\n").dropFirst(2).first)
-        #expect(firstRow.hasPrefix("10.0.0.9:8080"), "\(table)")
-        #expect(firstRow.contains("server") && firstRow.contains("10.0.0.7") && firstRow.contains(" 12 "), "\(firstRow)")
+        #expect(firstRow.hasPrefix("10.0.0.9:9090"), "\(table)")
+        #expect(
+            firstRow.contains("server") && firstRow.contains("10.0.0.7") && firstRow.contains(" 12 "),
+            "\(firstRow)"
+        )
         #expect(firstRow.contains("5.0 s"), "\(firstRow)")
         // The findings in the doctor's form, the leak critical (10 or more connections).
-        #expect(text.contains("CRITICAL 10.0.0.9:8080 held CLOSE_WAIT for up to 5.0 s on 12 connections from 10.0.0.7"))
+        #expect(text.contains("CRITICAL 10.0.0.9:9090 held CLOSE_WAIT for up to 5.0 s on 12 connections from 10.0.0.7"))
         #expect(text.contains("[capture-close-wait]"))
         #expect(text.contains("then its late FIN met RST"))
         #expect(text.contains("what to change:"))
 
         let document = try runTCPDoctor(["capture", "--json", path]).json()
         let findings = try #require(document["findings"] as? [[String: Any]])
-        let leak = try #require(findings.first { ($0["evidence"] as? [String: Any])?["holder"] as? String == "10.0.0.9:8080" && ($0["evidence"] as? [String: Any])?["peer"] as? String == "10.0.0.7" })
+        let leak = try #require(
+            findings.first {
+                ($0["evidence"] as? [String: Any])?["holder"] as? String == "10.0.0.9:9090"
+                    && ($0["evidence"] as? [String: Any])?["peer"] as? String == "10.0.0.7"
+            }
+        )
         #expect(leak["rule"] as? String == "capture-close-wait")
         #expect(leak["severity"] as? String == "critical")
         #expect((leak["evidence"] as? [String: Any])?["connections"] as? Int == 12)
         let summary = try #require(document["summary"] as? [String: Any])
         let most = try #require(summary["close_wait_most"] as? [[String: Any]])
-        #expect(most.first?["holder"] as? String == "10.0.0.9:8080")
+        #expect(most.first?["holder"] as? String == "10.0.0.9:9090")
+        #expect(most.first?["peer"] as? String == "10.0.0.7")
         #expect(most.first?["held_connections"] as? Int == 12)
         let longest = try #require(summary["close_wait_longest"] as? [[String: Any]])
         #expect(longest.first?["longest_seconds"] as? Double == 69.999)
         let closers = try #require(summary["by_active_closer"] as? [String: Int])
         #expect(closers.values.reduce(0, +) == Self.scenarioCount + 12)
         #expect(closers["both"] == 1)
+    }
+
+    /// A service that leaks toward many clients is one finding, not one per client.
+    @Test func serviceLeakTowardManyClientsIsOneFinding() throws {
+        let directory = try ScratchDirectory()
+        var segments: [TCPSegment] = []
+        for index in 0..<30 {
+            let client = Endpoint.test("10.1.0.\(index % 15 + 1)", UInt16(50_000 + index))
+            var c = ScenarioCapture(client: client, server: .test("10.0.0.9", 8080))
+            let start = Double(index)
+            c.handshake(at: start)
+            c.send(.client, CloseScenario.finACK, at: start + 0.1)
+            c.send(.server, .ack, at: start + 0.1001)
+            c.send(.server, CloseScenario.finACK, at: start + 3.1001)
+            c.send(.client, .ack, at: start + 3.1002)
+            segments += c.segments
+        }
+        let path = directory.file("many.pcap")
+        try ScenarioCapture.write(segments, to: path)
+        let document = try runTCPDoctor(["capture", "--json", path]).json()
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        try #require(findings.count == 1, "\(findings.map { $0["summary"] ?? "" })")
+        #expect(
+            findings[0]["summary"] as? String
+                == "10.0.0.9:8080 held CLOSE_WAIT for up to 3.0 s on 30 connections from 15 clients: the service "
+                + "does not close connections after its clients do"
+        )
+        #expect((findings[0]["evidence"] as? [String: Any])?["peer"] as? String == "15 clients")
     }
 
     @Test(arguments: [
@@ -112,7 +149,10 @@ struct CaptureViewsTests {
         let run = try runTCPDoctor(["capture", "--connections", "--port", "40003", path])
         let lines = run.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count == 2)
-        for title in ["originator", "responder", "start (UTC)", "duration", "ended", "closer", "close_wait", "conn_state", "history", "completeness"] {
+        for title in [
+            "originator", "responder", "start (UTC)", "duration", "ended", "closer", "close_wait", "conn_state",
+            "history", "completeness",
+        ] {
             #expect(lines[0].contains(title), "\(title)")
         }
         let cells = lines[1].split(separator: " ").map(String.init)
@@ -165,11 +205,13 @@ struct CaptureViewsTests {
         let originator = String(third.split(separator: " ")[1])
         let ladder = try runTCPDoctor(["capture", "--ladder", "3", "--host", "10.0.0.7", path])
         #expect(ladder.status == 0, "\(ladder.stderr)")
-        #expect(ladder.stdout.hasPrefix("Connection 3: \(originator) -> 10.0.0.9:8080"), "\(ladder.stdout)")
+        #expect(ladder.stdout.hasPrefix("Connection 3: \(originator) -> 10.0.0.9:9090"), "\(ladder.stdout)")
 
         let missing = try runTCPDoctor(["capture", "--ladder", "99", path])
         #expect(missing.status == 64)
-        #expect(missing.stderr.contains("there is no connection 99: the capture has \(Self.scenarioCount + 12) connections"))
+        #expect(
+            missing.stderr.contains("there is no connection 99: the capture has \(Self.scenarioCount + 12) connections")
+        )
         let unmatched = try runTCPDoctor(["capture", "--ladder", "dport = :1", path])
         #expect(unmatched.status == 64)
         #expect(unmatched.stderr.contains("no connection matches --ladder"))

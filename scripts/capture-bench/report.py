@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Writes the capture section of BENCHMARKS.md from the files scripts/capture-bench/run.sh leaves.
+
+Usage: report.py DIR BENCHMARKS.md LOAD_BEFORE LOAD_AFTER CORE BULK_MB
+
+Replaces what lies between <!-- capture:start --> and <!-- capture:end --> (or appends the
+section, creating the file if needed); the rest of the file belongs to other scripts.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+directory, path, load_before, load_after, core, bulk_mb = sys.argv[1:7]
+START, END = "<!-- capture:start -->", "<!-- capture:end -->"
+
+CAPTURES = {
+    "mixed": "mixed: 50k connections over every close pattern, 256 open at once",
+    "bulk-gso": f"bulk, {bulk_mb} MB in 65160-byte segments (segmentation offload, as on lo)",
+    "bulk-mtu": f"bulk, {bulk_mb} MB in 1448-byte segments (one per Ethernet frame)",
+}
+TOOLS = ["tcpdoctor capture", "tcpdoctor capture --json", "tcptrace -n", "tshark -q -z conv,tcp"]
+
+
+def load(name):
+    with open(os.path.join(directory, name)) as handle:
+        return handle.read().split("\n")
+
+
+def results(capture):
+    found = {}
+    for kind in ("tcpdoctor", "peers"):
+        with open(os.path.join(directory, f"{capture}-{kind}.json")) as handle:
+            for result in json.load(handle)["results"]:
+                found[result["command"]] = result
+    return found
+
+
+counts = {}
+for line in load("counts.txt"):
+    if line:
+        name, packets, captured, connections, peak = line.split("|")
+        counts[name] = (int(packets), int(captured), int(connections), int(peak))
+rss = {}
+for line in load("rss.txt"):
+    if line:
+        name, tool, kilobytes = line.split("|")
+        rss[(name, tool)] = int(kilobytes)
+memory = {}
+for line in load("memory.txt"):
+    if line:
+        name, kilobytes, peak = line.split("|")
+        memory[name] = (int(kilobytes), int(peak))
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def mean_of(value):
+    """hyperfine's `user` and `system`: a mean, or per-run values in some versions."""
+    return sum(value) / len(value) if isinstance(value, list) else value
+
+
+def seconds(value):
+    return f"{value:.3f} s" if value >= 0.1 else f"{value * 1000:.1f} ms"
+
+
+lines = [
+    START,
+    "## Capture analysis: `tcpdoctor capture`",
+    "",
+    f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {cpu_model()}, "
+    f"{os.cpu_count()} cores shared with other work (load average {load_before} before, "
+    f"{load_after} after); release build; every tool pinned to core {core} (`taskset -c {core}`), "
+    "output to /dev/null, warm page cache. Wall time is hyperfine's mean ± σ (10 runs for "
+    "tcpdoctor, 3 for its peers); CPU is user + system time, the fairer figure on a shared machine. "
+    "Throughput is over wall time.",
+    "",
+    "Produced by `scripts/capture-bench/run.sh` (captures written by "
+    "`scripts/capture-bench/Generator` with the package's `SegmentCaptureWriter`).",
+    "",
+    "tcpdoctor's peak RSS includes up to 128 MB of the capture file itself: the reader maps the file "
+    "and releases the pages behind it in 64 MB windows, and mapped file pages count in RSS (they are "
+    "page cache, not the process's own memory). What grows with the connections is measured "
+    "separately below.",
+    "",
+]
+targets = []
+for capture, title in CAPTURES.items():
+    packets, captured, connections, peak = counts[capture]
+    size = os.path.getsize(os.path.join(directory, f"{capture}.pcap")) if os.path.exists(
+        os.path.join(directory, f"{capture}.pcap")) else captured
+    found = results(capture)
+    lines += [
+        f"### {title}",
+        "",
+        f"{packets:,} packets, {connections:,} connections, {size / 1e9:.2f} GB "
+        f"({captured / 1e9:.2f} GB captured bytes); at most {peak:,} connections open at once.",
+        "",
+        "| tool | wall | CPU | packets/s | GB/s | peak RSS | tcpdoctor is faster by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    base = found["tcpdoctor capture"]["mean"]
+    for tool in TOOLS:
+        result = found[tool]
+        mean, deviation = result["mean"], result["stddev"] or 0.0
+        cpu = mean_of(result["user"]) + mean_of(result["system"])
+        ratio = "" if tool.startswith("tcpdoctor") else f"{mean / base:.1f}x"
+        lines.append(
+            f"| `{tool}` | {seconds(mean)} ± {seconds(deviation)} | {seconds(cpu)} | "
+            f"{packets / mean / 1e6:.2f} M | {size / mean / 1e9:.2f} | "
+            f"{rss.get((capture, tool), 0) / 1024:.0f} MB | {ratio} |"
+        )
+    lines.append("")
+    if capture == "mixed":
+        targets.append(("≥ 3 M packets/s on the mixed capture", packets / base / 1e6 >= 3,
+                        f"{packets / base / 1e6:.2f} M packets/s"))
+        targets.append(("≥ 3x faster than `tcptrace -n` (mixed)", found["tcptrace -n"]["mean"] / base >= 3,
+                        f"{found['tcptrace -n']['mean'] / base:.1f}x"))
+        targets.append(("≥ 50x faster than `tshark -q -z conv,tcp` (mixed)",
+                        found["tshark -q -z conv,tcp"]["mean"] / base >= 50,
+                        f"{found['tshark -q -z conv,tcp']['mean'] / base:.1f}x"))
+    else:
+        targets.append((f"≥ 1 GB/s on {capture}", size / base / 1e9 >= 1, f"{size / base / 1e9:.2f} GB/s"))
+
+open_kb, open_peak = memory["open"]
+sequential_kb, sequential_peak = memory["sequential"]
+per_connection = (open_kb - sequential_kb) * 1024 / max(1, open_peak - sequential_peak)
+lines += [
+    "### Memory per open connection",
+    "",
+    f"Two captures of the same 100,000 five-packet connections: one where all stay open to the end "
+    f"({open_peak:,} open at once, peak RSS {open_kb / 1024:.0f} MB), one where each ends with a RST "
+    f"0.6 s after the last ({sequential_peak:,} open at once, peak RSS {sequential_kb / 1024:.0f} MB). "
+    f"The difference per open connection: **{per_connection:.0f} bytes**.",
+    "",
+]
+targets.append(("≤ 1 KB per open connection", per_connection <= 1024, f"{per_connection:.0f} bytes"))
+lines += ["### Targets (issue 4)", "", "| target | measured | met |", "|---|---|---|"]
+for name, met, measured in targets:
+    lines.append(f"| {name} | {measured} | {'yes' if met else 'no'} |")
+lines += ["", END]
+section = "\n".join(lines) + "\n"
+
+text = ""
+if os.path.exists(path):
+    with open(path) as handle:
+        text = handle.read()
+if START in text and END in text:
+    before = text.split(START, 1)[0]
+    after = text.split(END, 1)[1]
+    text = before + section.rstrip("\n") + after
+else:
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += ("\n" if text else "") + section
+with open(path, "w") as handle:
+    handle.write(text)
+print(section)
