@@ -29,7 +29,9 @@ struct ChurnTests {
         let churner = try ChildProcess.python(Self.churner)
         let port = try churner.readLine()
         for _ in 0..<8 {
-            let run = try runTCPDoctor(["sockets", "--json", "src", "127.0.0.1:\(port)", "or", "dst", "127.0.0.1:\(port)"])
+            let run = try runTCPDoctor([
+                "sockets", "--json", "src", "127.0.0.1:\(port)", "or", "dst", "127.0.0.1:\(port)",
+            ])
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let sockets = try run.json()["sockets"] as? [[String: Any]] ?? []
             #expect(!sockets.isEmpty, "at least the listener")

@@ -51,12 +51,14 @@ struct DoctorCommandTests {
     @Test func thresholdsMoveTheLine() throws {
         let held = try Self.leak()
         let run = try runTCPDoctor([
-            "doctor", "--json", "--pid", "\(getpid())", "--rule", "close-wait-leak", "--threshold", "close-wait.warning=1000",
+            "doctor", "--json", "--pid", "\(getpid())", "--rule", "close-wait-leak", "--threshold",
+            "close-wait.warning=1000",
         ])
         #expect(run.status == 0)
         #expect(try Self.findings(run).isEmpty)
         let critical = try runTCPDoctor([
-            "doctor", "--json", "--pid", "\(getpid())", "--rule", "close-wait-leak", "--threshold", "close-wait.critical=20",
+            "doctor", "--json", "--pid", "\(getpid())", "--rule", "close-wait-leak", "--threshold",
+            "close-wait.critical=20",
         ])
         #expect(critical.status == 1)
         #expect(try Self.findings(critical).first?["severity"] as? String == "critical")
@@ -86,7 +88,9 @@ struct DoctorCommandTests {
     @Test func listsRulesAndThresholds() throws {
         let run = try runTCPDoctor(["doctor", "--list-rules", "--list-thresholds"])
         #expect(run.status == 0)
-        for rule in ["close-wait-leak", "dead-socket-fds", "fd-exhaustion", "shared-socket", "time-wait", "kernel-settings"] {
+        for rule in [
+            "close-wait-leak", "dead-socket-fds", "fd-exhaustion", "shared-socket", "time-wait", "kernel-settings",
+        ] {
             #expect(run.stdout.contains(rule))
         }
         #expect(run.stdout.contains("close-wait.warning"))

@@ -31,7 +31,12 @@ struct DoctorOracleTests {
 
     /// The findings of `rule` that name one of `pids`; for TIME_WAIT, which has no owner, also
     /// those that can name no process (a client whose connections are all closed).
-    static func findings(_ rule: String, about pids: [Int32], netns: String?, thresholds: [String]) throws
+    static func findings(
+        _ rule: String,
+        about pids: [Int32],
+        netns: String?,
+        thresholds: [String]
+    ) throws
         -> [[String: Any]]
     {
         var arguments = ["doctor", "--json", "--rule", rule, "--fail-on", "critical"]
@@ -59,7 +64,12 @@ struct DoctorOracleTests {
         defer { lab.stop() }
         let culprits = lab.pids(of: scenario.culprit)
         #expect(!culprits.isEmpty)
-        let found = try Self.findings(scenario.expectedRule, about: culprits, netns: lab.netns, thresholds: size.thresholds)
+        let found = try Self.findings(
+            scenario.expectedRule,
+            about: culprits,
+            netns: lab.netns,
+            thresholds: size.thresholds
+        )
         let finding = try #require(found.first, "\(id): no \(scenario.expectedRule) finding about \(culprits)")
         let count = (finding["evidence"] as? [String: Any])?["count"] as? Int ?? 0
         #expect(count > 0, "\(id): evidence count")
@@ -79,7 +89,12 @@ struct DoctorOracleTests {
         )
         defer { lab.stop() }
         let culprits = lab.pids(of: scenario.culprit)
-        let found = try Self.findings(scenario.expectedRule, about: culprits, netns: lab.netns, thresholds: size.thresholds)
+        let found = try Self.findings(
+            scenario.expectedRule,
+            about: culprits,
+            netns: lab.netns,
+            thresholds: size.thresholds
+        )
         #expect(found.isEmpty, "\(id) --fixed: \(found.map { $0["summary"] ?? "" })")
     }
 }

@@ -2,10 +2,16 @@ import TCPDoctorCore
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
-    static func writeReport(_ findings: [Finding], input: DiagnosisInput, style: TerminalStyle, to out: inout OutputBuffer) {
+    static func writeReport(
+        _ findings: [Finding],
+        input: DiagnosisInput,
+        style: TerminalStyle,
+        to out: inout OutputBuffer
+    ) {
         let snapshot = input.snapshot
         let scope = [
-            plural(snapshot.sockets.count, "TCP socket"), "in", plural(snapshot.namespaces.count, "network namespace") + ",",
+            plural(snapshot.sockets.count, "TCP socket"), "in",
+            plural(snapshot.namespaces.count, "network namespace") + ",",
             plural(snapshot.processes.count, "process", "processes"), "holding sockets",
         ].joined(separator: " ")
         guard !findings.isEmpty else {
@@ -41,7 +47,12 @@ enum DoctorRenderer {
         }
     }
 
-    static func writeJSON(_ findings: [Finding], input: DiagnosisInput, failOn: Finding.Severity, to json: inout JSONWriter) {
+    static func writeJSON(
+        _ findings: [Finding],
+        input: DiagnosisInput,
+        failOn: Finding.Severity,
+        to json: inout JSONWriter
+    ) {
         let snapshot = input.snapshot
         json.beginObject()
         json.key("taken_at")

@@ -105,9 +105,11 @@ struct ProcessFileParsersTests {
 
     @Test func kernelThreadsAreRecognised() throws {
         // kthreadd on this machine: flags 0x208040 include PF_KTHREAD (0x200000).
-        let kthread = try #require(Array("2 (kthreadd) S 0 0 0 0 -1 2129984 0".utf8).withUnsafeBytes {
-            ProcessFileParsers.parseStatExcerpt($0)
-        })
+        let kthread = try #require(
+            Array("2 (kthreadd) S 0 0 0 0 -1 2129984 0".utf8).withUnsafeBytes {
+                ProcessFileParsers.parseStatExcerpt($0)
+            }
+        )
         #expect(kthread.isKernelThread)
         let stat = try ProcTestSupport.fixture("self-stat")
         #expect(try #require(stat.withUnsafeBytes { ProcessFileParsers.parseStatExcerpt($0) }).isKernelThread == false)
