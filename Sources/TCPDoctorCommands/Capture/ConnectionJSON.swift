@@ -12,9 +12,9 @@ enum ConnectionJSON {
         json.key("index")
         json.value(index)
         json.key("originator")
-        endpoint(connection.originator, &json)
+        json.value(endpoint: connection.originator)
         json.key("responder")
-        endpoint(connection.responder, &json)
+        json.value(endpoint: connection.responder)
         json.key("originator_basis")
         json.value(connection.originatorBasis.rawValue)
         json.key("started_mid_stream")
@@ -64,15 +64,6 @@ enum ConnectionJSON {
         json.key("responder")
         timeline(connection.responderTimeline, &json)
         json.endObject()
-        json.endObject()
-    }
-
-    private static func endpoint(_ endpoint: Endpoint, _ json: inout JSONWriter) {
-        json.beginObject()
-        json.key("address")
-        json.value(address: endpoint.address)
-        json.key("port")
-        json.value(endpoint.port)
         json.endObject()
     }
 

@@ -49,17 +49,5 @@ struct StreamingTable {
         pending = []
     }
 
-    private func render(_ row: [String]) -> String {
-        var line = ""
-        for (index, cell) in row.enumerated() where index < columns.count {
-            let isLast = index == columns.count - 1
-            let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
-            switch columns[index].alignment {
-            case .left: line += isLast ? cell : cell + padding
-            case .right: line += padding + cell
-            }
-            if !isLast { line += "  " }
-        }
-        return line
-    }
+    private func render(_ row: [String]) -> String { TextTable.render(row, columns: columns, widths: widths) }
 }

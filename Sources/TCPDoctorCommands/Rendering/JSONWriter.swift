@@ -86,6 +86,16 @@ public struct JSONWriter: ~Copyable {
         writeEscaped(text)
     }
 
+    /// An endpoint as `{"address": ..., "port": ...}`, the form every document uses.
+    public mutating func value(endpoint: Endpoint) {
+        beginObject()
+        key("address")
+        value(address: endpoint.address)
+        key("port")
+        value(endpoint.port)
+        endObject()
+    }
+
     /// An IP address as a JSON string.
     @inline(__always)
     public mutating func value(address: IPAddress) {

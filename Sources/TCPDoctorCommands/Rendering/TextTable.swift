@@ -41,7 +41,11 @@ struct TextTable {
         }
     }
 
-    private func render(_ row: [String]) -> String {
+    private func render(_ row: [String]) -> String { Self.render(row, columns: columns, widths: widths) }
+
+    /// One line: cells padded to `widths` and aligned per column, two spaces apart; the last
+    /// column is not padded.
+    static func render(_ row: [String], columns: [Column], widths: [Int]) -> String {
         var line = ""
         for (index, cell) in row.enumerated() where index < columns.count {
             let isLast = index == columns.count - 1

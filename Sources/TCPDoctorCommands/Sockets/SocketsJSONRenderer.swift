@@ -21,9 +21,9 @@ struct SocketsJSONRenderer {
             json.key("state")
             json.value(socket.state.netstatName)
             json.key("local")
-            writeEndpoint(socket.local, &json)
+            json.value(endpoint: socket.local)
             json.key("remote")
-            writeEndpoint(socket.remote, &json)
+            json.value(endpoint: socket.remote)
             json.key("recv_q")
             json.value(socket.recvQ)
             json.key("send_q")
@@ -91,15 +91,6 @@ struct SocketsJSONRenderer {
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
         json.finish()
-    }
-
-    private func writeEndpoint(_ endpoint: Endpoint, _ json: inout JSONWriter) {
-        json.beginObject()
-        json.key("address")
-        json.value(address: endpoint.address)
-        json.key("port")
-        json.value(endpoint.port)
-        json.endObject()
     }
 
     private func writeTimer(_ timer: SocketTimer?, _ json: inout JSONWriter) {
