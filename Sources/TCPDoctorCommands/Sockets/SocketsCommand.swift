@@ -39,7 +39,8 @@ struct SocketsCommand: ParsableCommand {
             includeOwners: !noOwners || selection.selectsProcesses,
             includeInfo: info,
             includeShutdown: info,
-            forceProcfs: procfs
+            forceProcfs: procfs,
+            findDeadSocketFDs: filter == .all
         )
         let snapshot = try SnapshotLoading.read(request)
         let sockets = filterArguments.select(from: snapshot, selection)

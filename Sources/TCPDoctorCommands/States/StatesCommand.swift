@@ -31,7 +31,8 @@ struct StatesCommand: ParsableCommand {
         let request = SnapshotRequest(
             states: filter.possibleStates,
             namespaces: selection.namespaces,
-            includeOwners: grouping == .process || selection.selectsProcesses
+            includeOwners: grouping == .process || selection.selectsProcesses,
+            findDeadSocketFDs: false
         )
         let snapshot = try SnapshotLoading.read(request)
         let sockets = filterArguments.select(from: snapshot, selection)

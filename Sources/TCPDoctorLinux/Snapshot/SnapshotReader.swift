@@ -51,7 +51,7 @@ public enum SnapshotReader {
         // Socket fds in no table are only looked for when every state was dumped; with some
         // namespaces left out, only among processes inside the ones that were read.
         var dead: [DeadSocketFD] = []
-        if request.states == .all {
+        if request.findDeadSocketFDs && request.states == .all {
             let everywhere = request.namespaces == .all
             let read = Set(locations.map(\.namespace.inode))
             dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, includeUndecided: everywhere) { owner in

@@ -25,6 +25,8 @@ public struct SnapshotRequest: Hashable, Sendable {
     public var includeShutdown: Bool
     /// Read sockets from /proc/net/tcp even when netlink works (for comparison and tests).
     public var forceProcfs: Bool
+    /// Look for socket fds whose socket is in no table (needs owners and every state).
+    public var findDeadSocketFDs: Bool
 
     public init(
         states: TCPStateSet = .all,
@@ -32,7 +34,8 @@ public struct SnapshotRequest: Hashable, Sendable {
         includeOwners: Bool = true,
         includeInfo: Bool = false,
         includeShutdown: Bool = false,
-        forceProcfs: Bool = false
+        forceProcfs: Bool = false,
+        findDeadSocketFDs: Bool = true
     ) {
         self.states = states
         self.namespaces = namespaces
@@ -40,5 +43,6 @@ public struct SnapshotRequest: Hashable, Sendable {
         self.includeInfo = includeInfo
         self.includeShutdown = includeShutdown
         self.forceProcfs = forceProcfs
+        self.findDeadSocketFDs = findDeadSocketFDs
     }
 }
