@@ -8,9 +8,9 @@ struct UnprivilegedTests {
     static let canDropPrivileges = getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0
 
     /// Runs the built binary as `nobody` through setpriv, from a copy the user can execute.
+    /// Each call has its own copy: the tests of this suite run in parallel.
     static func runAsNobody(_ arguments: [String]) throws -> TCPDoctorRun {
-        let copy = "/tmp/tcpdoctor-unprivileged-\(getpid())"
-        try? FileManager.default.removeItem(atPath: copy)
+        let copy = "/tmp/tcpdoctor-unprivileged-\(UUID().uuidString)"
         try FileManager.default.copyItem(atPath: tcpdoctorExecutable(), toPath: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
         chmod(copy, 0o755)

@@ -103,7 +103,7 @@ struct NamespaceDiscoveryTests {
     }
 
     @Test func aStaleNameIsNotANamespace() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tcpd-netns-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tcpd-netns-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         // What `ip netns delete` leaves when the unmount worked but the unlink did not: a plain file.
