@@ -115,29 +115,48 @@ func systemEnterNetworkNamespace(_ fd: Int32) -> Result<Void, Errno> {
 /// thread's namespace dies with it.
 func systemRunOnNewThread(_ body: () -> Void) -> Result<Void, Errno> {
     withoutActuallyEscaping(body) { escapable in
-        let context = Unmanaged.passRetained(ThreadBody(escapable)).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(
-            &thread,
-            nil,
-            { raw in
-                guard let raw else { return nil }
-                Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().body()
-                return nil
-            },
-            context
-        )
-        guard created == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(context).release()
-            return .failure(Errno(rawValue: created))
-        }
-        _ = pthread_join(thread, nil)
-        return .success(())
+        systemStartThread(escapable).map { $0.join() }
     }
 }
 
-/// The closure handed to a new thread. `@unchecked Sendable`: the creating thread blocks in
-/// `pthread_join` while the new thread runs it, so it is never used by two threads at once.
+/// Starts `body` on a new POSIX thread; the caller must `join()` the handle.
+///
+/// A thread of its own, not a Dispatch worker: work that must run in parallel with the caller
+/// (the fd walk beside the netlink dump) cannot wait for a pool whose width is already taken by
+/// the caller's own task.
+func systemStartThread(_ body: @escaping () -> Void) -> Result<JoinableThread, Errno> {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(
+        &thread,
+        nil,
+        { raw in
+            guard let raw else { return nil }
+            Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().body()
+            return nil
+        },
+        context
+    )
+    guard created == 0 else {
+        Unmanaged<ThreadBody>.fromOpaque(context).release()
+        return .failure(Errno(rawValue: created))
+    }
+    return .success(JoinableThread(thread: thread))
+}
+
+/// A started POSIX thread, to be joined exactly once.
+struct JoinableThread: Sendable {
+    fileprivate let thread: pthread_t
+
+    /// Waits for the thread to end.
+    func join() {
+        _ = pthread_join(thread, nil)
+    }
+}
+
+/// The closure handed to a new thread. `@unchecked Sendable`: the thread that created it
+/// hands it over and never touches it again; what the closure shares is the caller's to order
+/// (by joining the thread).
 private final class ThreadBody: @unchecked Sendable {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }

@@ -14,19 +14,16 @@ struct StreamingTable {
 
     init(_ columns: [TextTable.Column]) {
         self.columns = columns
-        self.widths = columns.map(\.title.count)
+        self.widths = columns.map { TextTable.width($0.title) }
     }
 
     mutating func append(_ row: [String], to out: inout OutputBuffer, style: TerminalStyle) {
         if headerWritten {
-            out.write(render(row))
-            out.write(byte: 10)
+            TextTable.write(row, columns: columns, widths: widths, to: &out)
             out.flushIfFull()
             return
         }
-        for (index, cell) in row.enumerated() where index < widths.count {
-            widths[index] = max(widths[index], cell.count)
-        }
+        TextTable.widen(&widths, toFit: row)
         pending.append(row)
         if pending.count >= Self.sampleRows { flushPending(to: &out, style: style) }
     }
@@ -39,15 +36,12 @@ struct StreamingTable {
     private mutating func flushPending(to out: inout OutputBuffer, style: TerminalStyle) {
         guard !headerWritten else { return }
         headerWritten = true
-        out.write(style.bold(render(columns.map(\.title))))
+        out.write(style.bold(TextTable.render(columns.map(\.title), columns: columns, widths: widths)))
         out.write(byte: 10)
         for row in pending {
-            out.write(render(row))
-            out.write(byte: 10)
+            TextTable.write(row, columns: columns, widths: widths, to: &out)
             out.flushIfFull()
         }
         pending = []
     }
-
-    private func render(_ row: [String]) -> String { TextTable.render(row, columns: columns, widths: widths) }
 }

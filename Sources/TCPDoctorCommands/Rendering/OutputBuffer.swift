@@ -56,6 +56,11 @@ public struct OutputBuffer: ~Copyable {
         count += 1
     }
 
+    /// Appends `count` spaces (nothing when `count` is not positive).
+    public mutating func write(spaces count: Int) {
+        for _ in 0..<max(0, count) { write(byte: 32) }
+    }
+
     @inline(__always)
     public mutating func write(bytes source: UnsafeBufferPointer<UInt8>) {
         guard let base = source.baseAddress, source.count > 0 else { return }

@@ -9,7 +9,7 @@ import TCPDoctorCore
 /// as one packed 128-bit key. Nothing is allocated per fd.
 ///
 /// `@unchecked Sendable`: during a scan each worker is used by exactly one thread, and read only
-/// after `concurrentPerform` has returned, which orders those accesses.
+/// after its thread has been joined, which orders those accesses.
 final class FDScanWorker: @unchecked Sendable {
     /// `struct linux_dirent64`: `d_reclen` at 16, `d_type` at 18, `d_name` at 19.
     private static let direntHeader = 19

@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import Synchronization
 import SystemPackage
@@ -20,8 +19,7 @@ public struct FDScanner: Sendable {
 
     /// Walks the fd directories of `pids` (every process when nil).
     ///
-    /// Blocks the calling thread; with `threads > 1` it also uses that many minus one Dispatch
-    /// worker threads. An fd closed during the walk is skipped; a process that exits during the
+    /// Blocks the calling thread; with `threads > 1` it also starts that many minus one threads. An fd closed during the walk is skipped; a process that exits during the
     /// walk is counted in `processesVanished` and contributes nothing.
     ///
     /// - Parameters:
@@ -46,13 +44,15 @@ public struct FDScanner: Sendable {
         let workerCount = max(1, min(threads, selected.count))
         let workers = (0..<workerCount).map { _ in FDScanWorker(procFD: rootFD) }
         let cursor = FDScanCursor()
-        if workerCount == 1 {
-            workers[0].run(pids: selected, cursor: cursor)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workerCount) { index in
-                workers[index].run(pids: selected, cursor: cursor)
+        // Threads of their own: a thread that cannot be started leaves its share to the others.
+        var helpers: [JoinableThread] = []
+        for worker in workers.dropFirst() {
+            if case .success(let thread) = systemStartThread({ worker.run(pids: selected, cursor: cursor) }) {
+                helpers.append(thread)
             }
         }
+        workers[0].run(pids: selected, cursor: cursor)
+        while let thread = helpers.popLast() { thread.join() }
         return merge(workers, rootFD: rootFD)
     }
 

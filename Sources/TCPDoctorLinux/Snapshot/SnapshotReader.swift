@@ -1,5 +1,4 @@
 import CSockDiag
-import Dispatch
 import Glibc
 import Synchronization
 import TCPDoctorCore
@@ -222,30 +221,39 @@ public enum SnapshotReader {
     }
 }
 
-/// The `/proc/*/fd` walk running on a Dispatch thread while the caller dumps sockets.
+/// The `/proc/*/fd` walk running on threads of its own while the caller dumps sockets.
 final class OwnerWalk: Sendable {
-    private let result = Mutex<Result<FDScan, LinuxError>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    static func start(threads: Int = 2) -> OwnerWalk {
-        let walk = OwnerWalk()
-        DispatchQueue.global().async {
-            let outcome: Result<FDScan, LinuxError>
-            do throws(LinuxError) {
-                outcome = .success(try FDScanner().scan(threads: threads))
-            } catch {
-                outcome = .failure(error)
-            }
-            walk.result.withLock { $0 = outcome }
-            walk.done.signal()
-        }
-        return walk
+    private final class Outcome: Sendable {
+        let value = Mutex<Result<FDScan, LinuxError>?>(nil)
     }
 
+    private let threads: Int
+    private let outcome = Outcome()
+    private let thread: JoinableThread?
+
+    private init(threads: Int) {
+        self.threads = threads
+        let outcome = self.outcome
+        thread = try? systemStartThread { outcome.value.withLock { $0 = Self.scan(threads: threads) } }.get()
+    }
+
+    static func start(threads: Int = 2) -> OwnerWalk {
+        OwnerWalk(threads: threads)
+    }
+
+    private static func scan(threads: Int) -> Result<FDScan, LinuxError> {
+        do throws(LinuxError) {
+            return .success(try FDScanner().scan(threads: threads))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The walk's result; when its thread could not be started, the walk runs here.
     func wait() throws(LinuxError) -> FDScan {
-        done.wait()
-        let outcome = result.withLock { $0 }
-        switch outcome {
+        guard let thread else { return try Self.scan(threads: threads).get() }
+        thread.join()
+        switch outcome.value.withLock({ $0 }) {
         case .success(let scan): return scan
         case .failure(let error): throw error
         case nil: throw LinuxError(.systemCall, "the /proc fd walk ended without a result")
