@@ -155,26 +155,24 @@ def sanity_line(run):
     if not isinstance(sockets, list):
         return "- `tcpdoctor sockets --json` output has no \"sockets\" list."
     owned = sum(1 for s in sockets if isinstance(s, dict) and s.get("owners"))
+    states = run['ready'].get('states', {})
+    own = sum(states.values())
     return (f"- `tcpdoctor sockets --json` listed {len(sockets):,} sockets, {owned:,} of them with "
-            f"owners (the load above has {run['ready'].get('tcp_sockets', 0):,} sockets, "
-            f"{run['ready'].get('tcp_sockets', 0) - run['ready'].get('states', {}).get('FIN_WAIT2', 0):,} "
-            f"with an fd).")
+            f"owners (the host had {run['ready'].get('tcp_sockets', 0):,}; the load's own "
+            f"{own:,} sockets include {own - states.get('FIN_WAIT2', 0):,} with an fd).")
 
 
 def busy_note(run):
     """A warning when other work shared the CPUs: wall times then exceed what the tools cost."""
-    loads = []
-    for name in ("load-before.txt", "load-after.txt"):
-        text = read_text(os.path.join(run["results"], name)) or ""
-        try:
-            loads.append(float(text.split("load average:")[1].split(",")[0]))
-        except (IndexError, ValueError):
-            pass
-    cpus = int(run["meta"].get("nproc") or 0)
-    if not loads or not cpus or max(loads) <= cpus * 0.75:
+    text = read_text(os.path.join(run["results"], "busy-before.txt")) or ""
+    try:
+        busy = float(text.strip())
+    except ValueError:
         return None
-    return (f"**The machine was busy** (1-minute load average {max(loads):.1f} on {cpus} CPUs, from other "
-            "work): wall times are inflated and noisy; the CPU column is the steadier comparison.")
+    if busy <= 20:
+        return None
+    return (f"**The machine was busy**: other work used {busy:.0f}% of the CPUs in the 3 s before "
+            "timing; wall times are inflated and noisy, and the CPU column is the steadier comparison.")
 
 
 def render(run):
@@ -195,6 +193,9 @@ def render(run):
     load_before = read_text(os.path.join(run["results"], "load-before.txt"))
     if load_before:
         out.append(f"- Load average before timing: {load_before.strip().split('load average:')[-1].strip()}")
+    busy_before = (read_text(os.path.join(run["results"], "busy-before.txt")) or "").strip()
+    if busy_before:
+        out.append(f"- CPU used by other work in the 3 s before timing: {busy_before}%")
     out += ["", "## Load", ""] + load_lines(run)
     sanity = sanity_line(run)
     if sanity:

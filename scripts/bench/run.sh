@@ -199,6 +199,17 @@ add netstat "netstat -antp" peer "$SLOW_RUNS" 0 0 "netstat -antp > /dev/null"
 # --- time --------------------------------------------------------------------------------------
 python3 "$HERE/hostcounts.py" >"$RESULTS/counts-before.json"
 uptime >"$RESULTS/load-before.txt"
+# What other work takes from the CPUs: busy share over 3 s while nothing of the benchmark runs
+# (the load average after populating mostly counts the populating itself).
+python3 - >"$RESULTS/busy-before.txt" <<'PY'
+import time
+def sample():
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+total0, idle0 = sample(); time.sleep(3); total1, idle1 = sample()
+print(f"{100 * (1 - (idle1 - idle0) / max(1, total1 - total0)):.1f}")
+PY
 while IFS=$'\t' read -r slug label side runs warmup ignore command; do
     say "timing $label ($runs runs)"
     flags=(--style basic --runs "$runs" --warmup "$warmup"
