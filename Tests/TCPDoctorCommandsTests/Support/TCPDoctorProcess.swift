@@ -40,8 +40,8 @@ func runProgram(_ program: String, _ arguments: [String], environment: [String: 
     defer { try? FileManager.default.removeItem(at: directory) }
     let stdoutURL = directory.appendingPathComponent("stdout")
     let stderrURL = directory.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)

@@ -34,13 +34,12 @@ public struct CloseWaitLeakRule: DiagnosisRule {
     private struct Tally {
         var recvQ = RecvQTally()
         var ages: [UInt32] = []
-        var ports = PortTally()
-        var peers: [IPAddress: Int] = [:]
+        var spread = PeerSpread()
 
-        mutating func add(_ socket: SocketRecord, server: Bool) {
+        mutating func add(_ socket: SocketRecord, toward target: PeerTarget) {
             recvQ.add(socket.recvQ)
             if let info = socket.tcpInfo { ages.append(info.lastDataReceivedMilliseconds) }
-            if server { peers[socket.remote.address, default: 0] += 1 } else { ports.add(socket.remote.port) }
+            spread.add(socket, toward: target)
         }
     }
 
@@ -64,7 +63,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             }
             for holder in holders {
                 let key = Key(netns: socket.netns, holder: holder, target: target)
-                tallies[key, default: Tally()].add(socket, server: target != .peer(socket.remote.address))
+                tallies[key, default: Tally()].add(socket, toward: target)
             }
         }
         let warning = input.thresholds["close-wait.warning"]
@@ -90,26 +89,13 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         let place: String
         switch key.target {
         case .listeningPort(let port):
-            let peers = topCounts(tally.peers)
-            place = "on its listening port :\(port) (\(counted(tally.peers.count, "peer")))"
+            place = "on its listening port :\(port) (\(counted(tally.spread.peers.count, "peer")))"
             evidence.append(EvidenceField("local_port", .integer(Int64(port))))
-            evidence.append(EvidenceField("distinct_peers", .integer(Int64(tally.peers.count))))
-            evidence.append(
-                EvidenceField(
-                    "top_peers",
-                    .list(
-                        peers.map {
-                            .object([
-                                EvidenceField("address", .text("\($0.key)")),
-                                EvidenceField("count", .integer(Int64($0.count))),
-                            ])
-                        }
-                    )
-                )
-            )
+            evidence.append(EvidenceField("distinct_peers", .integer(Int64(tally.spread.peers.count))))
+            evidence.append(topPeersEvidence(tally.spread.peers))
         case .peer(let address):
-            place = "toward \(tally.ports.describe(address))"
-            evidence.append(EvidenceField("peer", .text(tally.ports.describe(address))))
+            place = "toward \(tally.spread.ports.describe(address))"
+            evidence.append(EvidenceField("peer", .text(tally.spread.ports.describe(address))))
         }
         evidence += tally.recvQ.evidence
         var why: [String] = []

@@ -22,8 +22,7 @@ public struct FinWait2Rule: DiagnosisRule {
         var orphaned = 0
         var heldUnknown = 0
         var held: [Int32: Int] = [:]
-        var ports = PortTally()
-        var peers: [IPAddress: Int] = [:]
+        var spread = PeerSpread()
         var count: Int { orphaned + heldUnknown + held.values.reduce(0, +) }
     }
 
@@ -34,11 +33,7 @@ public struct FinWait2Rule: DiagnosisRule {
         for socket in snapshot.sockets where socket.state == .finWait2 {
             let target = listeners.target(of: socket)
             var tally = tallies[Key(netns: socket.netns, target: target)] ?? Tally()
-            if case .peer = target {
-                tally.ports.add(socket.remote.port)
-            } else {
-                tally.peers[socket.remote.address, default: 0] += 1
-            }
+            tally.spread.add(socket, toward: target)
             let owners = snapshot.owners(of: socket)
             if socket.inode == 0 {
                 tally.orphaned += 1
@@ -73,29 +68,16 @@ public struct FinWait2Rule: DiagnosisRule {
         var processes = holders
         switch key.target {
         case .peer(let address):
-            peer = tally.ports.describe(address)
+            peer = tally.spread.ports.describe(address)
             onePeer = true
             place = "toward \(peer)"
             evidence.insert(EvidenceField("peer", .text(peer)), at: 1)
         case .listeningPort(let port):
-            let top = topCounts(tally.peers)
-            peer = top.map { "\($0.key)" }.joined(separator: ", ")
-            onePeer = tally.peers.count == 1
-            place = "on port :\(port) (\(counted(tally.peers.count, "peer")))"
+            peer = topCounts(tally.spread.peers).map { "\($0.key)" }.joined(separator: ", ")
+            onePeer = tally.spread.peers.count == 1
+            place = "on port :\(port) (\(counted(tally.spread.peers.count, "peer")))"
             evidence.insert(EvidenceField("local_port", .integer(Int64(port))), at: 1)
-            evidence.append(
-                EvidenceField(
-                    "top_peers",
-                    .list(
-                        top.map {
-                            .object([
-                                EvidenceField("address", .text("\($0.key)")),
-                                EvidenceField("count", .integer(Int64($0.count))),
-                            ])
-                        }
-                    )
-                )
-            )
+            evidence.append(topPeersEvidence(tally.spread.peers))
             if processes.isEmpty {
                 processes = input.findingProcesses(
                     listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)

@@ -22,8 +22,7 @@ public struct LastAckRule: DiagnosisRule {
         var orphaned = 0
         var retransmitsMax: UInt8 = 0
         var pids: Set<Int32> = []
-        var ports = PortTally()
-        var peers: [IPAddress: Int] = [:]
+        var spread = PeerSpread()
     }
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
@@ -37,11 +36,7 @@ public struct LastAckRule: DiagnosisRule {
             if socket.inode == 0 { tally.orphaned += 1 }
             tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
             for owner in snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
-            if case .peer = target {
-                tally.ports.add(socket.remote.port)
-            } else {
-                tally.peers[socket.remote.address, default: 0] += 1
-            }
+            tally.spread.add(socket, toward: target)
             tallies[Key(netns: socket.netns, target: target)] = tally
         }
         let warning = input.thresholds["last-ack.warning"]
@@ -60,27 +55,14 @@ public struct LastAckRule: DiagnosisRule {
         var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(tally.count)))]
         switch key.target {
         case .peer(let address):
-            peer = tally.ports.describe(address)
+            peer = tally.spread.ports.describe(address)
             place = "toward \(peer)"
             evidence.append(EvidenceField("peer", .text(peer)))
         case .listeningPort(let port):
-            let top = topCounts(tally.peers)
-            peer = top.map { "\($0.key)" }.joined(separator: ", ")
-            place = "on port :\(port) (\(counted(tally.peers.count, "peer")))"
+            peer = topCounts(tally.spread.peers).map { "\($0.key)" }.joined(separator: ", ")
+            place = "on port :\(port) (\(counted(tally.spread.peers.count, "peer")))"
             evidence.append(EvidenceField("local_port", .integer(Int64(port))))
-            evidence.append(
-                EvidenceField(
-                    "top_peers",
-                    .list(
-                        top.map {
-                            .object([
-                                EvidenceField("address", .text("\($0.key)")),
-                                EvidenceField("count", .integer(Int64($0.count))),
-                            ])
-                        }
-                    )
-                )
-            )
+            evidence.append(topPeersEvidence(tally.spread.peers))
             if pids.isEmpty { pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)) }
         }
         evidence.append(EvidenceField("orphaned", .integer(Int64(tally.orphaned))))

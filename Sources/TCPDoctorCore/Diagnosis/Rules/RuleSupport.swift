@@ -162,6 +162,35 @@ struct PortTally: Hashable, Sendable {
     }
 }
 
+/// Where a group of sockets points (see `PeerTarget`): the remote ports seen toward one peer, or
+/// the peers seen on one listening port.
+struct PeerSpread {
+    private(set) var ports = PortTally()
+    private(set) var peers: [IPAddress: Int] = [:]
+
+    mutating func add(_ socket: SocketRecord, toward target: PeerTarget) {
+        switch target {
+        case .peer: ports.add(socket.remote.port)
+        case .listeningPort: peers[socket.remote.address, default: 0] += 1
+        }
+    }
+}
+
+/// The `top_peers` evidence: the peer addresses with the most sockets, largest first.
+func topPeersEvidence(_ peers: [IPAddress: Int]) -> EvidenceField {
+    EvidenceField(
+        "top_peers",
+        .list(
+            topCounts(peers).map {
+                .object([
+                    EvidenceField("address", .text("\($0.key)")),
+                    EvidenceField("count", .integer(Int64($0.count))),
+                ])
+            }
+        )
+    )
+}
+
 /// Counts per key, largest first, ties by key order: the peers or ports evidence lists.
 func topCounts<Key: Hashable & Comparable>(_ counts: [Key: Int], limit: Int = 5) -> [(key: Key, count: Int)] {
     counts.map { (key: $0.key, count: $0.value) }

@@ -197,17 +197,7 @@ public struct TimeWaitRule: DiagnosisRule {
             EvidenceField("count", .integer(Int64(count))),
             EvidenceField("local_port", .integer(Int64(key.port))),
             EvidenceField("distinct_peers", .integer(Int64(peers.count))),
-            EvidenceField(
-                "top_peers",
-                .list(
-                    topCounts(peers).map {
-                        .object([
-                            EvidenceField("address", .text("\($0.key)")),
-                            EvidenceField("count", .integer(Int64($0.count))),
-                        ])
-                    }
-                )
-            ),
+            topPeersEvidence(peers),
         ]
         if let tw = facts?.sockstat["tw"] { evidence.append(EvidenceField("namespace_time_wait", .integer(tw))) }
         if let runtime = runtimeEvidence(records) { evidence.append(runtime) }
