@@ -13,11 +13,6 @@ public struct FinWait2Rule: DiagnosisRule {
 
     public init() {}
 
-    private struct Key: Hashable {
-        var netns: UInt64
-        var target: PeerTarget
-    }
-
     private struct Tally {
         var orphaned = 0
         var heldUnknown = 0
@@ -29,10 +24,10 @@ public struct FinWait2Rule: DiagnosisRule {
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let snapshot = input.snapshot
         let listeners = ListenerIndex(snapshot.sockets)
-        var tallies: [Key: Tally] = [:]
+        var tallies: [PeerGroupKey: Tally] = [:]
         for socket in snapshot.sockets where socket.state == .finWait2 {
             let target = listeners.target(of: socket)
-            var tally = tallies[Key(netns: socket.netns, target: target)] ?? Tally()
+            var tally = tallies[PeerGroupKey(netns: socket.netns, target: target)] ?? Tally()
             tally.spread.add(socket, toward: target)
             let owners = snapshot.owners(of: socket)
             if socket.inode == 0 {
@@ -42,7 +37,7 @@ public struct FinWait2Rule: DiagnosisRule {
             } else {
                 tally.heldUnknown += 1
             }
-            tallies[Key(netns: socket.netns, target: target)] = tally
+            tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
         let warning = input.thresholds["fin-wait2.warning"]
         return
@@ -52,7 +47,12 @@ public struct FinWait2Rule: DiagnosisRule {
             .map { finding($0.key, $0.value, listeners: listeners, input: input) }
     }
 
-    private func finding(_ key: Key, _ tally: Tally, listeners: ListenerIndex, input: DiagnosisInput) -> Finding {
+    private func finding(
+        _ key: PeerGroupKey,
+        _ tally: Tally,
+        listeners: ListenerIndex,
+        input: DiagnosisInput
+    ) -> Finding {
         let facts = input.facts(key.netns)
         let finTimeout = facts?.integer("net.ipv4.tcp_fin_timeout")
         let heldCount = tally.held.values.reduce(0, +) + tally.heldUnknown

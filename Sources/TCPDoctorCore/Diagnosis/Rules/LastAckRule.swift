@@ -12,11 +12,6 @@ public struct LastAckRule: DiagnosisRule {
 
     public init() {}
 
-    private struct Key: Hashable {
-        var netns: UInt64
-        var target: PeerTarget
-    }
-
     private struct Tally {
         var count = 0
         var orphaned = 0
@@ -28,16 +23,16 @@ public struct LastAckRule: DiagnosisRule {
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let snapshot = input.snapshot
         let listeners = ListenerIndex(snapshot.sockets)
-        var tallies: [Key: Tally] = [:]
+        var tallies: [PeerGroupKey: Tally] = [:]
         for socket in snapshot.sockets where socket.state == .lastAck {
             let target = listeners.target(of: socket)
-            var tally = tallies[Key(netns: socket.netns, target: target)] ?? Tally()
+            var tally = tallies[PeerGroupKey(netns: socket.netns, target: target)] ?? Tally()
             tally.count += 1
             if socket.inode == 0 { tally.orphaned += 1 }
             tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
             for owner in snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
             tally.spread.add(socket, toward: target)
-            tallies[Key(netns: socket.netns, target: target)] = tally
+            tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
         let warning = input.thresholds["last-ack.warning"]
         return
@@ -47,7 +42,12 @@ public struct LastAckRule: DiagnosisRule {
             .map { finding($0.key, $0.value, listeners: listeners, input: input) }
     }
 
-    private func finding(_ key: Key, _ tally: Tally, listeners: ListenerIndex, input: DiagnosisInput) -> Finding {
+    private func finding(
+        _ key: PeerGroupKey,
+        _ tally: Tally,
+        listeners: ListenerIndex,
+        input: DiagnosisInput
+    ) -> Finding {
         let facts = input.facts(key.netns)
         var pids = tally.pids
         let place: String

@@ -162,6 +162,12 @@ struct PortTally: Hashable, Sendable {
     }
 }
 
+/// A group of sockets in one namespace pointing at one `PeerTarget`.
+struct PeerGroupKey: Hashable {
+    var netns: UInt64
+    var target: PeerTarget
+}
+
 /// Where a group of sockets points (see `PeerTarget`): the remote ports seen toward one peer, or
 /// the peers seen on one listening port.
 struct PeerSpread {
