@@ -45,6 +45,8 @@ extension LabScenario {
         case .emfile: 32...10_000
         // The range starts at 40000 and must stay below 65536.
         case .portExhaustion: 16...10_000
+        // More clients than the accept queue holds, so that some SYNs are dropped.
+        case .acceptStall: 16...1000
         default: 1...10_000
         }
     }

@@ -20,6 +20,7 @@ struct DoctorOracleTests {
         "port-exhaustion": (300, []),
         "emfile": (256, []),
         "reset-held": (20, []),
+        "accept-stall": (16, []),
     ]
 
     static func scenarios() -> [String] {
@@ -75,6 +76,10 @@ struct DoctorOracleTests {
         #expect(count > 0, "\(id): evidence count")
         if scenario.expectedRule == "close-wait-leak" {
             #expect(count == size.connections, "\(id): every leaked socket is counted")
+        }
+        if scenario.expectedRule == "listen-backlog" {
+            #expect(finding["severity"] as? String == "critical", "\(id): a full accept queue")
+            #expect(count == 9, "\(id): the accept queue holds backlog + 1")
         }
     }
 

@@ -14,6 +14,7 @@ struct LabRunTests {
             case "emfile": 64
             case "port-exhaustion": 64
             case "fork-shared": 6
+            case "accept-stall": 16
             default: 8
             }
         return LabOptions(connections: connections, fixed: fixed, reportTimeout: .seconds(30))
@@ -76,7 +77,8 @@ struct LabRunTests {
                 view.sockets(on: side).filter { socket in
                     guard socket.state == state else { return false }
                     let owners = view.snapshot.owners(of: socket).map(\.pid)
-                    if state == .timeWait { return owners.isEmpty }
+                    // accept-stall: the pile is the connections in the accept queue, not yet anyone's.
+                    if state == .timeWait || scenario.expectedRule == "listen-backlog" { return owners.isEmpty }
                     // fork-shared: the pile is the sockets the server shares with a handler.
                     if scenario.expectedRule == "shared-socket" {
                         return Set(owners.compactMap(view.role(of:))) == [.server, .handler]

@@ -6,7 +6,7 @@ import Testing
 /// The catalog as data: what the doctor-oracle tests and `lab list` rely on.
 struct LabScenarioTests {
     static let ruleIDs: Set<String> = [
-        "close-wait-leak", "shared-socket", "time-wait", "fd-exhaustion", "dead-socket-fds",
+        "close-wait-leak", "shared-socket", "time-wait", "fd-exhaustion", "dead-socket-fds", "listen-backlog",
     ]
 
     @Test func catalogHasEveryClassicFailureOnce() {
@@ -15,7 +15,7 @@ struct LabScenarioTests {
         #expect(
             Set(ids) == [
                 "close-wait-noread", "close-wait-eof", "close-wait-data", "fork-shared", "http-client-leak",
-                "server-closes-first", "port-exhaustion", "emfile", "reset-held",
+                "server-closes-first", "port-exhaustion", "emfile", "reset-held", "accept-stall",
             ]
         )
         #expect(Set(LabScenario.all.map(\.expectedRule)) == Self.ruleIDs, "every rule has a scenario")

@@ -31,6 +31,7 @@ struct LabClientRole {
         case .httpClientLeak: try fetchEach()
         case .serverClosesFirst: try fetchShortLived()
         case .portExhaustion: fields = try spec.fixed ? fetchOverOneConnection() : fetchUntilPortsRunOut()
+        case .acceptStall: fields = try connectAndWait()
         }
         context.report("settled", fields)
         context.hold()
@@ -43,6 +44,28 @@ struct LabClientRole {
             defer { LabSystem.close(fd) }
             try body(fd)
         }
+    }
+
+    /// `accept-stall`: opens `count` connections and keeps them all, connected or not.
+    ///
+    /// Each handshake is given a moment; the first that does not complete means the server's
+    /// accept queue is full (the kernel dropped the SYN), and the rest are started without
+    /// waiting: their SYNs meet the same full queue. The fixed server accepts as they come, so
+    /// there every handshake completes (a SYN dropped in a race is retried within a second).
+    private mutating func connectAndWait() throws -> [(String, String)] {
+        var connected = 0
+        var patience: Int32 = spec.fixed ? 5000 : 300
+        for _ in 0..<spec.count {
+            let fd = try LabSystem.startConnect(port: spec.port)
+            kept.append(fd)
+            if patience > 0, try context.wait(for: fd, events: Int16(POLLOUT), timeout: patience) {
+                try LabSystem.checkConnected(fd, port: spec.port)
+                connected += 1
+            } else if !spec.fixed {
+                patience = 0
+            }
+        }
+        return [("connected", "\(connected)")]
     }
 
     /// One request and its response on `fd`; false if the server closed first.

@@ -24,7 +24,8 @@ struct LabServerRole {
         let kind = spec.scenario.kind
         if kind == .portExhaustion { try narrowPortRange() }
         if kind == .emfile { try LabSystem.setOpenFileLimit(spec.count) }
-        let listener = try LabSystem.listen(port: spec.port, backlog: 4096)
+        let backlog = kind == .acceptStall ? LabWire.stallBacklog : 4096
+        let listener = try LabSystem.listen(port: spec.port, backlog: backlog)
         context.report("ready", [("port", "\(try LabSystem.localPort(listener))")])
 
         var fields: [(String, String)] = []
@@ -41,6 +42,7 @@ struct LabServerRole {
             return
         case .emfile: fields = try serveLeakingUntilEMFILE(listener)
         case .resetHeld: fields = try serveResets(listener)
+        case .acceptStall: try acceptAllOrNone(listener)
         }
         context.report("settled", fields)
         context.hold()
@@ -136,6 +138,13 @@ struct LabServerRole {
             handlers.removeAll { $0 == pid }
         }
         return [("handlers", handlers.map(String.init).joined(separator: ","))]
+    }
+
+    /// `accept-stall`. Broken: never accepts (the clients' connections pile up in the accept
+    /// queue). Fixed: accepts every connection as it arrives and keeps it open.
+    private mutating func acceptAllOrNone(_ listener: Int32) throws {
+        guard spec.fixed else { return }
+        for _ in 0..<spec.count { kept.append(try context.accept(listener)) }
     }
 
     /// Answers one request per connection and closes first (HTTP/1.0 `Connection: close`).

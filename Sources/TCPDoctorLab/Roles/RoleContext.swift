@@ -34,6 +34,15 @@ struct RoleContext {
         }
     }
 
+    /// Waits at most `timeout` milliseconds for `fd` to have one of `events`: true if it does.
+    ///
+    /// - Throws: `RoleStopped` when the lifeline closes first; `LabError` when poll fails.
+    func wait(for fd: Int32, events: Int16, timeout: Int32) throws -> Bool {
+        let revents = try LabSystem.poll([fd] + (lifeline.map { [$0] } ?? []), events: events, timeout: timeout)
+        if revents.count > 1 && revents[1] != 0 { throw RoleStopped() }
+        return revents[0] != 0
+    }
+
     /// Waits for the orchestrator's go-ahead: a line on the lifeline.
     ///
     /// - Throws: `RoleStopped` when the lifeline closes instead.

@@ -56,6 +56,17 @@ extension RunningLab {
             lines.append(
                 "\(n) clients connected and reset (SO_LINGER 0); the server saw ECONNRESET \(counts["resets"] ?? 0) times."
             )
+        case .acceptStall:
+            let connected = counts["connected"] ?? 0
+            if fixed {
+                lines.append("\(n) clients connected; the server accepted all \(n) and keeps them open.")
+            } else {
+                lines.append(
+                    "The server (backlog \(LabWire.stallBacklog)) never called accept(): \(connected) handshakes "
+                        + "completed into its accept queue, and the SYNs of the other \(n - connected) clients are "
+                        + "dropped and retried (SYN_SENT)."
+                )
+            }
         }
         for expectation in expectations where expectation.count > 0 || !fixed {
             lines.append("Expect " + expectation.description + ".")

@@ -147,6 +147,23 @@ extension LabScenario {
                 connections: 50,
                 commands: [.server: "lab-srv-reset", .client: "lab-cli-reset"]
             )
+        case .acceptStall:
+            self.init(
+                kind,
+                title: "server that stops accepting: a full accept queue",
+                reproduces: "The server listens with a backlog of \(LabWire.stallBacklog) and never calls accept() "
+                    + "(its accept loop is stuck elsewhere); clients connect and wait. The accept queue fills "
+                    + "with \(LabWire.stallBacklog + 1) completed connections no process holds yet (the "
+                    + "listener's Recv-Q); every later SYN is dropped (TcpExt.ListenOverflows) and retried, "
+                    + "so those clients sit in SYN_SENT until they time out.",
+                fix: "The server accepts each connection as it arrives.",
+                rule: "listen-backlog",
+                culprit: .server,
+                state: .established,
+                connections: 16,
+                meaning: "how many connections the clients open (the backlog is \(LabWire.stallBacklog))",
+                commands: [.server: "lab-srv-stall", .client: "lab-cli-stall"]
+            )
         }
     }
 

@@ -95,6 +95,17 @@ extension LabScenario {
             ]
         case .resetHeld:
             return [LabExpectation(state: nil, side: .server, holders: [.server], count: pile)]
+        case .acceptStall:
+            // The client says how many handshakes completed: normally the queue's backlog + 1,
+            // one more when a last ACK raced a SYN and met a full queue.
+            let queued = Int(LabWire.stallBacklog) + 1
+            let connected = counts["connected"] ?? (fixed ? connections : queued)
+            return [
+                LabExpectation(state: .established, side: .server, holders: [], count: fixed ? 0 : queued),
+                LabExpectation(state: .established, side: .server, holders: [.server], count: fixed ? connections : 0),
+                LabExpectation(state: .established, side: .client, holders: [.client], count: connected),
+                LabExpectation(state: .synSent, side: .client, holders: [.client], count: connections - connected),
+            ]
         }
     }
 
@@ -116,6 +127,9 @@ extension LabScenario {
             commands.append("tcpdoctor sockets\(scope) state time-wait dport = :\(port)")
         case .resetHeld:
             commands.append("tcpdoctor sockets --process \(command(of: .server))")
+        case .acceptStall:
+            commands.append("tcpdoctor sockets\(scope) sport = :\(port)")
+            commands.append("tcpdoctor sockets\(scope) state syn-sent dport = :\(port)")
         }
         return commands
     }

@@ -27,6 +27,7 @@ public struct LabScenario: Sendable, Hashable, Identifiable, CustomStringConvert
         case portExhaustion = "port-exhaustion"
         case emfile = "emfile"
         case resetHeld = "reset-held"
+        case acceptStall = "accept-stall"
     }
 
     let kind: Kind

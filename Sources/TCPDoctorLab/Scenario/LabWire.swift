@@ -18,4 +18,6 @@ enum LabWire {
     static let namespaceServerPort: UInt16 = 8080
     /// The first port of the narrowed ephemeral range in a lab namespace.
     static let namespaceRangeStart = 40000
+    /// The `accept-stall` server's listen() backlog: its accept queue holds one more than this.
+    static let stallBacklog: Int32 = 8
 }

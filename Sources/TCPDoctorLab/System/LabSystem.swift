@@ -95,6 +95,32 @@ enum LabSystem {
         throw error
     }
 
+    /// A new non-blocking socket whose connection to 127.0.0.1:`port` has started (EINPROGRESS):
+    /// the handshake goes on without the caller, who can poll for POLLOUT.
+    static func startConnect(port: UInt16) throws(LabError) -> Int32 {
+        let fd = try tcpSocket()
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var address = loopback(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if result == 0 || Glibc.errno == EINPROGRESS { return fd }
+        let error = LabError.system("connect", "127.0.0.1:\(port)")
+        close(fd)
+        throw error
+    }
+
+    /// Throws the error a started connection ended with (SO_ERROR), if any.
+    static func checkConnected(_ fd: Int32, port: UInt16) throws(LabError) {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = try retrying("getsockopt", "SO_ERROR of fd \(fd)") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) }
+        guard error != 0 else { return }
+        throw LabError(.systemCall, "connect failed (127.0.0.1:\(port))", errno: error)
+    }
+
     /// Sends all of `bytes` (MSG_NOSIGNAL: a closed peer is an error, not a SIGPIPE).
     static func send(_ fd: Int32, _ bytes: [UInt8]) throws(LabError) {
         var offset = 0
