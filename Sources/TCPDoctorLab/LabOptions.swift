@@ -47,6 +47,8 @@ extension LabScenario {
         case .portExhaustion: 16...10_000
         // More clients than the accept queue holds, so that some SYNs are dropped.
         case .acceptStall: 16...1000
+        // Each attempt retransmits its SYN for two minutes.
+        case .unansweredSYN: 1...1000
         default: 1...10_000
         }
     }

@@ -21,6 +21,7 @@ struct DoctorOracleTests {
         "emfile": (256, []),
         "reset-held": (20, []),
         "accept-stall": (16, []),
+        "unanswered-syn": (30, []),
     ]
 
     static func scenarios() -> [String] {
@@ -76,6 +77,9 @@ struct DoctorOracleTests {
         #expect(count > 0, "\(id): evidence count")
         if scenario.expectedRule == "close-wait-leak" {
             #expect(count == size.connections, "\(id): every leaked socket is counted")
+        }
+        if scenario.expectedRule == "syn-sent" {
+            #expect(count == size.connections, "\(id): every attempt is counted")
         }
         if scenario.expectedRule == "listen-backlog" {
             #expect(finding["severity"] as? String == "critical", "\(id): a full accept queue")

@@ -10,7 +10,7 @@ struct LabCommandTests {
         let document = try list.readJSON()
         #expect(list.finish().status == 0)
         let scenarios = try #require(document["scenarios"] as? [[String: Any]])
-        #expect(scenarios.count == 10)
+        #expect(scenarios.count == 11)
         let stall = try #require(scenarios.first { $0["id"] as? String == "accept-stall" })
         #expect(stall["expected_rule"] as? String == "listen-backlog")
         let emfile = try #require(scenarios.first { $0["id"] as? String == "emfile" })

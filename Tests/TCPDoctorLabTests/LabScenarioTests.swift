@@ -7,6 +7,7 @@ import Testing
 struct LabScenarioTests {
     static let ruleIDs: Set<String> = [
         "close-wait-leak", "shared-socket", "time-wait", "fd-exhaustion", "dead-socket-fds", "listen-backlog",
+        "syn-sent",
     ]
 
     @Test func catalogHasEveryClassicFailureOnce() {
@@ -16,6 +17,7 @@ struct LabScenarioTests {
             Set(ids) == [
                 "close-wait-noread", "close-wait-eof", "close-wait-data", "fork-shared", "http-client-leak",
                 "server-closes-first", "port-exhaustion", "emfile", "reset-held", "accept-stall",
+                "unanswered-syn",
             ]
         )
         #expect(Set(LabScenario.all.map(\.expectedRule)) == Self.ruleIDs, "every rule has a scenario")

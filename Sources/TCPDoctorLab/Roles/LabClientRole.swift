@@ -32,6 +32,7 @@ struct LabClientRole {
         case .serverClosesFirst: try fetchShortLived()
         case .portExhaustion: fields = try spec.fixed ? fetchOverOneConnection() : fetchUntilPortsRunOut()
         case .acceptStall: fields = try connectAndWait()
+        case .unansweredSYN: try dialTheUnanswered()
         }
         context.report("settled", fields)
         context.hold()
@@ -66,6 +67,22 @@ struct LabClientRole {
             }
         }
         return [("connected", "\(connected)")]
+    }
+
+    /// `unanswered-syn`: starts `count` connections to an address that never answers. Broken:
+    /// keeps waiting on every one. Fixed: gives each a timeout, then closes it.
+    private mutating func dialTheUnanswered() throws {
+        for _ in 0..<spec.count {
+            let fd = try LabSystem.startConnect(address: LabWire.unansweredAddress, port: spec.port)
+            guard spec.fixed else {
+                kept.append(fd)
+                continue
+            }
+            defer { LabSystem.close(fd) }
+            if try context.wait(for: fd, events: Int16(POLLOUT), timeout: LabWire.connectTimeoutMilliseconds) {
+                throw LabError(.roleFailed, "10.77.0.2 answered; the lab namespace should drop everything sent to it")
+            }
+        }
     }
 
     /// One request and its response on `fd`; false if the server closed first.

@@ -56,6 +56,14 @@ extension RunningLab {
             lines.append(
                 "\(n) clients connected and reset (SO_LINGER 0); the server saw ECONNRESET \(counts["resets"] ?? 0) times."
             )
+        case .unansweredSYN:
+            lines.append(
+                fixed
+                    ? "The client made \(n) attempts to reach 10.77.0.2, each given up and closed after "
+                        + "\(LabWire.connectTimeoutMilliseconds) ms."
+                    : "The client started \(n) connections to 10.77.0.2 and waits on them with no timeout; "
+                        + "nothing answers their SYNs."
+            )
         case .acceptStall:
             let connected = counts["connected"] ?? 0
             if fixed {

@@ -164,6 +164,23 @@ extension LabScenario {
                 meaning: "how many connections the clients open (the backlog is \(LabWire.stallBacklog))",
                 commands: [.server: "lab-srv-stall", .client: "lab-cli-stall"]
             )
+        case .unansweredSYN:
+            self.init(
+                kind,
+                title: "client connecting to a destination that never answers: SYN_SENT",
+                reproduces: "In a network namespace of its own, the client connects to 10.77.0.2, an address "
+                    + "the namespace routes into nowhere (as a firewall that drops SYNs, or a host that is "
+                    + "gone), with no connect timeout of its own. Each attempt sits in SYN_SENT, its SYN "
+                    + "retransmitted until net.ipv4.tcp_syn_retries runs out (about two minutes).",
+                fix: "The client bounds each connect() with a timeout of "
+                    + "\(LabWire.connectTimeoutMilliseconds) ms and closes the socket when it expires.",
+                rule: "syn-sent",
+                culprit: .client,
+                state: .synSent,
+                connections: 30,
+                namespace: true,
+                commands: [.server: "lab-srv-moved", .client: "lab-cli-nosyn"]
+            )
         }
     }
 

@@ -106,6 +106,8 @@ extension LabScenario {
                 LabExpectation(state: .established, side: .client, holders: [.client], count: connected),
                 LabExpectation(state: .synSent, side: .client, holders: [.client], count: connections - connected),
             ]
+        case .unansweredSYN:
+            return [LabExpectation(state: .synSent, side: .client, holders: [.client], count: pile)]
         }
     }
 
@@ -130,6 +132,8 @@ extension LabScenario {
         case .acceptStall:
             commands.append("tcpdoctor sockets\(scope) sport = :\(port)")
             commands.append("tcpdoctor sockets\(scope) state syn-sent dport = :\(port)")
+        case .unansweredSYN:
+            commands.append("tcpdoctor sockets\(scope) state syn-sent")
         }
         return commands
     }

@@ -28,6 +28,7 @@ public struct LabScenario: Sendable, Hashable, Identifiable, CustomStringConvert
         case emfile = "emfile"
         case resetHeld = "reset-held"
         case acceptStall = "accept-stall"
+        case unansweredSYN = "unanswered-syn"
     }
 
     let kind: Kind

@@ -18,6 +18,13 @@ enum LabWire {
     static let namespaceServerPort: UInt16 = 8080
     /// The first port of the narrowed ephemeral range in a lab namespace.
     static let namespaceRangeStart = 40000
+    /// The address `unanswered-syn` clients connect to: the lab namespace routes its /24 into
+    /// lo, where nothing owns it and, with forwarding off, every packet to it is dropped.
+    static let unansweredAddress: UInt32 = 0x0A4D_0002
+    /// `unanswered-syn`: that /24 in iproute2's notation.
+    static let unansweredPrefix = "10.77.0.0/24"
+    /// `unanswered-syn`, fixed: how long a client waits for a handshake before it gives up.
+    static let connectTimeoutMilliseconds: Int32 = 300
     /// The `accept-stall` server's listen() backlog: its accept queue holds one more than this.
     static let stallBacklog: Int32 = 8
 }

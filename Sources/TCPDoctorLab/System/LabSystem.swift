@@ -95,19 +95,21 @@ enum LabSystem {
         throw error
     }
 
-    /// A new non-blocking socket whose connection to 127.0.0.1:`port` has started (EINPROGRESS):
+    /// A new non-blocking socket whose connection to `host`:`port` (127.0.0.1 unless given, in
+    /// host byte order) has started (EINPROGRESS):
     /// the handshake goes on without the caller, who can poll for POLLOUT.
-    static func startConnect(port: UInt16) throws(LabError) -> Int32 {
+    static func startConnect(address host: UInt32 = 0x7f00_0001, port: UInt16) throws(LabError) -> Int32 {
         let fd = try tcpSocket()
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var address = loopback(port: port)
+        address.sin_addr.s_addr = host.bigEndian
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         if result == 0 || Glibc.errno == EINPROGRESS { return fd }
-        let error = LabError.system("connect", "127.0.0.1:\(port)")
+        let error = LabError.system("connect", "\(dottedQuad(host)):\(port)")
         close(fd)
         throw error
     }
@@ -198,6 +200,11 @@ enum LabSystem {
         _ = try retrying("setsockopt(SO_LINGER)", "fd \(fd)") {
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         }
+    }
+
+    /// `10.77.0.2` for 0x0A4D0002.
+    private static func dottedQuad(_ host: UInt32) -> String {
+        [24, 16, 8, 0].map { String((host >> UInt32($0)) & 0xff) }.joined(separator: ".")
     }
 
     private static func loopback(port: UInt16) -> sockaddr_in {
