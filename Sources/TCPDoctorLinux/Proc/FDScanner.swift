@@ -19,8 +19,9 @@ public struct FDScanner: Sendable {
 
     /// Walks the fd directories of `pids` (every process when nil).
     ///
-    /// Blocks the calling thread; with `threads > 1` it also starts that many minus one threads. An fd closed during the walk is skipped; a process that exits during the
-    /// walk is counted in `processesVanished` and contributes nothing.
+    /// Blocks the calling thread; with `threads > 1` it also starts that many minus one threads.
+    /// An fd closed during the walk is skipped; a process that exits during the walk is counted
+    /// in `processesVanished` and contributes nothing.
     ///
     /// - Parameters:
     ///   - pids: The processes to walk; nil for every process in `procRoot`.
