@@ -96,8 +96,8 @@ enum LabSystem {
     }
 
     /// A new non-blocking socket whose connection to `host`:`port` (127.0.0.1 unless given, in
-    /// host byte order) has started (EINPROGRESS):
-    /// the handshake goes on without the caller, who can poll for POLLOUT.
+    /// host byte order) has started (EINPROGRESS): the handshake goes on without the caller, who
+    /// can poll for POLLOUT.
     static func startConnect(address host: UInt32 = 0x7f00_0001, port: UInt16) throws(LabError) -> Int32 {
         let fd = try tcpSocket()
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
