@@ -27,14 +27,14 @@ extension CaptureSummary {
         for group in closeWaitGroups where group.heldConnections >= thresholds.closeWaitConnections {
             pending.append(.closeWait(group))
         }
-        for (service, counts) in serviceCounts.sorted(by: { $0.key < $1.key }) {
+        for (service, counts) in serviceCounts.sorted(by: { $0.0 < $1.0 }) {
             if counts.refused >= thresholds.refusedConnections { pending.append(.refused(service, counts)) }
             if counts.unanswered >= thresholds.unansweredConnections { pending.append(.noAnswer(service, counts)) }
             if counts.closedFirst >= thresholds.serverClosesFirst {
                 pending.append(.serverClosesFirst(service, counts))
             }
         }
-        for (sender, counts) in abortCounts.sorted(by: { $0.key < $1.key }) where counts.total >= thresholds.resets {
+        for (sender, counts) in abortCounts.sorted(by: { $0.0 < $1.0 }) where counts.total >= thresholds.resets {
             pending.append(.resets(sender, counts))
         }
         // Stable: severity first, then the order above. Positions are sorted, not the findings.

@@ -205,7 +205,10 @@ struct ConnectionTracker {
         if now >= expiry { apply(side: i, .timeWaitTimeout, time: expiry, packet: 0, inferred: true) }
     }
 
-    static let timeWaitNanoseconds = TCPStateMachine.timeWaitDuration.nanoseconds
+    /// `TCPStateMachine.timeWaitDuration` (Linux's `TCP_TIMEWAIT_LEN`) in nanoseconds, written out:
+    /// a constant computed from it is a lazily initialised global, and reading one costs a
+    /// `swift_once` call, twice per packet here. A test checks that the two agree.
+    static let timeWaitNanoseconds: Int64 = 60_000_000_000
 
     /// Applies `event` to side `i` through the state machine and records the step.
     ///
