@@ -95,9 +95,12 @@ extension ConnectionTracker {
         if resetSeen { return reset.afterBothFINs ? .finReset : .reset }
         if sides[0].hasFIN && sides[1].hasFIN { return .fin }
         if sides[0].hasFIN || sides[1].hasFIN { return .closeWait }
-        let handshaking: Set<TCPState> = [.synSent, .synReceived, .listen]
-        if handshaking.contains(sides[0].state) || handshaking.contains(sides[1].state) { return .handshake }
+        if Self.isHandshaking(sides[0].state) || Self.isHandshaking(sides[1].state) { return .handshake }
         return .open
+    }
+
+    private static func isHandshaking(_ state: TCPState) -> Bool {
+        state == .synSent || state == .synReceived || state == .listen
     }
 
     /// The passive closer's CLOSE_WAIT: it received the peer's FIN (which was sent first) and had

@@ -217,17 +217,17 @@ struct ConnectionTracker {
     @discardableResult
     mutating func apply(side i: Int, _ event: TCPEvent, time: Int64, packet: UInt64, inferred: Bool = false) -> Bool {
         let from = sides[i].state
-        guard let transition = TCPStateMachine.transition(from: from, on: event) else { return false }
-        if transition.to == from {
+        guard let to = StateEdges.target(from: from, on: event) else { return false }
+        if to == from {
             if from == .timeWait && (event == .receiveFIN || event == .receiveFINACKOfFIN) {
                 sides[i].timeWaitEnteredAt = time
             }
             return true
         }
-        record(side: i, from: from, to: transition.to, event: event, time: time, packet: packet, inferred: inferred)
-        sides[i].state = transition.to
-        if transition.to == .finWait2 { sides[i].finWait2EnteredAt = time }
-        if transition.to == .timeWait { sides[i].timeWaitEnteredAt = time }
+        record(side: i, from: from, to: to, event: event, time: time, packet: packet, inferred: inferred)
+        sides[i].state = to
+        if to == .finWait2 { sides[i].finWait2EnteredAt = time }
+        if to == .timeWait { sides[i].timeWaitEnteredAt = time }
         return true
     }
 

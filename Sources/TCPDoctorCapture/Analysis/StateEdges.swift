@@ -1,0 +1,34 @@
+import TCPDoctorCore
+
+/// The target state of every transition of `TCPStateMachine`, as a flat table for the per-packet
+/// path.
+///
+/// `TCPStateMachine.transition(from:on:)` hands back the whole `TCPTransition` from another
+/// module, a struct with a string in it: a copy with reference counting on each call, a few times
+/// per packet. The analysis needs only where the step leads; the table is built from the state
+/// machine itself, so the two cannot disagree.
+enum StateEdges {
+    private static let eventCount = TCPEvent.allCases.count
+    private static let noEdge: UInt8 = 0xff
+
+    /// By `state.rawValue * eventCount + event.rawValue`: the target state's raw value, or `noEdge`.
+    private static let targets: [UInt8] = {
+        let stateSlots = Int(TCPState.allCases.map(\.rawValue).max() ?? 0) + 1
+        var table = [UInt8](repeating: noEdge, count: stateSlots * eventCount)
+        for state in TCPState.allCases {
+            for event in TCPEvent.allCases {
+                if let edge = TCPStateMachine.transition(from: state, on: event) {
+                    table[Int(state.rawValue) * eventCount + Int(event.rawValue)] = edge.to.rawValue
+                }
+            }
+        }
+        return table
+    }()
+
+    /// Where `event` takes `state`, or nil when the state machine has no such transition.
+    @inline(__always)
+    static func target(from state: TCPState, on event: TCPEvent) -> TCPState? {
+        let raw = targets[Int(state.rawValue) &* eventCount &+ Int(event.rawValue)]
+        return raw == noEdge ? nil : TCPState(rawValue: raw)
+    }
+}
