@@ -247,11 +247,15 @@ public struct ConnectionAnalyzer: Sendable {
 
 extension ConnectionTracker {
     /// Over as far as the analysis is concerned: both FINs, a RST, or a SYN with no answer yet.
+    ///
+    /// Inlined so that the analyzer reads the record in its page: a call copied the whole record.
+    @inline(__always)
     var isExpirable: Bool {
         resetSeen || (sides[0].hasFIN && sides[1].hasFIN) || sides[1].packets == 0 || sides[0].packets == 0
     }
 
     /// Whether a SYN (without ACK) from the given side begins a new connection on this 4-tuple.
+    @inline(__always)
     func startsNewConnection(fromOriginator: Bool, sequence: UInt32) -> Bool {
         if resetSeen || (sides[0].hasFIN && sides[1].hasFIN) { return true }
         // A new connect() after an unanswered one: a new initial sequence number, and no answer.

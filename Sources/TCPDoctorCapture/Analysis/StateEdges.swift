@@ -8,17 +8,19 @@ import TCPDoctorCore
 /// per packet. The analysis needs only where the step leads; the table is built from the state
 /// machine itself, so the two cannot disagree.
 enum StateEdges {
-    private static let eventCount = TCPEvent.allCases.count
+    /// Room for each state's events: a literal, where `TCPEvent.allCases.count` would be computed
+    /// lazily and checked on every use. Events past it, if ever added, go to the state machine.
+    private static let eventStride = 32
     private static let noEdge: UInt8 = 0xff
 
-    /// By `state.rawValue * eventCount + event.rawValue`: the target state's raw value, or `noEdge`.
+    /// By `state.rawValue * eventStride + event.rawValue`: the target state's raw value, or `noEdge`.
     private static let targets: [UInt8] = {
         let stateSlots = Int(TCPState.allCases.map(\.rawValue).max() ?? 0) + 1
-        var table = [UInt8](repeating: noEdge, count: stateSlots * eventCount)
+        var table = [UInt8](repeating: noEdge, count: stateSlots * eventStride)
         for state in TCPState.allCases {
-            for event in TCPEvent.allCases {
+            for event in TCPEvent.allCases where Int(event.rawValue) < eventStride {
                 if let edge = TCPStateMachine.transition(from: state, on: event) {
-                    table[Int(state.rawValue) * eventCount + Int(event.rawValue)] = edge.to.rawValue
+                    table[Int(state.rawValue) * eventStride + Int(event.rawValue)] = edge.to.rawValue
                 }
             }
         }
@@ -28,7 +30,8 @@ enum StateEdges {
     /// Where `event` takes `state`, or nil when the state machine has no such transition.
     @inline(__always)
     static func target(from state: TCPState, on event: TCPEvent) -> TCPState? {
-        let raw = targets[Int(state.rawValue) &* eventCount &+ Int(event.rawValue)]
+        guard Int(event.rawValue) < eventStride else { return TCPStateMachine.transition(from: state, on: event)?.to }
+        let raw = targets[Int(state.rawValue) &* eventStride &+ Int(event.rawValue)]
         return raw == noEdge ? nil : TCPState(rawValue: raw)
     }
 }

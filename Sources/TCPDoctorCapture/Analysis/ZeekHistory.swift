@@ -162,6 +162,7 @@ extension ConnectionTracker {
     }
 
     /// Zeek's `conn_state` from the two endpoint states, following `base/protocols/conn/main.zeek`.
+    @inline(__always)
     var zeekConnState: ZeekConnState {
         let os = sides[0].zeekState
         let rs = sides[1].zeekState
