@@ -18,6 +18,9 @@ protocol CaptureParser {
     /// The file name used in errors.
     var file: String { get }
 
+    /// Packets delivered so far.
+    var packetsParsed: UInt64 { get }
+
     /// Parses every whole record of `window`, whose first byte is at `windowOffset` in the file.
     mutating func parse(
         _ window: UnsafeRawBufferPointer,
