@@ -91,7 +91,9 @@ public struct CaptureSummary: Sendable {
     /// Holders of CLOSE_WAIT toward each peer, most held connections first, then longest.
     public var closeWaitGroups: [CloseWaitGroup] {
         Self.sorted(closeWait.values) {
-            ($0.heldConnections, $0.longestSeconds, $0.key.holder) > ($1.heldConnections, $1.longestSeconds, $1.key.holder)
+            ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
+                $1.heldConnections, $1.longestSeconds, $1.key.holder
+            )
         }
     }
 

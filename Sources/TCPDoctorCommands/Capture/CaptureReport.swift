@@ -70,7 +70,9 @@ enum CaptureReport {
         if findings.isEmpty {
             out.write("\n" + style.green("No problems found") + " in these connections.\n")
         } else {
-            out.write("\n" + FindingRenderer.headline(severities: severities, style: style) + " in these connections.\n")
+            out.write(
+                "\n" + FindingRenderer.headline(severities: severities, style: style) + " in these connections.\n"
+            )
             for finding in findings {
                 FindingRenderer.write(finding, style: style, showNetns: false, to: &out)
             }
