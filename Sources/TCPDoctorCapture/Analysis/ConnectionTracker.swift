@@ -8,33 +8,35 @@ import TCPDoctorCore
 /// event from `TCPStateMachine`). Acknowledgment numbers correct the instant-delivery assumption
 /// where it would mislead: see `senderFIN` for crossing FINs and `senderRST` for late FINs.
 struct ConnectionTracker {
+    // Stored in this order on purpose: what every packet reads first (the lookup's key, the
+    // times, the flags) fills the record's first 64 bytes, one cache line.
     var key: FlowKey
-    var hash: UInt64
+    var lastTime: Int64
+    var lastPacket: UInt64
     /// Nonzero while the slot is in use; bumped on every reuse so stale expiry entries are ignored.
     var generation: UInt32
     var originatorIsA: Bool
+    /// Queued for expiry in the analyzer.
+    var queued = false
+    var resetSeen = false
+    var completeness: UInt8 = 0
+
+    var sides: InlineArray<2, SideTracker>
+    var history = ZeekHistory()
+    var hash: UInt64
     var basis: Connection.OriginatorBasis
     var startedMidStream: Bool
     /// The originator's SYN was seen and the responder has not sent anything yet: whether it was
     /// listening is unknown until it answers.
     var responderPending = false
     var refused = false
-    var resetSeen = false
-    /// Queued for expiry in the analyzer.
-    var queued = false
-    var completeness: UInt8 = 0
-
-    var sides: InlineArray<2, SideTracker>
     var firstTime: Int64
-    var lastTime: Int64
     var firstPacket: UInt64
-    var lastPacket: UInt64
     var pendingSYNTime: Int64 = 0
     var pendingSYNPacket: UInt64 = 0
 
     var reset = ResetRecord()
     var lateFIN = LateFINRecord()
-    var history = ZeekHistory()
     var timeline = TimelineBuffer()
 
     struct ResetRecord {
