@@ -200,7 +200,9 @@ struct ConnectionTracker {
         }
     }
 
-    /// Fires TIME_WAIT's 60 s timer if it ran out before `now`.
+    /// Fires TIME_WAIT's 60 s timer if it ran out before `now`. Inlined: it runs twice per packet
+    /// and almost always finds no TIME_WAIT.
+    @inline(__always)
     private mutating func expireTimeWait(side i: Int, now: Int64) {
         guard sides[i].state == .timeWait else { return }
         let expiry = sides[i].timeWaitEnteredAt &+ Self.timeWaitNanoseconds

@@ -11,16 +11,15 @@ enum StateEdges {
     /// Room for each state's events: a literal, where `TCPEvent.allCases.count` would be computed
     /// lazily and checked on every use. Events past it, if ever added, go to the state machine.
     private static let eventStride = 32
-    private static let noEdge: UInt8 = 0xff
 
-    /// By `state.rawValue * eventStride + event.rawValue`: the target state's raw value, or `noEdge`.
-    private static let targets: [UInt8] = {
+    /// By `state.rawValue * eventStride + event.rawValue`: the target state, or nil.
+    private static let targets: [TCPState?] = {
         let stateSlots = Int(TCPState.allCases.map(\.rawValue).max() ?? 0) + 1
-        var table = [UInt8](repeating: noEdge, count: stateSlots * eventStride)
+        var table = [TCPState?](repeating: nil, count: stateSlots * eventStride)
         for state in TCPState.allCases {
             for event in TCPEvent.allCases where Int(event.rawValue) < eventStride {
                 if let edge = TCPStateMachine.transition(from: state, on: event) {
-                    table[Int(state.rawValue) * eventStride + Int(event.rawValue)] = edge.to.rawValue
+                    table[Int(state.rawValue) * eventStride + Int(event.rawValue)] = edge.to
                 }
             }
         }
@@ -31,7 +30,6 @@ enum StateEdges {
     @inline(__always)
     static func target(from state: TCPState, on event: TCPEvent) -> TCPState? {
         guard Int(event.rawValue) < eventStride else { return TCPStateMachine.transition(from: state, on: event)?.to }
-        let raw = targets[Int(state.rawValue) &* eventStride &+ Int(event.rawValue)]
-        return raw == noEdge ? nil : TCPState(rawValue: raw)
+        return targets[Int(state.rawValue) &* eventStride &+ Int(event.rawValue)]
     }
 }
