@@ -8,27 +8,70 @@ extension CaptureSummary {
     /// one endpoint) and `capture-server-closes-first` (a service that closes first and so carries
     /// the TIME_WAIT). Thresholds are in `thresholds`.
     public func findings() -> [Finding] {
-        var findings: [Finding] = []
+        pendingFindings().map { $0.finding() }
+    }
+
+    /// The first `limit` findings of `findings()`, and the severity of every finding in the same
+    /// order, for a report that prints a few and counts the rest.
+    ///
+    /// A capture of a leaking fleet has thousands of findings; writing the text of each only to
+    /// count them cost more than the rest of the report.
+    public func findings(first limit: Int) -> (findings: [Finding], severities: [Finding.Severity]) {
+        let pending = pendingFindings()
+        return (pending.prefix(max(limit, 0)).map { $0.finding() }, pending.map(\.severity))
+    }
+
+    /// The findings before their text is written, in the order of `findings()`.
+    private func pendingFindings() -> [PendingFinding] {
+        var pending: [PendingFinding] = []
         for group in closeWaitGroups where group.heldConnections >= thresholds.closeWaitConnections {
-            findings.append(Self.closeWaitFinding(group))
+            pending.append(.closeWait(group))
         }
-        for (service, counts) in serviceCounts.sorted(by: { $0.key < $1.key }) {
-            if counts.refused >= thresholds.refusedConnections {
-                findings.append(Self.refusedFinding(service, counts))
-            }
-            if counts.unanswered >= thresholds.unansweredConnections {
-                findings.append(Self.noAnswerFinding(service, counts))
-            }
+        for (service, counts) in serviceCounts.sorted(by: { $0.0 < $1.0 }) {
+            if counts.refused >= thresholds.refusedConnections { pending.append(.refused(service, counts)) }
+            if counts.unanswered >= thresholds.unansweredConnections { pending.append(.noAnswer(service, counts)) }
             if counts.closedFirst >= thresholds.serverClosesFirst {
-                findings.append(Self.serverClosesFirstFinding(service, counts))
+                pending.append(.serverClosesFirst(service, counts))
             }
         }
-        for (sender, counts) in abortCounts.sorted(by: { $0.key < $1.key }) where counts.total >= thresholds.resets {
-            findings.append(Self.resetsFinding(sender, counts))
+        for (sender, counts) in abortCounts.sorted(by: { $0.0 < $1.0 }) where counts.total >= thresholds.resets {
+            pending.append(.resets(sender, counts))
         }
-        // Stable: severity first, then the order above.
-        return findings.enumerated().sorted { ($0.element.severity, -$0.offset) > ($1.element.severity, -$1.offset) }
-            .map(\.element)
+        // Stable: severity first, then the order above. Positions are sorted, not the findings.
+        let severities = pending.map(\.severity)
+        return pending.indices.sorted { (severities[$0], -$0) > (severities[$1], -$1) }.map { pending[$0] }
+    }
+
+    /// A finding's rule and input, whose severity is known before its text is written.
+    private enum PendingFinding {
+        case closeWait(CloseWaitGroup)
+        case refused(Endpoint, ServiceCounts)
+        case noAnswer(Endpoint, ServiceCounts)
+        case serverClosesFirst(Endpoint, ServiceCounts)
+        case resets(Endpoint, AbortCounts)
+
+        var severity: Finding.Severity {
+            switch self {
+            case .closeWait(let group): CaptureSummary.closeWaitSeverity(group)
+            case .refused, .noAnswer: .warning
+            case .serverClosesFirst, .resets: .info
+            }
+        }
+
+        func finding() -> Finding {
+            switch self {
+            case .closeWait(let group): CaptureSummary.closeWaitFinding(group)
+            case .refused(let service, let counts): CaptureSummary.refusedFinding(service, counts)
+            case .noAnswer(let service, let counts): CaptureSummary.noAnswerFinding(service, counts)
+            case .serverClosesFirst(let service, let counts): CaptureSummary.serverClosesFirstFinding(service, counts)
+            case .resets(let sender, let counts): CaptureSummary.resetsFinding(sender, counts)
+            }
+        }
+    }
+
+    /// Critical when the late FIN or the peer's RST shows the harm, or when it is a pattern.
+    static func closeWaitSeverity(_ group: CloseWaitGroup) -> Finding.Severity {
+        group.lateFINResets + group.resetsByPeer > 0 || group.heldConnections >= 10 ? .critical : .warning
     }
 
     static func closeWaitFinding(_ group: CloseWaitGroup) -> Finding {
@@ -81,11 +124,9 @@ extension CaptureSummary {
         remedies.append(
             "Run `tcpdoctor doctor` on \(key.holder.address) to name the process that holds the CLOSE_WAIT sockets."
         )
-        let severity: Finding.Severity =
-            group.lateFINResets + group.resetsByPeer > 0 || group.heldConnections >= 10 ? .critical : .warning
         return Finding(
             rule: "capture-close-wait",
-            severity: severity,
+            severity: closeWaitSeverity(group),
             summary: summary,
             evidence: [
                 EvidenceField("holder", .text(holder)),

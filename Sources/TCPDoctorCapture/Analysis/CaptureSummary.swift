@@ -53,9 +53,9 @@ public struct CaptureSummary: Sendable {
     public private(set) var packets: UInt64 = 0
     public private(set) var bytes: UInt64 = 0
 
-    private var closeWait: [CloseWaitGroup.Key: CloseWaitGroup] = [:]
-    private var services: [Endpoint: ServiceCounts] = [:]
-    private var aborts: [Endpoint: AbortCounts] = [:]
+    private var closeWait = GroupTable<CloseWaitGroup.Key, CloseWaitGroup>()
+    private var services = GroupTable<Endpoint, ServiceCounts>()
+    private var aborts = GroupTable<Endpoint, AbortCounts>()
 
     public init(thresholds: Thresholds = Thresholds()) {
         self.thresholds = thresholds
@@ -79,7 +79,7 @@ public struct CaptureSummary: Sendable {
                 heldAtLeast: thresholds.closeWaitSeconds
             )
         }
-        // Updated in place: one hash lookup per connection.
+        // Updated in place: one lookup per connection.
         services[connection.responder, default: ServiceCounts()].add(connection)
         if let reset = connection.reset, reset.isAbort, connection.ended == .reset {
             let sender = connection.endpoint(reset.side)
@@ -90,7 +90,7 @@ public struct CaptureSummary: Sendable {
 
     /// Holders of CLOSE_WAIT toward each peer, most held connections first, then longest.
     public var closeWaitGroups: [CloseWaitGroup] {
-        closeWait.values.sorted {
+        Self.sorted(closeWait.values) {
             ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
                 $1.heldConnections, $1.longestSeconds, $1.key.holder
             )
@@ -99,7 +99,16 @@ public struct CaptureSummary: Sendable {
 
     /// The groups that held CLOSE_WAIT longest, longest first.
     public var longestCloseWaitGroups: [CloseWaitGroup] {
-        closeWait.values.sorted { ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder) }
+        Self.sorted(closeWait.values) { ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder) }
+    }
+
+    /// `groups` sorted as `sorted(by:)` would, by sorting their positions: a group is large enough
+    /// that moving groups around cost more than comparing them, with thousands of groups.
+    private static func sorted(
+        _ groups: [CloseWaitGroup],
+        by areInIncreasingOrder: (CloseWaitGroup, CloseWaitGroup) -> Bool
+    ) -> [CloseWaitGroup] {
+        groups.indices.sorted { areInIncreasingOrder(groups[$0], groups[$1]) }.map { groups[$0] }
     }
 
     struct ServiceCounts: Sendable {
@@ -136,8 +145,10 @@ public struct CaptureSummary: Sendable {
         }
     }
 
-    var serviceCounts: [Endpoint: ServiceCounts] { services }
-    var abortCounts: [Endpoint: AbortCounts] { aborts }
+    /// Counts per service, in the order of their first connection.
+    var serviceCounts: Zip2Sequence<[Endpoint], [ServiceCounts]> { services.elements }
+    /// Counts per RST sender, in the order of their first abort.
+    var abortCounts: Zip2Sequence<[Endpoint], [AbortCounts]> { aborts.elements }
 }
 
 /// The CLOSE_WAIT periods of one holder toward one peer.
@@ -197,7 +208,8 @@ public struct CloseWaitGroup: Hashable, Sendable {
         if seconds >= threshold || wait.openAtEnd {
             heldConnections += 1
             totalHeldSeconds += seconds
-            if key.holderRole == .responder {
+            // Past the limit, which clients they are no longer matters: skip the search.
+            if key.holderRole == .responder && !morePeerAddresses {
                 let client = connection.endpoint(.originator).address
                 if !peerAddresses.contains(client) {
                     if peerAddresses.count < Self.peerAddressLimit {
@@ -275,5 +287,11 @@ extension ZeekConnState {
         case .SHR: 11
         case .OTH: 12
         }
+    }
+}
+
+extension CloseWaitGroup.Key: GroupKey {
+    var mixedHash: UInt64 {
+        mixBits(holder.mixedHash ^ (holderRole == .originator ? 1 : 2)) ^ peer.mixedHash
     }
 }

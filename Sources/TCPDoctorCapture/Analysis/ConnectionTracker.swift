@@ -8,33 +8,35 @@ import TCPDoctorCore
 /// event from `TCPStateMachine`). Acknowledgment numbers correct the instant-delivery assumption
 /// where it would mislead: see `senderFIN` for crossing FINs and `senderRST` for late FINs.
 struct ConnectionTracker {
+    // Stored in this order on purpose: what every packet reads first (the lookup's key, the
+    // times, the flags) fills the record's first 64 bytes, one cache line.
     var key: FlowKey
-    var hash: UInt64
+    var lastTime: Int64
+    var lastPacket: UInt64
     /// Nonzero while the slot is in use; bumped on every reuse so stale expiry entries are ignored.
     var generation: UInt32
     var originatorIsA: Bool
+    /// Queued for expiry in the analyzer.
+    var queued = false
+    var resetSeen = false
+    var completeness: UInt8 = 0
+
+    var sides: InlineArray<2, SideTracker>
+    var history = ZeekHistory()
+    var hash: UInt64
     var basis: Connection.OriginatorBasis
     var startedMidStream: Bool
     /// The originator's SYN was seen and the responder has not sent anything yet: whether it was
     /// listening is unknown until it answers.
     var responderPending = false
     var refused = false
-    var resetSeen = false
-    /// Queued for expiry in the analyzer.
-    var queued = false
-    var completeness: UInt8 = 0
-
-    var sides: InlineArray<2, SideTracker>
     var firstTime: Int64
-    var lastTime: Int64
     var firstPacket: UInt64
-    var lastPacket: UInt64
     var pendingSYNTime: Int64 = 0
     var pendingSYNPacket: UInt64 = 0
 
     var reset = ResetRecord()
     var lateFIN = LateFINRecord()
-    var history = ZeekHistory()
     var timeline = TimelineBuffer()
 
     struct ResetRecord {
@@ -198,14 +200,19 @@ struct ConnectionTracker {
         }
     }
 
-    /// Fires TIME_WAIT's 60 s timer if it ran out before `now`.
+    /// Fires TIME_WAIT's 60 s timer if it ran out before `now`. Inlined: it runs twice per packet
+    /// and almost always finds no TIME_WAIT.
+    @inline(__always)
     private mutating func expireTimeWait(side i: Int, now: Int64) {
         guard sides[i].state == .timeWait else { return }
         let expiry = sides[i].timeWaitEnteredAt &+ Self.timeWaitNanoseconds
         if now >= expiry { apply(side: i, .timeWaitTimeout, time: expiry, packet: 0, inferred: true) }
     }
 
-    static let timeWaitNanoseconds = TCPStateMachine.timeWaitDuration.nanoseconds
+    /// `TCPStateMachine.timeWaitDuration` (Linux's `TCP_TIMEWAIT_LEN`) in nanoseconds, written out:
+    /// a constant computed from it is a lazily initialised global, and reading one costs a
+    /// `swift_once` call, twice per packet here. A test checks that the two agree.
+    static let timeWaitNanoseconds: Int64 = 60_000_000_000
 
     /// Applies `event` to side `i` through the state machine and records the step.
     ///
@@ -214,17 +221,17 @@ struct ConnectionTracker {
     @discardableResult
     mutating func apply(side i: Int, _ event: TCPEvent, time: Int64, packet: UInt64, inferred: Bool = false) -> Bool {
         let from = sides[i].state
-        guard let transition = TCPStateMachine.transition(from: from, on: event) else { return false }
-        if transition.to == from {
+        guard let to = StateEdges.target(from: from, on: event) else { return false }
+        if to == from {
             if from == .timeWait && (event == .receiveFIN || event == .receiveFINACKOfFIN) {
                 sides[i].timeWaitEnteredAt = time
             }
             return true
         }
-        record(side: i, from: from, to: transition.to, event: event, time: time, packet: packet, inferred: inferred)
-        sides[i].state = transition.to
-        if transition.to == .finWait2 { sides[i].finWait2EnteredAt = time }
-        if transition.to == .timeWait { sides[i].timeWaitEnteredAt = time }
+        record(side: i, from: from, to: to, event: event, time: time, packet: packet, inferred: inferred)
+        sides[i].state = to
+        if to == .finWait2 { sides[i].finWait2EnteredAt = time }
+        if to == .timeWait { sides[i].timeWaitEnteredAt = time }
         return true
     }
 

@@ -62,21 +62,12 @@ struct FlowKey: Equatable {
     @inline(__always)
     func hash(seed: UInt64) -> UInt64 {
         var h = seed ^ (UInt64(ports) << 1 | (isIPv6 ? 1 : 0))
-        h = Self.mix(h ^ addressALow)
-        h = Self.mix(h ^ addressBLow)
+        h = mixBits(h ^ addressALow)
+        h = mixBits(h ^ addressBLow)
         if addressAHigh | addressBHigh != 0 {
-            h = Self.mix(h ^ addressAHigh)
-            h = Self.mix(h ^ addressBHigh)
+            h = mixBits(h ^ addressAHigh)
+            h = mixBits(h ^ addressBHigh)
         }
-        return Self.mix(h)
-    }
-
-    /// One round of a multiply-xorshift mixer (the finaliser of SplitMix64).
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        return mixBits(h)
     }
 }

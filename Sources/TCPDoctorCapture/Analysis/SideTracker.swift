@@ -5,6 +5,8 @@ import TCPDoctorCore
 /// Plain stored values only (no references), so a connection is a flat record that the analyzer
 /// keeps in one contiguous slab and frees by reusing its slot.
 struct SideTracker {
+    // The fields most packets read come first: with the flags above them they fill 64 bytes.
+
     /// The endpoint's state in the RFC 9293 model, as observed at the capture point.
     var state: TCPState
     var initialState: TCPState
@@ -29,24 +31,24 @@ struct SideTracker {
     var finSequence: UInt32 = 0
     /// One past the highest sequence number sent so far (payload, SYN and FIN included).
     var nextSequence: UInt32 = 0
+
+    var packets: UInt64 = 0
+    var bytes: UInt64 = 0
+    var lastSentPacket: UInt64 = 0
+    var lastReceivedTime: Int64 = 0
+    var lastReceivedPacket: UInt64 = 0
+
+    var zeek = ZeekEndpointHistory()
+
     var synRetransmissions: UInt32 = 0
     var finRetransmissions: UInt32 = 0
-
     var finTime: Int64 = 0
     var finPacket: UInt64 = 0
     var ackedPeerFINTime: Int64 = 0
     var finWait2EnteredAt: Int64 = 0
     var timeWaitEnteredAt: Int64 = 0
-    var lastSentPacket: UInt64 = 0
-    var lastReceivedTime: Int64 = 0
-    var lastReceivedPacket: UInt64 = 0
-
-    var packets: UInt64 = 0
-    var bytes: UInt64 = 0
     var bytesAfterPeerFIN: UInt64 = 0
     var lastDataAfterPeerFINTime: Int64 = 0
-
-    var zeek = ZeekEndpointHistory()
 
     init(state: TCPState) {
         self.state = state

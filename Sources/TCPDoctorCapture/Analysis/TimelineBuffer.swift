@@ -6,6 +6,9 @@ import TCPDoctorCore
 /// for the passive one), so a fixed inline buffer avoids one heap allocation per connection and
 /// bounds its memory. When it is full, the newest entry of the same side replaces that side's
 /// previous last entry and the loss is counted, so the final state stays right.
+///
+/// The fields are kept in three arrays rather than one array of entries: an entry is 20 bytes
+/// that pad to 24, and the padding of sixteen entries was 64 bytes of every open connection.
 struct TimelineBuffer {
     struct Entry {
         var timestamp: Int64
@@ -21,29 +24,47 @@ struct TimelineBuffer {
         var isInferred: Bool { flags & 2 != 0 }
     }
 
+    /// An entry without its timestamp and packet number.
+    private struct Step {
+        var from: TCPState
+        var to: TCPState
+        var event: TCPEvent
+        var flags: UInt8
+    }
+
     static let capacity = 16
 
-    private var entries = InlineArray<16, Entry>(
-        repeating: Entry(timestamp: 0, packetNumber: 0, from: .closed, to: .closed, event: .close, flags: 0)
-    )
     private(set) var count: UInt8 = 0
     /// Entries dropped for lack of room, per side.
     private(set) var omittedOriginator: UInt8 = 0
     private(set) var omittedResponder: UInt8 = 0
+    private var steps = InlineArray<16, Step>(repeating: Step(from: .closed, to: .closed, event: .close, flags: 0))
+    private var timestamps = InlineArray<16, Int64>(repeating: 0)
+    private var packetNumbers = InlineArray<16, UInt64>(repeating: 0)
 
-    subscript(index: Int) -> Entry { entries[index] }
+    subscript(index: Int) -> Entry {
+        let step = steps[index]
+        return Entry(
+            timestamp: timestamps[index],
+            packetNumber: packetNumbers[index],
+            from: step.from,
+            to: step.to,
+            event: step.event,
+            flags: step.flags
+        )
+    }
 
     mutating func append(_ entry: Entry) {
         if Int(count) < Self.capacity {
-            entries[Int(count)] = entry
+            set(Int(count), entry)
             count += 1
             return
         }
         guard let last = lastIndex(responder: entry.isResponder) else { return }
         var replaced = entry
-        replaced.from = entries[last].from
+        replaced.from = steps[last].from
         remove(at: last)
-        entries[Int(count)] = replaced
+        set(Int(count), replaced)
         count += 1
         if entry.isResponder {
             omittedResponder &+= 1
@@ -52,10 +73,16 @@ struct TimelineBuffer {
         }
     }
 
+    private mutating func set(_ index: Int, _ entry: Entry) {
+        steps[index] = Step(from: entry.from, to: entry.to, event: entry.event, flags: entry.flags)
+        timestamps[index] = entry.timestamp
+        packetNumbers[index] = entry.packetNumber
+    }
+
     func lastIndex(responder: Bool) -> Int? {
         var index = Int(count) - 1
         while index >= 0 {
-            if entries[index].isResponder == responder { return index }
+            if (steps[index].flags & 1 != 0) == responder { return index }
             index -= 1
         }
         return nil
@@ -64,7 +91,9 @@ struct TimelineBuffer {
     mutating func remove(at index: Int) {
         var i = index
         while i + 1 < Int(count) {
-            entries[i] = entries[i + 1]
+            steps[i] = steps[i + 1]
+            timestamps[i] = timestamps[i + 1]
+            packetNumbers[i] = packetNumbers[i + 1]
             i += 1
         }
         count -= 1
@@ -72,23 +101,27 @@ struct TimelineBuffer {
 
     /// The entries of one side, in order, as public values.
     func transitions(responder: Bool) -> [TimelineTransition] {
-        // Through a span: subscripting the inline array here copied all of it for every entry.
-        let entries = self.entries.span
+        // Through spans: subscripting the inline arrays here copied all of them for every entry.
+        let steps = self.steps.span
+        let timestamps = self.timestamps.span
+        let packetNumbers = self.packetNumbers.span
+        let side: UInt8 = responder ? 1 : 0
         var result: [TimelineTransition] = []
         var sideCount = 0
-        for index in 0..<Int(count) where entries[index].isResponder == responder { sideCount += 1 }
+        for index in 0..<Int(count) where steps[index].flags & 1 == side { sideCount += 1 }
         // One allocation of the right size rather than the doublings of appending.
         result.reserveCapacity(sideCount)
-        for index in 0..<Int(count) where entries[index].isResponder == responder {
-            let entry = entries[index]
+        for index in 0..<Int(count) where steps[index].flags & 1 == side {
+            let step = steps[index]
+            let packet = packetNumbers[index]
             result.append(
                 TimelineTransition(
-                    from: entry.from,
-                    to: entry.to,
-                    event: entry.event,
-                    timestampNanoseconds: entry.timestamp,
-                    packetNumber: entry.packetNumber == 0 ? nil : entry.packetNumber,
-                    inferred: entry.isInferred
+                    from: step.from,
+                    to: step.to,
+                    event: step.event,
+                    timestampNanoseconds: timestamps[index],
+                    packetNumber: packet == 0 ? nil : packet,
+                    inferred: step.flags & 2 != 0
                 )
             )
         }

@@ -16,7 +16,7 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     private final class Owner {
         var pages: [UnsafeMutablePointer<ConnectionTracker>] = []
 
-        deinit { for page in pages { page.deallocate() } }
+        deinit { for page in pages { UnsafeMutableRawPointer(page).deallocate() } }
     }
 
     private var owner = Owner()
@@ -39,13 +39,22 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     mutating func append(_ tracker: ConnectionTracker) -> Int {
         makeUnique()
         if count & (Self.pageSize - 1) == 0 {
-            let page = UnsafeMutablePointer<ConnectionTracker>.allocate(capacity: Self.pageSize)
+            let page = Self.allocatePage()
             owner.pages.append(page)
             pages.append(page)
         }
         (pages[pages.count - 1] + (count & (Self.pageSize - 1))).initialize(to: tracker)
         count += 1
         return count - 1
+    }
+
+    /// A page aligned to a cache line, so that a record whose size is a multiple of 64 starts on a
+    /// line and its first line holds what every packet reads (see `ConnectionTracker`).
+    private static func allocatePage() -> UnsafeMutablePointer<ConnectionTracker> {
+        UnsafeMutableRawPointer.allocate(
+            byteCount: pageSize * MemoryLayout<ConnectionTracker>.stride,
+            alignment: max(64, MemoryLayout<ConnectionTracker>.alignment)
+        ).bindMemory(to: ConnectionTracker.self, capacity: pageSize)
     }
 
     /// Bytes reserved for records: whole pages, used or not.
@@ -70,7 +79,7 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     private mutating func copyPages() {
         let copy = Owner()
         for (index, page) in pages.enumerated() {
-            let fresh = UnsafeMutablePointer<ConnectionTracker>.allocate(capacity: Self.pageSize)
+            let fresh = Self.allocatePage()
             let used = min(Self.pageSize, count - index * Self.pageSize)
             fresh.initialize(from: page, count: used)
             copy.pages.append(fresh)

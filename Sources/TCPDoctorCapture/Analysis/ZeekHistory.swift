@@ -34,10 +34,13 @@ struct ZeekHistory {
     }
 
     var string: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(count))
-        for index in 0..<Int(count) { bytes.append(letters[index]) }
-        return String(decoding: bytes, as: UTF8.self)
+        // Written straight into the string: up to 15 ASCII letters fit in a small string, so a
+        // usual history costs no allocation (an intermediate byte array cost one per connection).
+        let letters = letters
+        return String(unsafeUninitializedCapacity: Int(count)) { buffer in
+            for index in 0..<Int(count) { buffer[index] = letters[index] }
+            return Int(count)
+        }
     }
 }
 
@@ -159,6 +162,7 @@ extension ConnectionTracker {
     }
 
     /// Zeek's `conn_state` from the two endpoint states, following `base/protocols/conn/main.zeek`.
+    @inline(__always)
     var zeekConnState: ZeekConnState {
         let os = sides[0].zeekState
         let rs = sides[1].zeekState

@@ -61,6 +61,14 @@ struct DetectingParser: CaptureParser {
         self.file = file
     }
 
+    var packetsParsed: UInt64 {
+        switch state {
+        case .undetermined: 0
+        case .pcap(let parser): parser.packetsParsed
+        case .pcapng(let parser): parser.packetsParsed
+        }
+    }
+
     /// The detected format, once at least four bytes have been parsed.
     var format: CaptureFormat? {
         switch state {

@@ -1,15 +1,15 @@
-/// An open capture file: the sole owner of its descriptor and, for a regular file, its memory map.
+/// An open capture file: the sole owner of its descriptor and of its memory map, if one is made.
 ///
-/// Regular files are mapped and parsed in place, which costs no copy; pipes and standard input are
-/// read in chunks into a buffer that the reader reuses.
+/// The reader decides how to read (see `CaptureReader.parseFile`): a regular file is read in
+/// chunks, or mapped with `map()` and parsed in place; pipes and standard input are read in chunks.
 final class CaptureInput {
     /// The path as given, `-` for standard input.
     let name: String
     let descriptor: Int32
     private let ownsDescriptor: Bool
-    /// The whole file, when it is a regular file that could be mapped.
-    let mapping: UnsafeRawBufferPointer?
-    /// The size of a regular file (mapped or not), nil for a pipe.
+    /// The whole file, once `map()` has mapped it.
+    private(set) var mapping: UnsafeRawBufferPointer?
+    /// The size of a regular file, nil for a pipe.
     let size: Int64?
 
     /// Opens `path`, or standard input for `-`.
@@ -42,19 +42,19 @@ final class CaptureInput {
         }
         descriptor = fd
         ownsDescriptor = true
-        if kind.isRegular {
-            size = kind.size
-            if kind.size > 0, let size = Int(exactly: kind.size),
-                let base = CaptureSyscalls.map(fd, size: size)
-            {
-                mapping = UnsafeRawBufferPointer(start: base, count: size)
-            } else {
-                mapping = nil
-            }
-        } else {
-            size = nil
-            mapping = nil
-        }
+        mapping = nil
+        size = kind.isRegular ? kind.size : nil
+    }
+
+    /// Maps the whole regular file read-only; nil for a pipe, an empty file, or when the kernel
+    /// refuses (then the caller reads).
+    func map() -> UnsafeRawBufferPointer? {
+        if let mapping { return mapping }
+        guard let size, size > 0, let length = Int(exactly: size),
+            let base = CaptureSyscalls.map(descriptor, size: length)
+        else { return nil }
+        mapping = UnsafeRawBufferPointer(start: base, count: length)
+        return mapping
     }
 
     deinit {

@@ -88,6 +88,8 @@ struct SegmentExtractor {
     let file: String
     private var statistics = CaptureStatistics()
     private var reportedLinkTypes: [LinkType] = []
+    /// `TCPSegment.zero`, kept here: reading the global once per packet cost a `swift_once` call.
+    private let blank = TCPSegment.zero
 
     init(file: String) {
         self.file = file
@@ -100,7 +102,7 @@ struct SegmentExtractor {
         onWarning: (CaptureError) -> Void
     ) {
         // A local rather than a stored property: passed to `onSegment` by address, not copied.
-        var segment = TCPSegment.zero
+        var segment = blank
         segment.timestampNanoseconds = packet.timestampNanoseconds
         segment.packetNumber = packet.packetNumber
         let outcome = PacketDecoder.decode(

@@ -7,6 +7,9 @@ public enum CaptureReader {
     static let mappedWindowLength = 64 * 1024 * 1024
     /// The initial chunk buffer for pipes and standard input.
     static let chunkLength = 4 * 1024 * 1024
+    /// The chunk buffer for regular files: small enough to stay in the CPU's cache between the
+    /// kernel's copy and the parse.
+    static let fileChunkLength = 256 * 1024
 
     /// Calls `onPacket` for every packet of a capture file in order.
     ///
@@ -26,8 +29,8 @@ public enum CaptureReader {
     ) throws(CaptureError) -> CaptureFormat {
         let input = try CaptureInput(path: path)
         var parser = DetectingParser(file: path)
-        if let mapping = input.mapping {
-            try parseMapped(mapping, with: &parser, onPacket: onPacket, onWarning: onWarning)
+        if input.size != nil {
+            try parseFile(input, with: &parser, onPacket: onPacket, onWarning: onWarning)
         } else {
             try parseStream(input, with: &parser, onPacket: onPacket, onWarning: onWarning)
         }
@@ -75,8 +78,12 @@ public enum CaptureReader {
     }
 
     /// Parses a contiguous file image in windows, releasing the pages behind each window.
+    ///
+    /// - Parameter start: where parsing begins (a record boundary), when the parser has read the
+    ///   bytes before it already.
     static func parseMapped<P: CaptureParser>(
         _ bytes: UnsafeRawBufferPointer,
+        from start: Int = 0,
         with parser: inout P,
         onPacket: (CapturePacket) -> Void,
         onWarning: (CaptureError) -> Void,
@@ -84,9 +91,9 @@ public enum CaptureReader {
         windowLength: Int = mappedWindowLength
     ) throws(CaptureError) {
         let end = bytes.count
-        var position = 0
+        var position = start
         var needed = 0
-        var released = 0
+        var released = start & ~0xffff
         while true {
             let windowEnd = min(end, position + max(windowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
@@ -150,19 +157,27 @@ public enum CaptureReader {
     /// unparsed tail to the front, repeat. The buffer grows only to the largest record seen, which
     /// the parsers bound by `CaptureLimits.maximumBlockLength`.
     ///
-    /// - Parameter fill: reads into the buffer it is given; returns 0 at the end of input.
+    /// - Parameters:
+    ///   - startOffset: the offset in the input of the first byte `fill` gives.
+    ///   - stopOffset: when given, parsing stops at the first record boundary at or after it,
+    ///     without the end-of-input checks, and the boundary is returned.
+    ///   - fill: reads into the buffer it is given; returns 0 at the end of input.
+    /// - Returns: where parsing stopped for `stopOffset`; nil when the input ended.
+    @discardableResult
     static func parseChunks<P: CaptureParser>(
         with parser: inout P,
         initialCapacity: Int,
+        startOffset: Int64 = 0,
+        stopOffset: Int64? = nil,
         fill: (UnsafeMutableRawBufferPointer) -> Int,
         onPacket: (CapturePacket) -> Void,
         onWarning: (CaptureError) -> Void,
         readError: () -> Int32? = { nil }
-    ) throws(CaptureError) {
+    ) throws(CaptureError) -> Int64? {
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0
-        var bufferOffset: Int64 = 0
+        var bufferOffset = startOffset
         var needed = 1
         var atEnd = false
         while true {
@@ -209,8 +224,9 @@ public enum CaptureReader {
                         onWarning(warning)
                     }
                 }
-                return
+                return nil
             }
+            if let stopOffset, bufferOffset >= stopOffset { return bufferOffset }
         }
     }
 

@@ -60,6 +60,16 @@ enum CaptureSyscalls {
         retryingInterrupts { Glibc.read(fd, buffer, count) }
     }
 
+    /// Reads up to `count` bytes at `offset` of the file; 0 means end of file.
+    static func read(
+        _ fd: Int32,
+        into buffer: UnsafeMutableRawPointer,
+        count: Int,
+        at offset: Int64
+    ) -> Result<Int, SystemErrno> {
+        retryingInterrupts { Glibc.pread(fd, buffer, count, off_t(offset)) }
+    }
+
     /// Writes all `count` bytes, continuing after short writes; returns the errno of a failure.
     static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
         var done = 0

@@ -26,6 +26,7 @@ struct PCAPNGParser: CaptureParser {
     var swapped = false
     var interfaces: [Interface] = []
     var packetNumber: UInt64 = 0
+    var packetsParsed: UInt64 { packetNumber }
     var lastTimestamp: Int64 = 0
     var sectionCount = 0
 

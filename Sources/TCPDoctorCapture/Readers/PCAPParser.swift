@@ -20,6 +20,8 @@ struct PCAPParser: CaptureParser {
         self.file = file
     }
 
+    var packetsParsed: UInt64 { packetNumber }
+
     mutating func parse(
         _ window: UnsafeRawBufferPointer,
         at windowOffset: Int64,

@@ -39,7 +39,6 @@ enum CaptureAnalysis {
         var outcome = Outcome()
         var analyzer = ConnectionAnalyzer(configuration: configuration)
         var packetOffset: UInt64 = 0
-        var handedOut: UInt64 = 0
         var first = Int64.max
         var last = Int64.min
         for path in paths {
@@ -57,11 +56,7 @@ enum CaptureAnalysis {
                         let time = segment.timestampNanoseconds
                         if time < first { first = time }
                         if time > last { last = time }
-                        analyzer.process(segment)
-                        if analyzer.connectionsFinished != handedOut {
-                            handedOut = analyzer.connectionsFinished
-                            analyzer.drainFinished(onConnection)
-                        }
+                        analyzer.process(segment, finished: onConnection)
                     },
                     onWarning: { warning in
                         progress.clear()

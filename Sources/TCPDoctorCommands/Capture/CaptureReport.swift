@@ -65,17 +65,20 @@ enum CaptureReport {
             }
         }
 
-        let findings = summary.findings()
+        // Only the findings shown are written out; the rest are counted by severity.
+        let (findings, severities) = summary.findings(first: findingsShown)
         if findings.isEmpty {
             out.write("\n" + style.green("No problems found") + " in these connections.\n")
         } else {
-            out.write("\n" + FindingRenderer.headline(findings, style: style) + " in these connections.\n")
-            for finding in findings.prefix(findingsShown) {
+            out.write(
+                "\n" + FindingRenderer.headline(severities: severities, style: style) + " in these connections.\n"
+            )
+            for finding in findings {
                 FindingRenderer.write(finding, style: style, showNetns: false, to: &out)
             }
-            if findings.count > findingsShown {
+            if severities.count > findingsShown {
                 out.write(
-                    "\n" + FindingRenderer.headline(findings.dropFirst(findingsShown), style: .plain)
+                    "\n" + FindingRenderer.headline(severities: severities.dropFirst(findingsShown), style: .plain)
                         + " more, most severe first: "
                         + "see them all with --json, or narrow the report with --host, --port or --ended.\n"
                 )

@@ -7,9 +7,14 @@ import TCPDoctorCore
 enum FindingRenderer {
     /// `3 findings (1 critical, 2 warning)`, the headline above a list of findings.
     static func headline(_ findings: some Collection<Finding>, style: TerminalStyle) -> String {
+        headline(severities: findings.lazy.map(\.severity), style: style)
+    }
+
+    /// The headline for findings known by their severities alone.
+    static func headline(severities findings: some Collection<Finding.Severity>, style: TerminalStyle) -> String {
         // Counted in one pass without copying findings: a capture can have thousands.
         var bySeverity = [Int](repeating: 0, count: Finding.Severity.allCases.count)
-        for finding in findings { bySeverity[finding.severity.rawValue] += 1 }
+        for severity in findings { bySeverity[severity.rawValue] += 1 }
         let counts = Finding.Severity.allCases.reversed().compactMap { severity -> String? in
             bySeverity[severity.rawValue] == 0 ? nil : "\(bySeverity[severity.rawValue]) \(severity.name)"
         }

@@ -32,6 +32,37 @@ struct CaptureSummaryTests {
         return connections + analyzer.takeFinished()
     }
 
+    @Test func firstFindingsAreThoseOfTheWholeList() throws {
+        var segments: [TCPSegment] = []
+        for index in 0..<30 {
+            var c = Conversation(
+                client: Endpoint(address: IPAddress("10.1.0.\(index)")!, port: UInt16(40_000 + index)),
+                server: server
+            )
+            c.handshake(at: Double(index))
+            c.send(.server, finACK, at: Double(index) + 1)
+            c.send(.client, .ack, at: Double(index) + 1.001)
+            segments += c.segments
+            var refused = Conversation(
+                client: Endpoint(address: IPAddress("10.2.0.5")!, port: UInt16(41_000 + index)),
+                server: Endpoint(address: IPAddress("10.0.0.\(index % 5 + 20)")!, port: 443)
+            )
+            refused.send(.client, .syn, at: Double(index))
+            refused.send(.server, [.rst, .ack], at: Double(index) + 0.001, sequence: 0)
+            segments += refused.segments
+        }
+        segments += leakyClientConnection(port: 45_000, at: 3)
+        var summary = CaptureSummary()
+        for connection in analyze(segments) { summary.add(connection) }
+        let all = summary.findings()
+        #expect(all.count == 36)
+        for limit in [0, 1, 10, 36, 50] {
+            let (first, severities) = summary.findings(first: limit)
+            #expect(first == Array(all.prefix(limit)))
+            #expect(severities == all.map(\.severity))
+        }
+    }
+
     @Test func closeWaitHolderWithLateFINReset() throws {
         var segments: [TCPSegment] = []
         for index in 0..<40 { segments += leakyClientConnection(port: UInt16(40_000 + index), at: Double(index)) }

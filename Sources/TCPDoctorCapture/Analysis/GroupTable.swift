@@ -1,0 +1,91 @@
+import TCPDoctorCore
+
+/// A key of a `GroupTable`: equality, and a 64-bit hash from a cheap mixer.
+protocol GroupKey: Equatable {
+    /// A well-mixed 64-bit hash of the key.
+    var mixedHash: UInt64 { get }
+}
+
+/// The summary's groups (per service, per holder and peer, per RST sender) in insertion order,
+/// found by key through an open-addressing index.
+///
+/// A `Dictionary` keyed by `Endpoint` hashes every lookup through `Hasher` (SipHash over each
+/// field, and `Connection.Role` hashes its raw value, a string), and moves its values each time it
+/// grows; once per connection, that showed as a tenth of the analysis of a capture with many
+/// short connections. Here the values sit in an array that grows by appending, the index holds
+/// only positions, and the hash is a multiply-xorshift mixer. The summary is built from the
+/// capture, not from the network, and holds no seeded secret: a crafted capture could slow it by
+/// aiming keys at one run of the index, no worse than quadratic in the number of groups.
+struct GroupTable<Key: GroupKey, Value> {
+    private(set) var keys: [Key] = []
+    private(set) var values: [Value] = []
+    /// Position in `keys` plus one for each used slot, 0 for an empty one; at most half full.
+    private var slots = [Int32](repeating: 0, count: 16)
+
+    var count: Int { keys.count }
+
+    /// The value for `key`, inserting `make()` first when the key is new.
+    subscript(key: Key, default make: @autoclosure () -> Value) -> Value {
+        get {
+            let (found, _) = lookup(key)
+            return found.map { values[$0] } ?? make()
+        }
+        _modify {
+            let index = position(of: key, orInsert: make)
+            yield &values[index]
+        }
+    }
+
+    /// Every key with its value, in insertion order.
+    var elements: Zip2Sequence<[Key], [Value]> { zip(keys, values) }
+
+    private mutating func position(of key: Key, orInsert make: () -> Value) -> Int {
+        let (found, slot) = lookup(key)
+        if let found { return found }
+        keys.append(key)
+        values.append(make())
+        slots[slot] = Int32(keys.count)
+        if keys.count * 2 > slots.count { grow() }
+        return keys.count - 1
+    }
+
+    /// The position of `key` if present, and the slot where the probe for it ended.
+    private func lookup(_ key: Key) -> (position: Int?, slot: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: key.mixedHash) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return (nil, slot) }
+            if keys[Int(entry) - 1] == key { return (Int(entry) - 1, slot) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (index, key) in keys.enumerated() {
+            var slot = Int(truncatingIfNeeded: key.mixedHash) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index + 1)
+        }
+    }
+}
+
+// Keys and values are plain values; the table has no shared state of its own.
+extension GroupTable: Sendable where Key: Sendable, Value: Sendable {}
+
+/// One round of a multiply-xorshift mixer (the finaliser of SplitMix64).
+@inline(__always)
+func mixBits(_ value: UInt64) -> UInt64 {
+    var z = value &+ 0x9e37_79b9_7f4a_7c15
+    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+    return z ^ (z >> 31)
+}
+
+extension Endpoint: GroupKey {
+    var mixedHash: UInt64 {
+        mixBits(mixBits(address.high ^ UInt64(address.family.rawValue) << 56) ^ address.low ^ UInt64(port) << 48)
+    }
+}

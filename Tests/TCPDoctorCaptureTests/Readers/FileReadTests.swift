@@ -1,0 +1,58 @@
+import Foundation
+import TCPDoctorCore
+import Testing
+
+@testable import TCPDoctorCapture
+
+/// Regular files are read in chunks, or mapped when the first MiB shows large records; either
+/// way, and across the switch after that first MiB, a file gives the packets of the same bytes
+/// read in memory.
+struct FileReadTests {
+    struct Shape: CustomTestStringConvertible {
+        var frames: Int
+        var length: Int
+        var testDescription: String { "\(frames) frames of \(length) bytes" }
+    }
+
+    /// Small records, read in chunks past the first MiB; large records, mapped after it.
+    static let shapes = [Shape(frames: 3000, length: 1000), Shape(frames: 100, length: 60_000)]
+
+    static func capture(_ shape: Shape) throws -> [UInt8] {
+        let writer = PCAPWriter(linkType: .raw, byteOrder: .littleEndian, precision: .nanoseconds)
+        for index in 0..<shape.frames {
+            let frame = (0..<shape.length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            try writer.write(frame, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(index) * 1000)
+        }
+        return writer.bytes
+    }
+
+    @Test(arguments: shapes)
+    func aFileGivesThePacketsOfItsBytes(shape: Shape) throws {
+        let bytes = try Self.capture(shape)
+        #expect(Int64(bytes.count) > 2 * CaptureReader.probeLength)
+        let directory = try TemporaryDirectory()
+        let path = directory.file("capture.pcap")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        let fromFile = readPackets(file: path)
+        let inMemory = readPackets(bytes)
+        #expect(fromFile.error == nil)
+        #expect(fromFile.packets.count == shape.frames)
+        #expect(fromFile.packets == inMemory.packets)
+        #expect(fromFile.warnings.isEmpty)
+    }
+
+    @Test(arguments: shapes)
+    func aTruncatedFileWarnsAsInMemory(shape: Shape) throws {
+        let bytes = Array(try Self.capture(shape).dropLast(10))
+        let directory = try TemporaryDirectory()
+        let path = directory.file("truncated.pcap")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        let fromFile = readPackets(file: path)
+        let inMemory = readPackets(bytes, name: path)
+        #expect(fromFile.error == nil)
+        #expect(fromFile.packets.count == shape.frames - 1)
+        #expect(fromFile.packets == inMemory.packets)
+        #expect(fromFile.warnings.count == 1)
+        #expect(fromFile.warnings == inMemory.warnings)
+    }
+}
