@@ -89,10 +89,11 @@ lines = [
     "Produced by `scripts/capture-bench/run.sh` (captures written by "
     "`scripts/capture-bench/Generator` with the package's `SegmentCaptureWriter`).",
     "",
-    "tcpdoctor's peak RSS includes up to 128 MB of the capture file itself: the reader maps the file "
-    "and releases the pages behind it in 64 MB windows, and mapped file pages count in RSS (they are "
-    "page cache, not the process's own memory). What grows with the connections is measured "
-    "separately below.",
+    "How tcpdoctor reads a file decides part of its peak RSS: captures of ordinary packets are read "
+    "in 256 KiB chunks (nothing of the file stays resident), captures whose records average 16 KiB "
+    "or more (segmentation offload, the bulk-gso capture) are mapped and their pages released in "
+    "64 MB windows, and mapped file pages count in RSS (they are page cache, not the process's own "
+    "memory). What grows with the connections is measured separately below.",
     "",
 ]
 targets = []
