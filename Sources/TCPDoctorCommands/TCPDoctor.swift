@@ -5,6 +5,7 @@ public struct TCPDoctor: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tcpdoctor",
         abstract: "Find, explain and fix TCP connection-state problems on Linux.",
+        version: "0.1.0",
         subcommands: [
             DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, LabCommand.self,
             CaptureCommand.self,

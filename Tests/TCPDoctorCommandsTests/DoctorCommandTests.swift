@@ -101,4 +101,10 @@ struct DoctorCommandTests {
         #expect(run.status == 0 || run.status == 1)
         #expect(try run.json()["fail_on"] as? String == "critical")
     }
+
+    @Test func versionIsPrintedNotTheDoctor() throws {
+        let run = try runTCPDoctor(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.split(separator: "\n") == ["0.1.0"], "stdout: \(run.stdout)")
+    }
 }

@@ -8,7 +8,8 @@
 #
 # Usage (as root, ~10 minutes):  bash scripts/bench/run.sh
 # Environment:
-#   TCPDOCTOR=PATH      time this binary instead of building with `swift build -c release`;
+#   TCPDOCTOR=PATH      time this binary instead of building with
+#                       `swift build -c release --static-swift-stdlib` (as the README builds it);
 #                       TCPDOCTOR=skip times the peers only
 #   RUNS=10             hyperfine runs for the fast commands (tcpdoctor, ss -tan)
 #   MID_RUNS=5          runs for lsof and psutil (~5 s each)
@@ -114,12 +115,12 @@ elif [[ -n ${TCPDOCTOR:-} ]]; then
     [[ -x $TCPDOCTOR ]] || die "TCPDOCTOR=$TCPDOCTOR is not an executable file"
     TCPDOCTOR=$(cd "$(dirname "$TCPDOCTOR")" && pwd)/$(basename "$TCPDOCTOR")
 else
-    say "building tcpdoctor: swift build -c release (log: $RESULTS/build.log)"
-    if (cd "$ROOT" && swift build -c release) >"$RESULTS/build.log" 2>&1; then
-        TCPDOCTOR="$(cd "$ROOT" && swift build -c release --show-bin-path)/tcpdoctor"
+    say "building tcpdoctor: swift build -c release --static-swift-stdlib (log: $RESULTS/build.log)"
+    if (cd "$ROOT" && swift build -c release --static-swift-stdlib) >"$RESULTS/build.log" 2>&1; then
+        TCPDOCTOR="$(cd "$ROOT" && swift build -c release --static-swift-stdlib --show-bin-path)/tcpdoctor"
     else
         first_error=$(grep -m1 -E 'error:' "$RESULTS/build.log" || tail -n1 "$RESULTS/build.log")
-        skip_reason="swift build -c release failed (${first_error:0:200}); full log in $RESULTS/build.log"
+        skip_reason="swift build -c release --static-swift-stdlib failed (${first_error:0:200}); full log in $RESULTS/build.log"
     fi
 fi
 if [[ -z $skip_reason && ! -x ${TCPDOCTOR:-} ]]; then

@@ -34,8 +34,8 @@ fi
 
 echo "building tcpdoctor and the generator (release)"
 cd "$root"
-swift build -c release --product tcpdoctor >/dev/null
-tcpdoctor="$(swift build -c release --show-bin-path)/tcpdoctor"
+swift build -c release --static-swift-stdlib --product tcpdoctor >/dev/null
+tcpdoctor="$(swift build -c release --static-swift-stdlib --show-bin-path)/tcpdoctor"
 (cd scripts/capture-bench/Generator && swift build -c release >/dev/null)
 generator="$root/scripts/capture-bench/Generator/.build/release/CaptureBenchGenerator"
 
