@@ -156,10 +156,12 @@ def sanity_line(run):
         return "- `tcpdoctor sockets --json` output has no \"sockets\" list."
     owned = sum(1 for s in sockets if isinstance(s, dict) and s.get("owners"))
     states = run['ready'].get('states', {})
-    own = sum(states.values())
+    # Orphaned FIN_WAIT2 and TIME_WAIT sockets have no file, so no owner.
+    fileless = states.get('FIN_WAIT2', 0) + states.get('TIME_WAIT', 0)
+    total = run['ready'].get('tcp_sockets', 0)
     return (f"- `tcpdoctor sockets --json` listed {len(sockets):,} sockets, {owned:,} of them with "
-            f"owners (the host had {run['ready'].get('tcp_sockets', 0):,}; the load's own "
-            f"{own:,} sockets include {own - states.get('FIN_WAIT2', 0):,} with an fd).")
+            f"owners (the host had {total:,}, of which {total - fileless:,} are not orphaned FIN_WAIT2 "
+            f"or TIME_WAIT and can have an fd).")
 
 
 def busy_note(run):
