@@ -1,5 +1,4 @@
-// Array conveniences for tests. Array.withUnsafeBytes rethrows untyped errors, so the typed error
-// is carried out in a Result.
+// Array conveniences for tests.
 
 extension PCAPNGWriter {
     /// Appends an Enhanced Packet Block from an array.
@@ -10,17 +9,15 @@ extension PCAPNGWriter {
         originalLength: UInt32? = nil,
         comment: String? = nil
     ) throws(CaptureError) {
-        try packet.withUnsafeBytes { bytes in
-            Result { () throws(CaptureError) in
-                try writeEnhancedPacket(
-                    bytes,
-                    interface: interface,
-                    timestampNanoseconds: timestampNanoseconds,
-                    originalLength: originalLength,
-                    comment: comment
-                )
-            }
-        }.get()
+        try Self.withBytes(of: packet) { bytes throws(CaptureError) in
+            try writeEnhancedPacket(
+                bytes,
+                interface: interface,
+                timestampNanoseconds: timestampNanoseconds,
+                originalLength: originalLength,
+                comment: comment
+            )
+        }
     }
 
     /// Appends an Enhanced Packet Block from an array, its timestamp in the interface's unit.
@@ -30,23 +27,21 @@ extension PCAPNGWriter {
         timestampUnits: UInt64,
         originalLength: UInt32? = nil
     ) throws(CaptureError) {
-        try packet.withUnsafeBytes { bytes in
-            Result { () throws(CaptureError) in
-                try writeEnhancedPacket(
-                    bytes,
-                    interface: interface,
-                    timestampUnits: timestampUnits,
-                    originalLength: originalLength
-                )
-            }
-        }.get()
+        try Self.withBytes(of: packet) { bytes throws(CaptureError) in
+            try writeEnhancedPacket(
+                bytes,
+                interface: interface,
+                timestampUnits: timestampUnits,
+                originalLength: originalLength
+            )
+        }
     }
 
     /// Appends a Simple Packet Block from an array.
     public func writeSimplePacket(_ packet: [UInt8], originalLength: UInt32? = nil) throws(CaptureError) {
-        try packet.withUnsafeBytes { bytes in
-            Result { () throws(CaptureError) in try writeSimplePacket(bytes, originalLength: originalLength) }
-        }.get()
+        try Self.withBytes(of: packet) { bytes throws(CaptureError) in
+            try writeSimplePacket(bytes, originalLength: originalLength)
+        }
     }
 
     /// Appends an obsolete Packet Block from an array.
@@ -56,15 +51,22 @@ extension PCAPNGWriter {
         timestampNanoseconds: Int64,
         originalLength: UInt32? = nil
     ) throws(CaptureError) {
-        try packet.withUnsafeBytes { bytes in
-            Result { () throws(CaptureError) in
-                try writeObsoletePacket(
-                    bytes,
-                    interface: interface,
-                    timestampNanoseconds: timestampNanoseconds,
-                    originalLength: originalLength
-                )
-            }
-        }.get()
+        try Self.withBytes(of: packet) { bytes throws(CaptureError) in
+            try writeObsoletePacket(
+                bytes,
+                interface: interface,
+                timestampNanoseconds: timestampNanoseconds,
+                originalLength: originalLength
+            )
+        }
+    }
+
+    /// `packet.withUnsafeBytes` with the typed error kept: `Array.withUnsafeBytes` rethrows
+    /// untyped errors, so the error is carried out in a `Result`.
+    private static func withBytes(
+        of packet: [UInt8],
+        _ body: (UnsafeRawBufferPointer) throws(CaptureError) -> Void
+    ) throws(CaptureError) {
+        try packet.withUnsafeBytes { bytes in Result { () throws(CaptureError) in try body(bytes) } }.get()
     }
 }
