@@ -80,6 +80,24 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
         self.errno = errno
     }
 
+    /// A file that ends inside `what` after `packetsRead` whole packets: the warning both
+    /// readers give for a truncated tail, after which what was read is still reported.
+    static func truncatedTail(
+        inside what: String,
+        remaining: Int,
+        packetsRead: UInt64,
+        file: String,
+        byteOffset: Int64
+    ) -> CaptureError {
+        CaptureError(
+            .truncated,
+            "the file ends inside \(what) (\(remaining) bytes present); the \(packetsRead) packets before it were read",
+            file: file,
+            byteOffset: byteOffset,
+            packetNumber: packetsRead + 1
+        )
+    }
+
     /// `FILE: byte offset N: packet P: message`, with the parts that are known.
     public var description: String {
         var text = file.isEmpty ? "" : file + ": "

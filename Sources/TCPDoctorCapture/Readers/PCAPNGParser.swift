@@ -121,12 +121,12 @@ struct PCAPNGParser: CaptureParser {
             )
         }
         let what = remaining < Self.minimumBlockLength ? "a block header" : "a \(needed)-byte block"
-        return CaptureError(
-            .truncated,
-            "the file ends inside \(what) (\(remaining) bytes present); the \(packetNumber) packets before it were read",
+        return .truncatedTail(
+            inside: what,
+            remaining: remaining,
+            packetsRead: packetNumber,
             file: file,
-            byteOffset: offset,
-            packetNumber: packetNumber + 1
+            byteOffset: offset
         )
     }
 

@@ -87,12 +87,12 @@ struct PCAPParser: CaptureParser {
             )
         }
         let what = remaining < Self.recordHeaderLength ? "a 16-byte record header" : "a \(needed)-byte record"
-        return CaptureError(
-            .truncated,
-            "the file ends inside \(what) (\(remaining) bytes present); the \(packetNumber) packets before it were read",
+        return .truncatedTail(
+            inside: what,
+            remaining: remaining,
+            packetsRead: packetNumber,
             file: file,
-            byteOffset: offset,
-            packetNumber: packetNumber + 1
+            byteOffset: offset
         )
     }
 

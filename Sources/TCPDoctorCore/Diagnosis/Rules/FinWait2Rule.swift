@@ -62,27 +62,14 @@ public struct FinWait2Rule: DiagnosisRule {
             EvidenceField("orphaned", .integer(Int64(tally.orphaned))),
             EvidenceField("held_by_process", .integer(Int64(heldCount))),
         ]
-        let peer: String
-        let place: String
-        let onePeer: Bool
+        let target = tally.spread.describe(key.target)
+        let (peer, place) = (target.peer, target.place)
+        let onePeer = target.listeningPort == nil || tally.spread.peers.count == 1
         var processes = holders
-        switch key.target {
-        case .peer(let address):
-            peer = tally.spread.ports.describe(address)
-            onePeer = true
-            place = "toward \(peer)"
-            evidence.insert(EvidenceField("peer", .text(peer)), at: 1)
-        case .listeningPort(let port):
-            peer = topCounts(tally.spread.peers).map { "\($0.key)" }.joined(separator: ", ")
-            onePeer = tally.spread.peers.count == 1
-            place = "on port :\(port) (\(counted(tally.spread.peers.count, "peer")))"
-            evidence.insert(EvidenceField("local_port", .integer(Int64(port))), at: 1)
-            evidence.append(topPeersEvidence(tally.spread.peers))
-            if processes.isEmpty {
-                processes = input.findingProcesses(
-                    listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)
-                )
-            }
+        evidence.insert(target.locator, at: 1)
+        if let topPeers = target.topPeers { evidence.append(topPeers) }
+        if let port = target.listeningPort, processes.isEmpty {
+            processes = input.findingProcesses(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot))
         }
         if !tally.held.isEmpty {
             evidence.append(

@@ -50,20 +50,12 @@ public struct LastAckRule: DiagnosisRule {
     ) -> Finding {
         let facts = input.facts(key.netns)
         var pids = tally.pids
-        let place: String
-        let peer: String
-        var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(tally.count)))]
-        switch key.target {
-        case .peer(let address):
-            peer = tally.spread.ports.describe(address)
-            place = "toward \(peer)"
-            evidence.append(EvidenceField("peer", .text(peer)))
-        case .listeningPort(let port):
-            peer = topCounts(tally.spread.peers).map { "\($0.key)" }.joined(separator: ", ")
-            place = "on port :\(port) (\(counted(tally.spread.peers.count, "peer")))"
-            evidence.append(EvidenceField("local_port", .integer(Int64(port))))
-            evidence.append(topPeersEvidence(tally.spread.peers))
-            if pids.isEmpty { pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot)) }
+        let target = tally.spread.describe(key.target)
+        let (peer, place) = (target.peer, target.place)
+        var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(tally.count))), target.locator]
+        if let topPeers = target.topPeers { evidence.append(topPeers) }
+        if let port = target.listeningPort, pids.isEmpty {
+            pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot))
         }
         evidence.append(EvidenceField("orphaned", .integer(Int64(tally.orphaned))))
         evidence.append(EvidenceField("retransmits_max", .integer(Int64(tally.retransmitsMax))))

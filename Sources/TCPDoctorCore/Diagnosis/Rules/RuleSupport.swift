@@ -180,6 +180,36 @@ struct PeerSpread {
         case .listeningPort: peers[socket.remote.address, default: 0] += 1
         }
     }
+
+    /// How a finding names the group's target.
+    struct Description {
+        /// `10.0.0.9:8080`, or the top peer addresses on a listening port.
+        var peer: String
+        /// `toward 10.0.0.9:8080`, or `on port :8080 (12 peers)`.
+        var place: String
+        /// `peer` or `local_port` evidence.
+        var locator: EvidenceField
+        /// `top_peers` evidence, for a listening port.
+        var topPeers: EvidenceField?
+        /// The listening port, when the target is one.
+        var listeningPort: UInt16?
+    }
+
+    func describe(_ target: PeerTarget) -> Description {
+        switch target {
+        case .peer(let address):
+            let peer = ports.describe(address)
+            return Description(peer: peer, place: "toward \(peer)", locator: EvidenceField("peer", .text(peer)))
+        case .listeningPort(let port):
+            return Description(
+                peer: topCounts(peers).map { "\($0.key)" }.joined(separator: ", "),
+                place: "on port :\(port) (\(counted(peers.count, "peer")))",
+                locator: EvidenceField("local_port", .integer(Int64(port))),
+                topPeers: topPeersEvidence(peers),
+                listeningPort: port
+            )
+        }
+    }
 }
 
 /// The `top_peers` evidence: the peer addresses with the most sockets, largest first.
