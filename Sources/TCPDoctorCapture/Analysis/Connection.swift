@@ -58,8 +58,12 @@ public struct Connection: Hashable, Sendable {
 
     public var originatorStats: EndpointStats
     public var responderStats: EndpointStats
-    public var originatorTimeline: EndpointTimeline
-    public var responderTimeline: EndpointTimeline
+    /// Both endpoints' timelines, inline; `originatorTimeline` and `responderTimeline` build them.
+    public var timelines: ConnectionTimelines
+    /// The originator's timeline, built from `timelines` on each read.
+    public var originatorTimeline: EndpointTimeline { timelines.timeline(.originator) }
+    /// The responder's timeline, built from `timelines` on each read.
+    public var responderTimeline: EndpointTimeline { timelines.timeline(.responder) }
 
     /// How the connection ended; see `Ending`.
     public var ended: Ending
@@ -77,11 +81,17 @@ public struct Connection: Hashable, Sendable {
     /// Zeek's `conn_state` for this connection, computed from Zeek's rules.
     public var zeekConnState: ZeekConnState
     /// Zeek's `history` string (see `ZeekHistory` for the letters and the known deviations).
-    public var zeekHistory: String
+    public var zeekHistory: String { history.string }
+    /// The history letters, inline: the connection value holds no references, so handing one out
+    /// and dropping it costs no reference counting.
+    var history: ZeekHistory
     /// Wireshark's `tcp.completeness` bits.
     public var completeness: Completeness
 
     /// A connection from its parts; the analyzer builds these, renderers' tests may too.
+    ///
+    /// Timelines and history are kept as the analyzer keeps them: at most
+    /// `ConnectionTimelines.capacity` transitions and `zeekHistoryCapacity` history letters.
     public init(
         originator: Endpoint,
         responder: Endpoint,
@@ -115,8 +125,7 @@ public struct Connection: Hashable, Sendable {
         self.lastPacketNumber = lastPacketNumber
         self.originatorStats = originatorStats
         self.responderStats = responderStats
-        self.originatorTimeline = originatorTimeline
-        self.responderTimeline = responderTimeline
+        self.timelines = ConnectionTimelines(originator: originatorTimeline, responder: responderTimeline)
         self.ended = ended
         self.activeCloser = activeCloser
         self.closeWait = closeWait
@@ -124,9 +133,57 @@ public struct Connection: Hashable, Sendable {
         self.reset = reset
         self.lateFIN = lateFIN
         self.zeekConnState = zeekConnState
-        self.zeekHistory = zeekHistory
+        self.history = ZeekHistory(letters: zeekHistory.utf8)
         self.completeness = completeness
     }
+
+    /// The analyzer's initializer: timelines and history as the tracker holds them.
+    init(
+        originator: Endpoint,
+        responder: Endpoint,
+        originatorBasis: OriginatorBasis,
+        startedMidStream: Bool,
+        firstTimestampNanoseconds: Int64,
+        lastTimestampNanoseconds: Int64,
+        firstPacketNumber: UInt64,
+        lastPacketNumber: UInt64,
+        originatorStats: EndpointStats,
+        responderStats: EndpointStats,
+        timelines: ConnectionTimelines,
+        ended: Ending,
+        activeCloser: Closer?,
+        closeWait: CloseWait?,
+        halfClose: HalfClose?,
+        reset: Reset?,
+        lateFIN: LateFIN?,
+        zeekConnState: ZeekConnState,
+        history: ZeekHistory,
+        completeness: Completeness
+    ) {
+        self.originator = originator
+        self.responder = responder
+        self.originatorBasis = originatorBasis
+        self.startedMidStream = startedMidStream
+        self.firstTimestampNanoseconds = firstTimestampNanoseconds
+        self.lastTimestampNanoseconds = lastTimestampNanoseconds
+        self.firstPacketNumber = firstPacketNumber
+        self.lastPacketNumber = lastPacketNumber
+        self.originatorStats = originatorStats
+        self.responderStats = responderStats
+        self.timelines = timelines
+        self.ended = ended
+        self.activeCloser = activeCloser
+        self.closeWait = closeWait
+        self.halfClose = halfClose
+        self.reset = reset
+        self.lateFIN = lateFIN
+        self.zeekConnState = zeekConnState
+        self.history = history
+        self.completeness = completeness
+    }
+
+    /// The most letters `zeekHistory` holds (Zeek's own is unbounded).
+    public static var zeekHistoryCapacity: Int { ZeekHistory.capacity }
 
     /// The endpoint playing `role`.
     public func endpoint(_ role: Role) -> Endpoint { role == .originator ? originator : responder }
@@ -134,10 +191,8 @@ public struct Connection: Hashable, Sendable {
     /// The statistics of `role`.
     public func stats(_ role: Role) -> EndpointStats { role == .originator ? originatorStats : responderStats }
 
-    /// The timeline of `role`.
-    public func timeline(_ role: Role) -> EndpointTimeline {
-        role == .originator ? originatorTimeline : responderTimeline
-    }
+    /// The timeline of `role`, built from `timelines`.
+    public func timeline(_ role: Role) -> EndpointTimeline { timelines.timeline(role) }
 
     /// Seconds from the first to the last captured segment.
     public var durationSeconds: Double { Double(lastTimestampNanoseconds - firstTimestampNanoseconds) / 1e9 }

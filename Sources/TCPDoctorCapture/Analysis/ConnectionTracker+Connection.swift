@@ -35,8 +35,11 @@ extension ConnectionTracker {
             lastPacketNumber: lastPacket,
             originatorStats: stats(0),
             responderStats: stats(1),
-            originatorTimeline: endpointTimeline(0),
-            responderTimeline: endpointTimeline(1),
+            timelines: ConnectionTimelines(
+                buffer: timeline,
+                originatorInitialState: sides[0].initialState,
+                responderInitialState: responderIsUnknown ? nil : sides[1].initialState
+            ),
             ended: ending,
             activeCloser: activeCloser,
             closeWait: closeWait(end: end),
@@ -49,7 +52,7 @@ extension ConnectionTracker {
                     gapNanoseconds: lateFIN.gap
                 ) : nil,
             zeekConnState: zeekConnState,
-            zeekHistory: history.string,
+            history: history,
             completeness: Completeness(rawValue: completeness)
         )
     }
@@ -71,16 +74,10 @@ extension ConnectionTracker {
         )
     }
 
+    /// A responder that never answered and was never modelled is unknown, not LISTEN.
     @inline(__always)
-    private func endpointTimeline(_ i: Int) -> EndpointTimeline {
-        let transitions = timeline.transitions(responder: i == 1)
-        // A responder that never answered and was never modelled is unknown, not LISTEN.
-        let unknown = i == 1 && basis == .syn && sides[1].packets == 0 && transitions.isEmpty
-        return EndpointTimeline(
-            initialState: unknown ? nil : sides[i].initialState,
-            transitions: transitions,
-            omittedTransitions: Int(i == 0 ? timeline.omittedOriginator : timeline.omittedResponder)
-        )
+    private var responderIsUnknown: Bool {
+        basis == .syn && sides[1].packets == 0 && timeline.lastIndex(responder: true) == nil
     }
 
     @inline(__always)

@@ -9,7 +9,7 @@ import TCPDoctorCore
 ///
 /// The fields are kept in three arrays rather than one array of entries: an entry is 20 bytes
 /// that pad to 24, and the padding of sixteen entries was 64 bytes of every open connection.
-struct TimelineBuffer {
+struct TimelineBuffer: Sendable {
     struct Entry {
         var timestamp: Int64
         /// 0 when no packet caused the entry (a timer); packet numbers start at 1.
@@ -35,7 +35,7 @@ struct TimelineBuffer {
     static let capacity = 16
 
     private(set) var count: UInt8 = 0
-    /// Entries dropped for lack of room, per side.
+    /// Entries dropped for lack of room, per side (saturating).
     private(set) var omittedOriginator: UInt8 = 0
     private(set) var omittedResponder: UInt8 = 0
     private var steps = InlineArray<16, Step>(repeating: Step(from: .closed, to: .closed, event: .close, flags: 0))
@@ -66,10 +66,15 @@ struct TimelineBuffer {
         remove(at: last)
         set(Int(count), replaced)
         count += 1
-        if entry.isResponder {
-            omittedResponder &+= 1
+        countOmitted(1, responder: entry.isResponder)
+    }
+
+    /// Adds `count` to the entries dropped on one side, stopping at 255.
+    mutating func countOmitted(_ count: Int, responder: Bool) {
+        if responder {
+            omittedResponder = UInt8(min(255, Int(omittedResponder) + count))
         } else {
-            omittedOriginator &+= 1
+            omittedOriginator = UInt8(min(255, Int(omittedOriginator) + count))
         }
     }
 
@@ -99,6 +104,15 @@ struct TimelineBuffer {
         count -= 1
     }
 
+    /// How many entries belong to one side.
+    func count(responder: Bool) -> Int {
+        let steps = self.steps.span
+        let side: UInt8 = responder ? 1 : 0
+        var sideCount = 0
+        for index in 0..<Int(count) where steps[index].flags & 1 == side { sideCount += 1 }
+        return sideCount
+    }
+
     /// The entries of one side, in order, as public values.
     func transitions(responder: Bool) -> [TimelineTransition] {
         // Through spans: subscripting the inline arrays here copied all of them for every entry.
@@ -107,10 +121,8 @@ struct TimelineBuffer {
         let packetNumbers = self.packetNumbers.span
         let side: UInt8 = responder ? 1 : 0
         var result: [TimelineTransition] = []
-        var sideCount = 0
-        for index in 0..<Int(count) where steps[index].flags & 1 == side { sideCount += 1 }
         // One allocation of the right size rather than the doublings of appending.
-        result.reserveCapacity(sideCount)
+        result.reserveCapacity(count(responder: responder))
         for index in 0..<Int(count) where steps[index].flags & 1 == side {
             let step = steps[index]
             let packet = packetNumbers[index]
@@ -128,3 +140,23 @@ struct TimelineBuffer {
         return result
     }
 }
+
+extension TimelineBuffer: Hashable {
+    /// Equal when the kept entries and the omission counts are; the unused room does not count.
+    static func == (lhs: TimelineBuffer, rhs: TimelineBuffer) -> Bool {
+        guard lhs.count == rhs.count, lhs.omittedOriginator == rhs.omittedOriginator,
+            lhs.omittedResponder == rhs.omittedResponder
+        else { return false }
+        for index in 0..<Int(lhs.count) where lhs[index] != rhs[index] { return false }
+        return true
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        hasher.combine(omittedOriginator)
+        hasher.combine(omittedResponder)
+        for index in 0..<Int(count) { hasher.combine(self[index]) }
+    }
+}
+
+extension TimelineBuffer.Entry: Hashable {}

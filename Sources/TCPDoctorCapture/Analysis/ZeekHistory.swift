@@ -20,11 +20,21 @@
 /// is the analysis's own (the SYN sender, or the port heuristics); Zeek's guards against huge
 /// sequence jumps on SYN and RST are left out of the `t` test. The string is capped at `capacity`
 /// letters (Zeek's is unbounded).
-struct ZeekHistory {
+struct ZeekHistory: Sendable {
     static let capacity = 31
 
     private var letters = InlineArray<31, UInt8>(repeating: 0)
     private(set) var count: UInt8 = 0
+
+    init() {}
+
+    /// A history of the given letters as they are, the first `capacity` of them.
+    init(letters: some Sequence<UInt8>) {
+        for letter in letters where Int(count) < Self.capacity {
+            self.letters[Int(count)] = letter
+            count += 1
+        }
+    }
 
     mutating func add(_ letter: UInt8, originator: Bool) {
         guard Int(count) < Self.capacity else { return }
@@ -41,6 +51,19 @@ struct ZeekHistory {
             for index in 0..<Int(count) { buffer[index] = letters[index] }
             return Int(count)
         }
+    }
+}
+
+extension ZeekHistory: Hashable {
+    /// Equal when the letters are; the unused room does not count.
+    static func == (lhs: ZeekHistory, rhs: ZeekHistory) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<Int(lhs.count) where lhs.letters[index] != rhs.letters[index] { return false }
+        return true
+    }
+
+    func hash(into hasher: inout Hasher) {
+        for index in 0..<Int(count) { hasher.combine(letters[index]) }
     }
 }
 
