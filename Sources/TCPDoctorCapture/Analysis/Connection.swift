@@ -138,6 +138,7 @@ public struct Connection: Hashable, Sendable {
     }
 
     /// The analyzer's initializer: timelines and history as the tracker holds them.
+    @inline(__always)
     init(
         originator: Endpoint,
         responder: Endpoint,

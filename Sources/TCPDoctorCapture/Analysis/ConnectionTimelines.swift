@@ -18,6 +18,7 @@ public struct ConnectionTimelines: Hashable, Sendable {
     var originatorInitialState: TCPState?
     var responderInitialState: TCPState?
 
+    @inline(__always)
     init(buffer: TimelineBuffer, originatorInitialState: TCPState?, responderInitialState: TCPState?) {
         self.buffer = buffer
         self.originatorInitialState = originatorInitialState

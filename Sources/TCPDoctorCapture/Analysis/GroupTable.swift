@@ -24,16 +24,20 @@ struct GroupTable<Key: GroupKey, Value> {
 
     var count: Int { keys.count }
 
-    /// The value for `key`, inserting `make()` first when the key is new.
-    subscript(key: Key, default make: @autoclosure () -> Value) -> Value {
-        get {
-            let (found, _) = lookup(key)
-            return found.map { values[$0] } ?? make()
-        }
-        _modify {
-            let index = position(of: key, orInsert: make)
-            yield &values[index]
-        }
+    /// Applies `body` to the value for `key`, inserting `make()` first when the key is new.
+    ///
+    /// A method rather than a subscript with a `_modify` accessor: the accessor's coroutine frame,
+    /// too large for its inline buffer with a value of a few hundred bytes, was allocated and freed
+    /// on the heap, once per connection.
+    @inline(__always)
+    mutating func update(_ key: Key, default make: () -> Value, _ body: (inout Value) -> Void) {
+        let index = position(of: key, orInsert: make)
+        body(&values[index])
+    }
+
+    /// The value for `key`, if present.
+    subscript(key: Key) -> Value? {
+        lookup(key).position.map { values[$0] }
     }
 
     /// Every key with its value, in insertion order.

@@ -38,4 +38,44 @@ struct FlowTableTests {
         #expect(v6Key.endpointA == v6)
         #expect(v6Key != forward.key)
     }
+
+    /// The flows of a busy server (many clients, many ports, one service) spread over the buckets
+    /// as random hashes would: about 39% of the buckets of a half-full table in use, short runs.
+    @Test(arguments: [0, 12_345, 0xdead_beef_cafe_f00d] as [UInt64])
+    func hashSpreadsAServersFlows(seed: UInt64) {
+        let server = Endpoint(address: IPAddress("10.0.0.9")!, port: 443)
+        let bucketBits = 17
+        var load = [UInt8](repeating: 0, count: 1 << bucketBits)
+        for client in 0..<4096 {
+            for port in 0..<16 {
+                let endpoint = Endpoint(
+                    address: IPAddress(ipv4: 0x0a01_0000 | UInt32(client)),
+                    port: UInt16(40_000 + port)
+                )
+                let hash = FlowKey.make(source: endpoint, destination: server).key.hash(seed: seed)
+                load[Int(truncatingIfNeeded: hash) & ((1 << bucketBits) - 1)] += 1
+            }
+        }
+        let used = load.filter { $0 > 0 }.count
+        #expect(Double(used) / Double(load.count) > 0.37, "\(used) buckets used")
+        #expect((load.max() ?? 0) <= 9)
+    }
+
+    @Test func hashDependsOnTheSeedAndEveryField() {
+        let a = Endpoint(address: IPAddress("2001:db8::5")!, port: 40_000)
+        let b = Endpoint(address: IPAddress("2001:db8::9")!, port: 80)
+        let key = FlowKey.make(source: a, destination: b).key
+        var variants = [key]
+        variants[0].addressAHigh ^= 1
+        variants.append(key)
+        variants[1].addressBHigh ^= 1
+        variants.append(key)
+        variants[2].addressALow ^= 1
+        variants.append(key)
+        variants[3].addressBLow ^= 1
+        variants.append(key)
+        variants[4].ports ^= 1
+        let hashes = Set([key.hash(seed: 1), key.hash(seed: 2)] + variants.map { $0.hash(seed: 1) })
+        #expect(hashes.count == 7)
+    }
 }
