@@ -2,7 +2,7 @@ import TCPDoctorCommands
 
 @main
 struct Entrypoint {
-    static func main() async {
-        await TCPDoctor.run()
+    static func main() {
+        TCPDoctor.run()
     }
 }
