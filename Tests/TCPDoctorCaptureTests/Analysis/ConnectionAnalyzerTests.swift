@@ -106,7 +106,8 @@ struct ConnectionAnalyzerTests {
     /// connection once the pages are full.
     @Test func reservedBytesPerOpenConnection() {
         var analyzer = ConnectionAnalyzer(hashSeed: 11)
-        let count = 4096
+        // Two full pages of records.
+        let count = 2 * TrackerSlab.pageSize
         for index in 0..<count {
             var c = Conversation(
                 client: Endpoint(address: IPAddress(ipv4: 0x0a00_0000 | UInt32(index)), port: 40_000),
