@@ -136,7 +136,10 @@ public struct ConnectionAnalyzer: Sendable {
 
     private func liveSlotsInCaptureOrder() -> [Int] {
         var live: [(first: UInt64, slot: Int)] = []
-        for slot in 0..<slab.count where slab[slot].generation != 0 { live.append((slab[slot].firstPacket, slot)) }
+        for index in 0..<slab.count {
+            let slot = slab.slot(ofRecord: index)
+            if slab[slot].generation != 0 { live.append((slab[slot].firstPacket, slot)) }
+        }
         live.sort { $0.first < $1.first }
         return live.map(\.slot)
     }

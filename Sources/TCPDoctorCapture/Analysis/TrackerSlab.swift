@@ -4,7 +4,9 @@ import Glibc
 ///
 /// One contiguous array would double its capacity as connections pile up: a copy of every record
 /// at each doubling, and up to half the capacity unused afterwards. Pages keep the unused part
-/// under one page and leave records where they are; a slot number is page * `pageSize` + offset.
+/// under one page and leave records where they are. A slot number is the page number shifted left
+/// by 12 bits, or'ed with the record's offset in its page: addressing a record takes a shift and a
+/// mask, where the page's record count, not a power of two, would take a division.
 ///
 /// A page is one transparent huge page where the kernel offers them for `madvise`
 /// (`/sys/kernel/mm/transparent_hugepage/enabled`): filling 2 MiB of fresh records with 4 KiB pages
@@ -19,6 +21,9 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     private static var pageBytes: Int { 2 << 20 }
     /// Records per page: computed from constants, so the divisions by it become multiplications.
     static var pageSize: Int { pageBytes / MemoryLayout<ConnectionTracker>.stride }
+    /// Bits of a slot number that hold the offset in the page; room for records of 512 bytes or more.
+    private static var offsetBits: Int { 12 }
+    private static var offsetMask: Int { (1 << offsetBits) - 1 }
 
     /// Owns the pages and frees them; `ConnectionTracker` holds no references, so no deinitialization.
     private final class Owner {
@@ -30,30 +35,36 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     private var owner = Owner()
     /// The owner's page list, kept beside it so that reads need no class access.
     private var pages: [UnsafeMutablePointer<ConnectionTracker>] = []
-    /// Slots handed out so far (live or free).
+    /// Records handed out so far (live or free).
     private(set) var count = 0
 
     subscript(slot: Int) -> ConnectionTracker {
         @inline(__always)
-        unsafeAddress { UnsafePointer(pages[slot / Self.pageSize] + slot % Self.pageSize) }
+        unsafeAddress { UnsafePointer(pages[slot >> Self.offsetBits] + slot & Self.offsetMask) }
         @inline(__always)
         unsafeMutableAddress {
             makeUnique()
-            return pages[slot / Self.pageSize] + slot % Self.pageSize
+            return pages[slot >> Self.offsetBits] + slot & Self.offsetMask
         }
+    }
+
+    /// The slot of the `index`-th record appended.
+    func slot(ofRecord index: Int) -> Int {
+        (index / Self.pageSize) << Self.offsetBits | index % Self.pageSize
     }
 
     /// Adds a record in a new slot and returns the slot.
     mutating func append(_ tracker: ConnectionTracker) -> Int {
         makeUnique()
-        if count % Self.pageSize == 0 {
+        let offset = count % Self.pageSize
+        if offset == 0 {
             let page = Self.allocatePage()
             owner.pages.append(page)
             pages.append(page)
         }
-        (pages[pages.count - 1] + count % Self.pageSize).initialize(to: tracker)
+        (pages[pages.count - 1] + offset).initialize(to: tracker)
         count += 1
-        return count - 1
+        return (pages.count - 1) << Self.offsetBits | offset
     }
 
     /// A page aligned to its size, which is also a cache line, so that a record whose size is a

@@ -23,25 +23,38 @@ struct TrackerSlabTests {
 
     @Test func recordsSpanPagesAndStayInPlace() {
         var slab = TrackerSlab()
-        for index in 0..<2500 { #expect(slab.append(tracker(port: UInt16(1000 + index))) == index) }
-        #expect(slab.count == 2500)
-        #expect(slab.reservedBytes == 3 * 1024 * MemoryLayout<ConnectionTracker>.stride)
-        #expect(slab.key(at: 2499) == tracker(port: 3499).key)
-        slab[1500].generation = 7
-        #expect(slab[1500].generation == 7)
-        #expect(slab[1499].generation == 1)
+        let count = 2 * TrackerSlab.pageSize + 10
+        var slots: [Int] = []
+        for index in 0..<count {
+            let slot = slab.append(tracker(port: UInt16(1000 + index)))
+            #expect(slot == slab.slot(ofRecord: index))
+            slots.append(slot)
+        }
+        #expect(Set(slots).count == count)
+        #expect(slab.count == count)
+        #expect(slab.reservedBytes == 3 * 2 * 1024 * 1024)
+        #expect(TrackerSlab.pageSize * MemoryLayout<ConnectionTracker>.stride <= 2 * 1024 * 1024)
+        for index in [0, TrackerSlab.pageSize - 1, TrackerSlab.pageSize, count - 1] {
+            #expect(slab.key(at: slots[index]) == tracker(port: UInt16(1000 + index)).key)
+        }
+        slab[slots[TrackerSlab.pageSize]].generation = 7
+        #expect(slab[slots[TrackerSlab.pageSize]].generation == 7)
+        #expect(slab[slots[TrackerSlab.pageSize - 1]].generation == 1)
+        #expect(slab[slots[TrackerSlab.pageSize + 1]].generation == 1)
     }
 
     @Test func copiesDoNotShareRecords() {
         var original = TrackerSlab()
-        for index in 0..<1100 { _ = original.append(tracker(port: UInt16(1000 + index))) }
+        let count = TrackerSlab.pageSize + 100
+        for index in 0..<count { _ = original.append(tracker(port: UInt16(1000 + index))) }
+        let late = original.slot(ofRecord: count - 50)
         var copy = original
-        copy[1050].generation = 9
+        copy[late].generation = 9
         _ = copy.append(tracker(port: 9))
-        #expect(original[1050].generation == 1)
-        #expect(original.count == 1100)
-        #expect(copy[1050].generation == 9)
-        #expect(copy.count == 1101)
+        #expect(original[late].generation == 1)
+        #expect(original.count == count)
+        #expect(copy[late].generation == 9)
+        #expect(copy.count == count + 1)
         original[3].lastTime = 42
         #expect(copy[3].lastTime == 1)
     }
