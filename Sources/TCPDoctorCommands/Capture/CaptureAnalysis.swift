@@ -49,14 +49,19 @@ enum CaptureAnalysis {
                 let statistics = try CaptureReader.readSegments(
                     from: path,
                     onSegment: { segment in
-                        var segment = segment
                         lastPacketNumber = segment.packetNumber
                         segmentsInFile &+= 1
-                        segment.packetNumber &+= packetOffset
                         let time = segment.timestampNanoseconds
                         if time < first { first = time }
                         if time > last { last = time }
-                        analyzer.process(segment, finished: onConnection)
+                        if packetOffset == 0 {
+                            // The first file: no copy of the segment to renumber it.
+                            analyzer.process(segment, finished: onConnection)
+                        } else {
+                            var renumbered = segment
+                            renumbered.packetNumber &+= packetOffset
+                            analyzer.process(renumbered, finished: onConnection)
+                        }
                     },
                     onWarning: { warning in
                         progress.clear()
