@@ -74,16 +74,16 @@ public struct CaptureSummary: Sendable {
         if let wait = connection.closeWait {
             let key = CloseWaitGroup.Key(connection: connection, holderRole: wait.side)
             let threshold = thresholds.closeWaitSeconds
-            closeWait.update(key, default: { CloseWaitGroup(key: key) }) {
+            closeWait.update(key, default: CloseWaitGroup(key: key)) {
                 $0.add(connection, wait, heldAtLeast: threshold)
             }
         }
         // Updated in place: one lookup per connection.
-        services.update(connection.responder, default: { ServiceCounts() }) { $0.add(connection) }
+        services.update(connection.responder, default: ServiceCounts()) { $0.add(connection) }
         if let reset = connection.reset, reset.isAbort, connection.ended == .reset {
             let sender = connection.endpoint(reset.side)
             let key = reset.side == .responder ? sender : Endpoint(address: sender.address, port: 0)
-            aborts.update(key, default: { AbortCounts() }) { $0.add(reset.senderState) }
+            aborts.update(key, default: AbortCounts()) { $0.add(reset.senderState) }
         }
     }
 

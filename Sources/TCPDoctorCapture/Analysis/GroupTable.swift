@@ -30,7 +30,7 @@ struct GroupTable<Key: GroupKey, Value> {
     /// too large for its inline buffer with a value of a few hundred bytes, was allocated and freed
     /// on the heap, once per connection.
     @inline(__always)
-    mutating func update(_ key: Key, default make: () -> Value, _ body: (inout Value) -> Void) {
+    mutating func update(_ key: Key, default make: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
         let index = position(of: key, orInsert: make)
         body(&values[index])
     }

@@ -25,6 +25,14 @@ public enum LabSignals {
         let pipe = try LabSystem.pipe()
         _ = fcntl(pipe.write, F_SETFL, fcntl(pipe.write, F_GETFL) | O_NONBLOCK)
         signalPipeWriter.store(pipe.write, ordering: .sequentiallyConsistent)
+        // A parent may start us with these signals blocked: a process inherits the signal mask
+        // of the thread that spawned it, and the worker threads of Swift's concurrency runtime
+        // (a test runner's, say) block nearly all signals. Blocked, they would stay pending and
+        // a holding lab would never stop.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in handled { sigaddset(&unblock, signal) }
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signal in handled {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
