@@ -44,6 +44,15 @@ public enum PacketDecoder {
         timestampNanoseconds: Int64,
         packetNumber: UInt64
     ) -> DecodedPacket {
+        if let segment = decodeCommon(
+            bytes,
+            linkType: linkType,
+            originalLength: originalLength,
+            timestampNanoseconds: timestampNanoseconds,
+            packetNumber: packetNumber
+        ) {
+            return .tcp(segment)
+        }
         var segment = TCPSegment.zero
         segment.timestampNanoseconds = timestampNanoseconds
         segment.packetNumber = packetNumber
