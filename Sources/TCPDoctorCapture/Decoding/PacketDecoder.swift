@@ -44,18 +44,12 @@ public enum PacketDecoder {
         timestampNanoseconds: Int64,
         packetNumber: UInt64
     ) -> DecodedPacket {
-        if let segment = decodeCommon(
-            bytes,
-            linkType: linkType,
-            originalLength: originalLength,
-            timestampNanoseconds: timestampNanoseconds,
-            packetNumber: packetNumber
-        ) {
-            return .tcp(segment)
-        }
         var segment = TCPSegment.zero
         segment.timestampNanoseconds = timestampNanoseconds
         segment.packetNumber = packetNumber
+        if decodeCommon(bytes, linkType: linkType, originalLength: originalLength, into: &segment) {
+            return .tcp(segment)
+        }
         let outcome = decode(bytes, linkType: linkType, originalLength: originalLength, into: &segment)
         return DecodedPacket(outcome, segment: segment)
     }

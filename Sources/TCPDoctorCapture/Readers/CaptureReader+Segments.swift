@@ -83,6 +83,8 @@ struct SegmentExtractor: PacketSink {
     private let onProgress: ((_ byteOffset: Int64) -> Void)?
     private var statistics = CaptureStatistics()
     private var reportedLinkTypes: [LinkType] = []
+    /// The segment the common case decodes into, field by field, for every packet.
+    private var segment = TCPSegment.zero
 
     private init(
         file: String,
@@ -122,23 +124,48 @@ struct SegmentExtractor: PacketSink {
     @inline(__always)
     mutating func take(_ packet: CapturePacket) {
         if let onProgress, packet.packetNumber & 0xffff == 0 { onProgress(packet.fileOffset) }
-        if let segment = PacketDecoder.decodeCommon(
+        segment.timestampNanoseconds = packet.timestampNanoseconds
+        segment.packetNumber = packet.packetNumber
+        if PacketDecoder.decodeCommon(
             packet.bytes,
             linkType: packet.linkType,
             originalLength: Int(packet.originalLength),
-            timestampNanoseconds: packet.timestampNanoseconds,
-            packetNumber: packet.packetNumber
+            into: &segment
         ) {
             statistics.countSegment(capturedLength: packet.bytes.count)
             onSegment(segment)
         } else {
-            takeUncommon(packet)
+            // The fields one by one: a `CapturePacket` argument would be built in memory for
+            // every packet, the common ones included.
+            takeUncommon(
+                packet.bytes,
+                linkType: packet.linkType,
+                timestampNanoseconds: packet.timestampNanoseconds,
+                originalLength: packet.originalLength,
+                packetNumber: packet.packetNumber,
+                fileOffset: packet.fileOffset
+            )
         }
     }
 
     /// The general decoder, for every packet `decodeCommon` leaves to it.
     @inline(never)
-    private mutating func takeUncommon(_ packet: CapturePacket) {
+    private mutating func takeUncommon(
+        _ bytes: UnsafeRawBufferPointer,
+        linkType: LinkType,
+        timestampNanoseconds: Int64,
+        originalLength: UInt32,
+        packetNumber: UInt64,
+        fileOffset: Int64
+    ) {
+        let packet = CapturePacket(
+            bytes: bytes,
+            linkType: linkType,
+            timestampNanoseconds: timestampNanoseconds,
+            originalLength: originalLength,
+            packetNumber: packetNumber,
+            fileOffset: fileOffset
+        )
         var segment = TCPSegment.zero
         segment.timestampNanoseconds = packet.timestampNanoseconds
         segment.packetNumber = packet.packetNumber

@@ -19,15 +19,14 @@ struct CommonDecodingTests {
     }
 
     static func common(_ frame: [UInt8], linkType: LinkType, originalLength: Int) -> TCPSegment? {
-        frame.withUnsafeBytes {
-            PacketDecoder.decodeCommon(
-                $0,
-                linkType: linkType,
-                originalLength: originalLength,
-                timestampNanoseconds: 42,
-                packetNumber: 9
-            )
+        // Start from a segment full of other values, so that a field the fast path forgets shows.
+        var segment = SampleSegments.syn(from: SampleSegments.server6, to: SampleSegments.client6)
+        segment.timestampNanoseconds = 42
+        segment.packetNumber = 9
+        let taken = frame.withUnsafeBytes {
+            PacketDecoder.decodeCommon($0, linkType: linkType, originalLength: originalLength, into: &segment)
         }
+        return taken ? segment : nil
     }
 
     /// Whether the two decoders agree on a frame; returns whether the fast path took it.
@@ -132,7 +131,10 @@ struct CommonDecodingTests {
                     for _ in 0..<Int.random(in: 1...3, using: &random) {
                         switch Int.random(in: 0..<4, using: &random) {
                         case 0:
-                            damaged[Int.random(in: 0..<headerEnd, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                            damaged[Int.random(in: 0..<headerEnd, using: &random)] = UInt8.random(
+                                in: 0...255,
+                                using: &random
+                            )
                         case 1:
                             // Flip one bit, which keeps most headers plausible.
                             let index = Int.random(in: 0..<headerEnd, using: &random)
