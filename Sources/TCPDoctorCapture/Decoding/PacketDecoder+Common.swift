@@ -26,37 +26,40 @@ extension PacketDecoder {
     ) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         let captured = bytes.count
-        // Where the IP header starts, and which IP versions the link layer allows there.
+        // Where the IP header starts, and which IP versions the link layer allows there. Each
+        // case checks for the smallest IPv4 header and a TCP header after its own link header;
+        // a captured length is at most the 16 MiB block limit, so no sum below overflows.
         let ip: Int
         let allowed: IPVersions
-        switch linkType.rawValue {
-        case 1:  // ETHERNET
-            guard captured >= 14 else { return false }
+        if linkType.rawValue == 1 {
+            // ETHERNET, tested apart from the switch because nearly every capture has it.
+            guard captured >= 54 else { return false }
             ip = 14
             allowed = IPVersions(etherType: base.loadUnaligned(fromByteOffset: 12, as: UInt16.self))
-        case 113:  // LINUX_SLL
-            guard captured >= 16 else { return false }
-            ip = 16
-            allowed = IPVersions(etherType: base.loadUnaligned(fromByteOffset: 14, as: UInt16.self))
-        case 276:  // LINUX_SLL2
-            guard captured >= 20 else { return false }
-            ip = 20
-            allowed = IPVersions(etherType: base.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
-        case 12, 14, 101:  // RAW
-            ip = 0
-            allowed = .either
-        case 228:  // IPV4
-            ip = 0
-            allowed = .ipv4
-        case 229:  // IPV6
-            ip = 0
-            allowed = .ipv6
-        default:
-            return false
+        } else {
+            switch linkType.rawValue {
+            case 113:  // LINUX_SLL
+                ip = 16
+                guard captured >= ip &+ 40 else { return false }
+                allowed = IPVersions(etherType: base.loadUnaligned(fromByteOffset: 14, as: UInt16.self))
+            case 276:  // LINUX_SLL2
+                ip = 20
+                guard captured >= ip &+ 40 else { return false }
+                allowed = IPVersions(etherType: base.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
+            case 12, 14, 101:  // RAW
+                ip = 0
+                allowed = .either
+            case 228:  // IPV4
+                ip = 0
+                allowed = .ipv4
+            case 229:  // IPV6
+                ip = 0
+                allowed = .ipv6
+            default:
+                return false
+            }
+            guard captured >= ip &+ 40 else { return false }
         }
-        // The smallest IPv4 header and a TCP header; a captured length is at most the 16 MiB
-        // block limit, so no sum below overflows.
-        guard captured >= ip &+ 40 else { return false }
         let wire = max(originalLength, captured)
         let first = base.load(fromByteOffset: ip, as: UInt8.self)
         // The checks first and the loads of what the segment copies last, so that few values
@@ -163,10 +166,13 @@ struct IPVersions: OptionSet {
     /// other protocols, which are left to the general decoder.
     @inline(__always)
     init(etherType raw: UInt16) {
-        switch UInt16(bigEndian: raw) {
-        case 0x0800: self = .ipv4
-        case 0x86dd: self = .ipv6
-        default: self = []
+        // Compared as loaded, against constants swapped at compile time.
+        if raw == UInt16(0x0800).bigEndian {
+            self = .ipv4
+        } else if raw == UInt16(0x86dd).bigEndian {
+            self = .ipv6
+        } else {
+            self = []
         }
     }
 

@@ -85,6 +85,10 @@ struct SegmentExtractor: PacketSink {
     private var reportedLinkTypes: [LinkType] = []
     /// The segment the common case decodes into, field by field, for every packet.
     private var segment = TCPSegment.zero
+    /// What the common case counts, apart from `statistics` so that it costs two additions: each
+    /// is a packet and a TCP segment. `finish` adds them in.
+    private var commonSegments: UInt64 = 0
+    private var commonBytes: UInt64 = 0
 
     private init(
         file: String,
@@ -132,7 +136,8 @@ struct SegmentExtractor: PacketSink {
             originalLength: Int(packet.originalLength),
             into: &segment
         ) {
-            statistics.countSegment(capturedLength: packet.bytes.count)
+            commonSegments &+= 1
+            commonBytes &+= UInt64(truncatingIfNeeded: packet.bytes.count)
             onSegment(segment)
         } else {
             // The fields one by one: a `CapturePacket` argument would be built in memory for
@@ -211,6 +216,9 @@ struct SegmentExtractor: PacketSink {
 
     /// The statistics of the file, after a summary warning for malformed packets not reported singly.
     private mutating func finish() -> CaptureStatistics {
+        statistics.packets += commonSegments
+        statistics.tcpSegments += commonSegments
+        statistics.capturedBytes += commonBytes
         let limit = UInt64(Self.malformedWarningLimit)
         if statistics.malformed > limit {
             onWarning(

@@ -37,15 +37,6 @@ public struct CaptureStatistics: Hashable, Sendable {
         }
     }
 
-    /// Counts one packet of `capturedLength` bytes decoded into a TCP segment: `count(.tcp, ...)`
-    /// without the outcome, for the decoder's common case.
-    @inline(__always)
-    mutating func countSegment(capturedLength: Int) {
-        packets &+= 1
-        capturedBytes &+= UInt64(truncatingIfNeeded: capturedLength)
-        tcpSegments &+= 1
-    }
-
     /// Adds the counts of another file.
     public mutating func add(_ other: CaptureStatistics) {
         files += other.files
