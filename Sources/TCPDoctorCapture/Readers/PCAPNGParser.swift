@@ -130,7 +130,19 @@ struct PCAPNGParser: CaptureParser {
         )
     }
 
+    @inline(__always)
     private func checkLength(_ length: Int, type: UInt32, at offset: Int64) throws(CaptureError) {
+        // Nearly every block is an Enhanced Packet Block of a plausible length: one test for it.
+        if type == Self.enhancedPacketType && length >= 32 && length & 3 == 0
+            && length <= CaptureLimits.maximumBlockLength
+        {
+            return
+        }
+        try checkAnyLength(length, type: type, at: offset)
+    }
+
+    @inline(never)
+    private func checkAnyLength(_ length: Int, type: UInt32, at offset: Int64) throws(CaptureError) {
         let minimum =
             switch type {
             case Self.sectionHeaderType: 28
