@@ -47,6 +47,9 @@ public enum PacketDecoder {
         var segment = TCPSegment.zero
         segment.timestampNanoseconds = timestampNanoseconds
         segment.packetNumber = packetNumber
+        if decodeCommon(bytes, linkType: linkType, originalLength: originalLength, into: &segment) {
+            return .tcp(segment)
+        }
         let outcome = decode(bytes, linkType: linkType, originalLength: originalLength, into: &segment)
         return DecodedPacket(outcome, segment: segment)
     }

@@ -78,10 +78,10 @@ struct DetectingParser: CaptureParser {
         }
     }
 
-    mutating func parse(
+    mutating func parse<Sink: PacketSink>(
         _ window: UnsafeRawBufferPointer,
         at windowOffset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) -> ParseProgress {
         switch state {
         case .undetermined:
@@ -97,16 +97,16 @@ struct DetectingParser: CaptureParser {
                     byteOffset: windowOffset
                 )
             }
-            return try parse(window, at: windowOffset, onPacket: onPacket)
+            return try parse(window, at: windowOffset, into: &sink)
         case .pcap(var parser):
             // Take the parser out of the enum while it runs so that it is mutated in place.
             state = .undetermined
             defer { state = .pcap(parser) }
-            return try parser.parse(window, at: windowOffset, onPacket: onPacket)
+            return try parser.parse(window, at: windowOffset, into: &sink)
         case .pcapng(var parser):
             state = .undetermined
             defer { state = .pcapng(parser) }
-            return try parser.parse(window, at: windowOffset, onPacket: onPacket)
+            return try parser.parse(window, at: windowOffset, into: &sink)
         }
     }
 

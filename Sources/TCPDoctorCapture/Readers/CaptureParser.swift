@@ -23,10 +23,10 @@ protocol CaptureParser {
     var packetsParsed: UInt64 { get }
 
     /// Parses every whole record of `window`, whose first byte is at `windowOffset` in the file.
-    mutating func parse(
+    mutating func parse<Sink: PacketSink>(
         _ window: UnsafeRawBufferPointer,
         at windowOffset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) -> ParseProgress
 
     /// The input ended with `remaining` bytes (fewer than the `needed` bytes of the next record) at

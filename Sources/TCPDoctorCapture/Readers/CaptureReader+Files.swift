@@ -13,10 +13,10 @@ extension CaptureReader {
     /// connections, a quarter on one of 1448-byte segments). With segmentation offload, records
     /// are up to 64 KiB of payload the analysis never looks at, and a map, which touches only
     /// the pages with headers, wins. The first `probeLength` bytes decide.
-    static func parseFile<P: CaptureParser>(
+    static func parseFile<P: CaptureParser, Sink: PacketSink>(
         _ input: CaptureInput,
         with parser: inout P,
-        onPacket: (CapturePacket) -> Void,
+        into sink: inout Sink,
         onWarning: (CaptureError) -> Void
     ) throws(CaptureError) {
         var readError: Int32?
@@ -38,14 +38,14 @@ extension CaptureReader {
                 initialCapacity: fileChunkLength,
                 stopOffset: probeLength,
                 fill: fill,
-                onPacket: onPacket,
+                into: &sink,
                 onWarning: onWarning,
                 readError: { readError }
             )
         else { return }
         let packets = Int64(clamping: parser.packetsParsed)
         if probed >= mappedRecordLength * max(packets, 1), let mapping = input.map(), let start = Int(exactly: probed) {
-            try parseMapped(mapping, from: start, with: &parser, onPacket: onPacket, onWarning: onWarning)
+            try parseMapped(mapping, from: start, with: &parser, into: &sink, onWarning: onWarning)
             return
         }
         fileOffset = probed
@@ -54,7 +54,7 @@ extension CaptureReader {
             initialCapacity: fileChunkLength,
             startOffset: probed,
             fill: fill,
-            onPacket: onPacket,
+            into: &sink,
             onWarning: onWarning,
             readError: { readError }
         )

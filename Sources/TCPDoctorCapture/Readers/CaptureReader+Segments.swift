@@ -17,24 +17,14 @@ extension CaptureReader {
         onWarning: (CaptureError) -> Void = { _ in },
         onProgress: ((_ byteOffset: Int64) -> Void)? = nil
     ) throws(CaptureError) -> CaptureStatistics {
-        var extractor = SegmentExtractor(file: path)
-        if let onProgress {
-            try forEachPacket(
-                inFile: path,
-                onPacket: { packet in
-                    if packet.packetNumber & 0xffff == 0 { onProgress(packet.fileOffset) }
-                    extractor.handle(packet, onSegment: onSegment, onWarning: onWarning)
-                },
-                onWarning: onWarning
-            )
-        } else {
-            try forEachPacket(
-                inFile: path,
-                onPacket: { extractor.handle($0, onSegment: onSegment, onWarning: onWarning) },
-                onWarning: onWarning
-            )
+        try SegmentExtractor.run(
+            file: path,
+            onSegment: onSegment,
+            onWarning: onWarning,
+            onProgress: onProgress
+        ) { (extractor) throws(CaptureError) in
+            try forEachPacket(inFile: path, into: &extractor, onWarning: onWarning)
         }
-        return extractor.finish(onWarning: onWarning)
     }
 
     /// Reads several capture files in turn, as `readSegments(from:onSegment:onWarning:)` does for one.
@@ -68,41 +58,120 @@ extension CaptureReader {
         onSegment: (TCPSegment) -> Void,
         onWarning: (CaptureError) -> Void = { _ in }
     ) throws(CaptureError) -> CaptureStatistics {
-        var extractor = SegmentExtractor(file: name)
-        try forEachPacket(
-            in: bytes,
-            name: name,
-            chunkLength: chunkLength,
-            onPacket: { extractor.handle($0, onSegment: onSegment, onWarning: onWarning) },
-            onWarning: onWarning
-        )
-        return extractor.finish(onWarning: onWarning)
+        try SegmentExtractor.run(
+            file: name,
+            onSegment: onSegment,
+            onWarning: onWarning,
+            onProgress: nil
+        ) { (extractor) throws(CaptureError) in
+            try forEachPacket(in: bytes, name: name, chunkLength: chunkLength, into: &extractor, onWarning: onWarning)
+        }
     }
 }
 
 /// Decodes packets into segments and counts them, turning the first problems into warnings.
-struct SegmentExtractor {
+///
+/// The reader's sink for `readSegments`: the decoder's common case is inlined into the parser's
+/// record loop, everything else goes through `takeUncommon`.
+struct SegmentExtractor: PacketSink {
     /// How many malformed packets of one file are reported one by one before a summary.
     static let malformedWarningLimit = 5
 
     let file: String
+    private let onSegment: (TCPSegment) -> Void
+    private let onWarning: (CaptureError) -> Void
+    private let onProgress: ((_ byteOffset: Int64) -> Void)?
     private var statistics = CaptureStatistics()
     private var reportedLinkTypes: [LinkType] = []
-    /// `TCPSegment.zero`, kept here: reading the global once per packet cost a `swift_once` call.
-    private let blank = TCPSegment.zero
+    /// The segment the common case decodes into, field by field, for every packet.
+    private var segment = TCPSegment.zero
+    /// What the common case counts, apart from `statistics` so that it costs two additions: each
+    /// is a packet and a TCP segment. `finish` adds them in.
+    private var commonSegments: UInt64 = 0
+    private var commonBytes: UInt64 = 0
 
-    init(file: String) {
+    private init(
+        file: String,
+        onSegment: @escaping (TCPSegment) -> Void,
+        onWarning: @escaping (CaptureError) -> Void,
+        onProgress: ((_ byteOffset: Int64) -> Void)?
+    ) {
         self.file = file
+        self.onSegment = onSegment
+        self.onWarning = onWarning
+        self.onProgress = onProgress
+    }
+
+    /// Runs `read` with an extractor over the caller's callbacks, which never escape it, and
+    /// returns the statistics of the file.
+    static func run(
+        file: String,
+        onSegment: (TCPSegment) -> Void,
+        onWarning: (CaptureError) -> Void,
+        onProgress: ((_ byteOffset: Int64) -> Void)?,
+        _ read: (inout SegmentExtractor) throws(CaptureError) -> Void
+    ) throws(CaptureError) -> CaptureStatistics {
+        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
+            try withoutActuallyEscaping(onWarning) { (onWarning) throws(CaptureError) in
+                var extractor = SegmentExtractor(
+                    file: file,
+                    onSegment: onSegment,
+                    onWarning: onWarning,
+                    onProgress: onProgress
+                )
+                try read(&extractor)
+                return extractor.finish()
+            }
+        }
     }
 
     @inline(__always)
-    mutating func handle(
-        _ packet: CapturePacket,
-        onSegment: (TCPSegment) -> Void,
-        onWarning: (CaptureError) -> Void
+    mutating func take(_ packet: CapturePacket) {
+        if let onProgress, packet.packetNumber & 0xffff == 0 { onProgress(packet.fileOffset) }
+        segment.timestampNanoseconds = packet.timestampNanoseconds
+        segment.packetNumber = packet.packetNumber
+        if PacketDecoder.decodeCommon(
+            packet.bytes,
+            linkType: packet.linkType,
+            originalLength: Int(packet.originalLength),
+            into: &segment
+        ) {
+            commonSegments &+= 1
+            commonBytes &+= UInt64(truncatingIfNeeded: packet.bytes.count)
+            onSegment(segment)
+        } else {
+            // The fields one by one: a `CapturePacket` argument would be built in memory for
+            // every packet, the common ones included.
+            takeUncommon(
+                packet.bytes,
+                linkType: packet.linkType,
+                timestampNanoseconds: packet.timestampNanoseconds,
+                originalLength: packet.originalLength,
+                packetNumber: packet.packetNumber,
+                fileOffset: packet.fileOffset
+            )
+        }
+    }
+
+    /// The general decoder, for every packet `decodeCommon` leaves to it.
+    @inline(never)
+    private mutating func takeUncommon(
+        _ bytes: UnsafeRawBufferPointer,
+        linkType: LinkType,
+        timestampNanoseconds: Int64,
+        originalLength: UInt32,
+        packetNumber: UInt64,
+        fileOffset: Int64
     ) {
-        // A local rather than a stored property: passed to `onSegment` by address, not copied.
-        var segment = blank
+        let packet = CapturePacket(
+            bytes: bytes,
+            linkType: linkType,
+            timestampNanoseconds: timestampNanoseconds,
+            originalLength: originalLength,
+            packetNumber: packetNumber,
+            fileOffset: fileOffset
+        )
+        var segment = TCPSegment.zero
         segment.timestampNanoseconds = packet.timestampNanoseconds
         segment.packetNumber = packet.packetNumber
         let outcome = PacketDecoder.decode(
@@ -146,7 +215,10 @@ struct SegmentExtractor {
     }
 
     /// The statistics of the file, after a summary warning for malformed packets not reported singly.
-    mutating func finish(onWarning: (CaptureError) -> Void) -> CaptureStatistics {
+    private mutating func finish() -> CaptureStatistics {
+        statistics.packets += commonSegments
+        statistics.tcpSegments += commonSegments
+        statistics.capturedBytes += commonBytes
         let limit = UInt64(Self.malformedWarningLimit)
         if statistics.malformed > limit {
             onWarning(

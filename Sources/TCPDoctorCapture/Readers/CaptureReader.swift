@@ -27,12 +27,24 @@ public enum CaptureReader {
         onPacket: (CapturePacket) -> Void,
         onWarning: (CaptureError) -> Void = { _ in }
     ) throws(CaptureError) -> CaptureFormat {
+        try ClosureSink.with(onPacket) { (sink) throws(CaptureError) in
+            try forEachPacket(inFile: path, into: &sink, onWarning: onWarning)
+        }
+    }
+
+    /// Delivers every packet of a capture file to `sink`, as `forEachPacket(inFile:onPacket:)` does.
+    @discardableResult
+    static func forEachPacket<Sink: PacketSink>(
+        inFile path: String,
+        into sink: inout Sink,
+        onWarning: (CaptureError) -> Void
+    ) throws(CaptureError) -> CaptureFormat {
         let input = try CaptureInput(path: path)
         var parser = DetectingParser(file: path)
         if input.size != nil {
-            try parseFile(input, with: &parser, onPacket: onPacket, onWarning: onWarning)
+            try parseFile(input, with: &parser, into: &sink, onWarning: onWarning)
         } else {
-            try parseStream(input, with: &parser, onPacket: onPacket, onWarning: onWarning)
+            try parseStream(input, with: &parser, into: &sink, onWarning: onWarning)
         }
         withExtendedLifetime(input) {}
         // A parser that ran to the end without throwing has seen at least four bytes.
@@ -54,6 +66,21 @@ public enum CaptureReader {
         onPacket: (CapturePacket) -> Void,
         onWarning: (CaptureError) -> Void = { _ in }
     ) throws(CaptureError) -> CaptureFormat {
+        try ClosureSink.with(onPacket) { (sink) throws(CaptureError) in
+            try forEachPacket(in: bytes, name: name, chunkLength: chunkLength, into: &sink, onWarning: onWarning)
+        }
+    }
+
+    /// Delivers every packet of a capture held in memory to `sink`, as
+    /// `forEachPacket(in:name:chunkLength:onPacket:onWarning:)` does.
+    @discardableResult
+    static func forEachPacket<Sink: PacketSink>(
+        in bytes: UnsafeRawBufferPointer,
+        name: String,
+        chunkLength: Int?,
+        into sink: inout Sink,
+        onWarning: (CaptureError) -> Void
+    ) throws(CaptureError) -> CaptureFormat {
         var parser = DetectingParser(file: name)
         if let chunkLength {
             var offset = 0
@@ -68,11 +95,11 @@ public enum CaptureReader {
                     offset += count
                     return count
                 },
-                onPacket: onPacket,
+                into: &sink,
                 onWarning: onWarning
             )
         } else {
-            try parseMapped(bytes, with: &parser, onPacket: onPacket, onWarning: onWarning, release: false)
+            try parseMapped(bytes, with: &parser, into: &sink, onWarning: onWarning, release: false)
         }
         return parser.format ?? .pcap
     }
@@ -81,11 +108,11 @@ public enum CaptureReader {
     ///
     /// - Parameter start: where parsing begins (a record boundary), when the parser has read the
     ///   bytes before it already.
-    static func parseMapped<P: CaptureParser>(
+    static func parseMapped<P: CaptureParser, Sink: PacketSink>(
         _ bytes: UnsafeRawBufferPointer,
         from start: Int = 0,
         with parser: inout P,
-        onPacket: (CapturePacket) -> Void,
+        into sink: inout Sink,
         onWarning: (CaptureError) -> Void,
         release: Bool = true,
         windowLength: Int = mappedWindowLength
@@ -97,7 +124,7 @@ public enum CaptureReader {
         while true {
             let windowEnd = min(end, position + max(windowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
-            let progress = try parser.parse(window, at: Int64(position), onPacket: onPacket)
+            let progress = try parser.parse(window, at: Int64(position), into: &sink)
             try checkProgress(
                 progress,
                 windowLength: window.count,
@@ -128,10 +155,10 @@ public enum CaptureReader {
     }
 
     /// Parses a pipe or standard input read in chunks into a reused buffer.
-    static func parseStream<P: CaptureParser>(
+    static func parseStream<P: CaptureParser, Sink: PacketSink>(
         _ input: CaptureInput,
         with parser: inout P,
-        onPacket: (CapturePacket) -> Void,
+        into sink: inout Sink,
         onWarning: (CaptureError) -> Void
     ) throws(CaptureError) {
         var readError: Int32?
@@ -147,7 +174,7 @@ public enum CaptureReader {
                     return 0
                 }
             },
-            onPacket: onPacket,
+            into: &sink,
             onWarning: onWarning,
             readError: { readError }
         )
@@ -164,13 +191,13 @@ public enum CaptureReader {
     ///   - fill: reads into the buffer it is given; returns 0 at the end of input.
     /// - Returns: where parsing stopped for `stopOffset`; nil when the input ended.
     @discardableResult
-    static func parseChunks<P: CaptureParser>(
+    static func parseChunks<P: CaptureParser, Sink: PacketSink>(
         with parser: inout P,
         initialCapacity: Int,
         startOffset: Int64 = 0,
         stopOffset: Int64? = nil,
         fill: (UnsafeMutableRawBufferPointer) -> Int,
-        onPacket: (CapturePacket) -> Void,
+        into sink: inout Sink,
         onWarning: (CaptureError) -> Void,
         readError: () -> Int32? = { nil }
     ) throws(CaptureError) -> Int64? {
@@ -201,7 +228,7 @@ public enum CaptureReader {
                 if count == 0 { atEnd = true } else { filled += count }
             }
             let window = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
-            let progress = try parser.parse(window, at: bufferOffset, onPacket: onPacket)
+            let progress = try parser.parse(window, at: bufferOffset, into: &sink)
             try checkProgress(
                 progress,
                 windowLength: filled,

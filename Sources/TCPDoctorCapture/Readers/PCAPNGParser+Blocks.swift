@@ -68,10 +68,10 @@ extension PCAPNGParser {
         )
     }
 
-    mutating func parseEnhancedPacket(
+    mutating func parseEnhancedPacket<Sink: PacketSink>(
         _ body: UnsafeRawBufferPointer,
         at offset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) {
         let interfaceIndex = body.uint32(0, swapped: swapped)
         let units = UInt64(body.uint32(4, swapped: swapped)) << 32 | UInt64(body.uint32(8, swapped: swapped))
@@ -84,16 +84,16 @@ extension PCAPNGParser {
             interfaceIndex: interfaceIndex,
             timestampUnits: units,
             at: offset,
-            onPacket: onPacket
+            into: &sink
         )
     }
 
     /// The obsolete Packet Block (type 2): a 16-bit interface ID and a drops count where the
     /// Enhanced Packet Block has a 32-bit interface ID.
-    mutating func parseObsoletePacket(
+    mutating func parseObsoletePacket<Sink: PacketSink>(
         _ body: UnsafeRawBufferPointer,
         at offset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) {
         let interfaceIndex = UInt32(body.uint16(0, swapped: swapped))
         let units = UInt64(body.uint32(4, swapped: swapped)) << 32 | UInt64(body.uint32(8, swapped: swapped))
@@ -105,17 +105,17 @@ extension PCAPNGParser {
             interfaceIndex: interfaceIndex,
             timestampUnits: units,
             at: offset,
-            onPacket: onPacket
+            into: &sink
         )
     }
 
     /// The Simple Packet Block: no interface ID (always interface 0), no timestamp, no captured
     /// length. The captured length is the original length cut to interface 0's snaplen, and the
     /// block's data (which is padded to 4 bytes) bounds it too.
-    mutating func parseSimplePacket(
+    mutating func parseSimplePacket<Sink: PacketSink>(
         _ body: UnsafeRawBufferPointer,
         at offset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) {
         guard let interface = interfaces.first else {
             throw CaptureError(
@@ -129,7 +129,7 @@ extension PCAPNGParser {
         var capturedLength = min(Int(originalLength), body.count - 4)
         if interface.snapLength != 0 { capturedLength = min(capturedLength, Int(interface.snapLength)) }
         packetNumber += 1
-        onPacket(
+        sink.take(
             CapturePacket(
                 bytes: UnsafeRawBufferPointer(rebasing: body[4..<(4 + capturedLength)]),
                 linkType: interface.linkType,
@@ -143,7 +143,7 @@ extension PCAPNGParser {
     }
 
     @inline(__always)
-    private mutating func deliverPacket(
+    private mutating func deliverPacket<Sink: PacketSink>(
         _ body: UnsafeRawBufferPointer,
         dataStart: Int,
         capturedLength: Int,
@@ -151,7 +151,7 @@ extension PCAPNGParser {
         interfaceIndex: UInt32,
         timestampUnits: UInt64,
         at offset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) {
         guard Int(interfaceIndex) < interfaces.count else {
             throw CaptureError(
@@ -175,7 +175,7 @@ extension PCAPNGParser {
         let timestamp = interface.timestampScale.nanoseconds(units: timestampUnits)
         lastTimestamp = timestamp
         packetNumber += 1
-        onPacket(
+        sink.take(
             CapturePacket(
                 bytes: UnsafeRawBufferPointer(rebasing: body[dataStart..<(dataStart + capturedLength)]),
                 linkType: interface.linkType,

@@ -22,10 +22,10 @@ struct PCAPParser: CaptureParser {
 
     var packetsParsed: UInt64 { packetNumber }
 
-    mutating func parse(
+    mutating func parse<Sink: PacketSink>(
         _ window: UnsafeRawBufferPointer,
         at windowOffset: Int64,
-        onPacket: (CapturePacket) -> Void
+        into sink: inout Sink
     ) throws(CaptureError) -> ParseProgress {
         var position = 0
         if !headerParsed {
@@ -35,46 +35,79 @@ struct PCAPParser: CaptureParser {
             try parseFileHeader(window)
             position = Self.fileHeaderLength
         }
-        let swapped = swapped
+        // One copy of the record loop per byte order, each with its order fixed, so that no field
+        // load tests the order.
+        if swapped {
+            return try parseRecords(window, from: position, at: windowOffset, swapped: true, into: &sink)
+        }
+        return try parseRecords(window, from: position, at: windowOffset, swapped: false, into: &sink)
+    }
+
+    /// Delivers every whole record of `window` from `start` on.
+    ///
+    /// The record header is read with one bounds check: the 16 bytes are there, and the captured
+    /// length fits both the limit and the window; nothing after it can overflow, because both
+    /// lengths are far below `Int.max`.
+    @inline(__always)
+    private mutating func parseRecords<Sink: PacketSink>(
+        _ window: UnsafeRawBufferPointer,
+        from start: Int,
+        at windowOffset: Int64,
+        swapped: Bool,
+        into sink: inout Sink
+    ) throws(CaptureError) -> ParseProgress {
+        guard let base = window.baseAddress else {
+            return ParseProgress(consumed: start, needed: Self.recordHeaderLength)
+        }
+        let end = window.count
         let fractionScale: Int64 = nanosecondResolution ? 1 : 1000
         let linkType = linkType
         let maximumRecordLength = maximumRecordLength
+        var packetNumber = packetNumber
+        defer { self.packetNumber = packetNumber }
+        var position = start
         while true {
-            let remaining = window.count - position
+            let remaining = end &- position
             guard remaining >= Self.recordHeaderLength else {
                 return ParseProgress(consumed: position, needed: Self.recordHeaderLength)
             }
-            let includedLength = Int(window.uint32(position + 8, swapped: swapped))
+            let record = base + position
+            let header = record.loadUnaligned(as: PCAPRecordHeader.self)
+            let includedLength = Int(swapped ? header.includedLength.byteSwapped : header.includedLength)
             guard includedLength <= maximumRecordLength else {
-                throw CaptureError(
-                    .corruptBlock,
-                    "record claims \(includedLength) captured bytes, more than the snaplen \(snapLength) "
-                        + "and the \(maximumRecordLength)-byte maximum; the file is corrupt here",
-                    file: file,
-                    byteOffset: windowOffset + Int64(position),
-                    packetNumber: packetNumber + 1
-                )
+                throw corruptLength(includedLength, at: windowOffset + Int64(position), packetNumber: packetNumber + 1)
             }
-            let recordLength = Self.recordHeaderLength + includedLength
+            let recordLength = Self.recordHeaderLength &+ includedLength
             guard remaining >= recordLength else {
                 return ParseProgress(consumed: position, needed: recordLength)
             }
-            let seconds = Int64(window.uint32(position, swapped: swapped))
-            let fraction = Int64(window.uint32(position + 4, swapped: swapped))
-            packetNumber += 1
-            let dataStart = position + Self.recordHeaderLength
-            onPacket(
+            let seconds = Int64(swapped ? header.seconds.byteSwapped : header.seconds)
+            let fraction = Int64(swapped ? header.fraction.byteSwapped : header.fraction)
+            packetNumber &+= 1
+            // At most (2^32 - 1) * 10^9 + (2^32 - 1) * 1000, below Int64.max.
+            sink.take(
                 CapturePacket(
-                    bytes: UnsafeRawBufferPointer(rebasing: window[dataStart..<(dataStart + includedLength)]),
+                    bytes: UnsafeRawBufferPointer(start: record + Self.recordHeaderLength, count: includedLength),
                     linkType: linkType,
-                    timestampNanoseconds: seconds * 1_000_000_000 + fraction * fractionScale,
-                    originalLength: window.uint32(position + 12, swapped: swapped),
+                    timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction &* fractionScale,
+                    originalLength: swapped ? header.originalLength.byteSwapped : header.originalLength,
                     packetNumber: packetNumber,
-                    fileOffset: windowOffset + Int64(position)
+                    fileOffset: windowOffset &+ Int64(position)
                 )
             )
-            position += recordLength
+            position &+= recordLength
         }
+    }
+
+    private func corruptLength(_ includedLength: Int, at offset: Int64, packetNumber: UInt64) -> CaptureError {
+        CaptureError(
+            .corruptBlock,
+            "record claims \(includedLength) captured bytes, more than the snaplen \(snapLength) "
+                + "and the \(maximumRecordLength)-byte maximum; the file is corrupt here",
+            file: file,
+            byteOffset: offset,
+            packetNumber: packetNumber
+        )
     }
 
     func endOfInput(remaining: Int, at offset: Int64, needed: Int) throws(CaptureError) -> CaptureError? {
@@ -128,4 +161,13 @@ struct PCAPParser: CaptureParser {
         )
         headerParsed = true
     }
+}
+
+/// A pcap record header as stored, in the byte order of the file's writer.
+struct PCAPRecordHeader {
+    var seconds: UInt32
+    /// Microseconds or nanoseconds, as the file's magic number says.
+    var fraction: UInt32
+    var includedLength: UInt32
+    var originalLength: UInt32
 }

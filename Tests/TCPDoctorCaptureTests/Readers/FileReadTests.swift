@@ -55,4 +55,40 @@ struct FileReadTests {
         #expect(fromFile.warnings.count == 1)
         #expect(fromFile.warnings == inMemory.warnings)
     }
+
+    @Test func segmentsOfAFileMatchMemoryAndProgressComesEvery65536Packets() throws {
+        // Two progress marks' worth of Ethernet segments of one length, read through the path API
+        // (the common decoder inlined into the file reader) and in memory.
+        let count = 2 * 65_536 + 3
+        let writer = SegmentCaptureWriter(format: .pcap, linkType: .ethernet)
+        var segment = SampleSegments.data(length: 0, flags: .ack)
+        for index in 0..<count {
+            segment.sequence = UInt32(truncatingIfNeeded: index &* 7919)
+            segment.timestampNanoseconds = 1_700_000_000_000_000_000 + Int64(index) * 1000
+            segment.packetNumber = UInt64(index + 1)
+            try writer.write(segment)
+        }
+        let bytes = writer.bytes
+        let recordLength = (bytes.count - PCAPParser.fileHeaderLength) / count
+        #expect(recordLength * count + PCAPParser.fileHeaderLength == bytes.count)
+        let directory = try TemporaryDirectory()
+        let path = directory.file("progress.pcap")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        var fromFile: [TCPSegment] = []
+        var offsets: [Int64] = []
+        let statistics = try CaptureReader.readSegments(
+            from: path,
+            onSegment: { fromFile.append($0) },
+            onProgress: { offsets.append($0) }
+        )
+        let inMemory = try readSegments(bytes)
+        #expect(fromFile.count == count)
+        #expect(fromFile == inMemory.segments)
+        #expect(statistics.packets == UInt64(count))
+        #expect(statistics.tcpSegments == UInt64(count))
+        #expect(statistics.capturedBytes == UInt64(count * (recordLength - PCAPParser.recordHeaderLength)))
+        #expect(statistics == inMemory.statistics)
+        // Packets 65536 and 131072, at the offsets of their records.
+        #expect(offsets == [65_535, 131_071].map { Int64(PCAPParser.fileHeaderLength + $0 * recordLength) })
+    }
 }

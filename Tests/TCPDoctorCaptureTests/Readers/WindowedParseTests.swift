@@ -13,14 +13,16 @@ struct WindowedParseTests {
         do {
             try bytes.withUnsafeBytes { buffer in
                 Result { () throws(CaptureError) in
-                    try CaptureReader.parseMapped(
-                        buffer,
-                        with: &parser,
-                        onPacket: { result.packets.append(ReadPacket($0)) },
-                        onWarning: { result.warnings.append($0) },
-                        release: false,
-                        windowLength: windowLength
-                    )
+                    try ClosureSink.with({ result.packets.append(ReadPacket($0)) }) { (sink) throws(CaptureError) in
+                        try CaptureReader.parseMapped(
+                            buffer,
+                            with: &parser,
+                            into: &sink,
+                            onWarning: { result.warnings.append($0) },
+                            release: false,
+                            windowLength: windowLength
+                        )
+                    }
                 }
             }.get()
         } catch {
