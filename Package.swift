@@ -17,6 +17,8 @@ let package = Package(
     targets: [
         // Kernel headers for netlink and inet_diag, and inline wrappers for their macros. No logic.
         .target(name: "CSockDiag"),
+        // A prefetch hint for the capture analysis's hot loops. No logic.
+        .target(name: "CPrefetch"),
         // Pure values and rules. Nothing platform-specific.
         .target(name: "TCPDoctorCore"),
         // Reads the kernel: netlink sock_diag, /proc, namespaces. Builds a Snapshot.
@@ -28,7 +30,7 @@ let package = Package(
             ]
         ),
         // pcap / pcapng readers, packet decoders and connection analysis.
-        .target(name: "TCPDoctorCapture", dependencies: ["TCPDoctorCore"]),
+        .target(name: "TCPDoctorCapture", dependencies: ["TCPDoctorCore", "CPrefetch"]),
         // Reproducible failures: real processes and sockets on loopback or in a namespace of their own.
         // CSockDiag only for prctl(2) and setns(2), which Swift cannot import.
         .target(name: "TCPDoctorLab", dependencies: ["TCPDoctorCore", "CSockDiag"]),

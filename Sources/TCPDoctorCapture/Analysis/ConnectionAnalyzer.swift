@@ -228,6 +228,7 @@ public struct ConnectionAnalyzer: Sendable {
                 return
             }
             expiry.removeFirst()
+            prefetchExpiring()
             let slot = Int(entry.slot)
             guard slab[slot].generation == entry.generation, slab[slot].queued else { continue }
             guard slab[slot].isExpirable else {
@@ -246,6 +247,21 @@ public struct ConnectionAnalyzer: Sendable {
     }
 
     private static let sweepBatch = 64
+
+    /// Asks the cache for what retiring the next queued connections will read.
+    ///
+    /// A connection is retired a linger after its last segment, long after its record and its
+    /// flow-table word left the cache: in profiles, the first reads of each took most of the time
+    /// of retiring. The queue says which come next, so their records are fetched
+    /// `prefetchDistance` entries ahead, and the table words (whose hash is in the record, fetched
+    /// by then) half as far ahead. A stale entry only wastes a hint.
+    @inline(__always)
+    private func prefetchExpiring() {
+        if let far = expiry.entry(ahead: Self.prefetchDistance) { slab.prefetch(slot: Int(far.slot)) }
+        if let near = expiry.entry(ahead: Self.prefetchDistance / 2) { table.prefetch(hash: slab[Int(near.slot)].hash) }
+    }
+
+    private static let prefetchDistance = 8
 }
 
 extension ConnectionTracker {
@@ -278,6 +294,11 @@ struct ExpiryQueue {
     private var head = 0
 
     var first: Entry? { head < entries.count ? entries[head] : nil }
+
+    /// The entry `distance` places after the first, if there is one.
+    func entry(ahead distance: Int) -> Entry? {
+        head + distance < entries.count ? entries[head + distance] : nil
+    }
 
     mutating func push(_ entry: Entry) { entries.append(entry) }
 

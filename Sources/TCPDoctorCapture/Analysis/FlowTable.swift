@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An open-addressing index from `FlowKey` to a slot number, sized to the connections open at once.
 ///
 /// Linear probing over one array of 64-bit words: each word holds the 32 low bits of the key's hash
@@ -32,6 +34,14 @@ struct FlowTable {
                 if matches(slot) { return slot }
             }
             index = (index + 1) & mask
+        }
+    }
+
+    /// Asks the cache for the word where the probe for `hash` starts, without waiting for it.
+    @inline(__always)
+    func prefetch(hash: UInt64) {
+        words.withUnsafeBufferPointer { words in
+            if let base = words.baseAddress { cpf_prefetch(base + (Int(truncatingIfNeeded: hash) & mask)) }
         }
     }
 
