@@ -24,7 +24,7 @@ extension CaptureSummary {
     /// The findings before their text is written, in the order of `findings()`.
     private func pendingFindings() -> [PendingFinding] {
         var pending: [PendingFinding] = []
-        for group in closeWaitGroups where group.heldConnections >= thresholds.closeWaitConnections {
+        for group in closeWaitGroups(heldAtLeast: thresholds.closeWaitConnections) {
             pending.append(.closeWait(group))
         }
         for (service, counts) in serviceCounts.sorted(by: { $0.0 < $1.0 }) {

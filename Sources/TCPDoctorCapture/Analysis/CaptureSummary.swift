@@ -88,8 +88,16 @@ public struct CaptureSummary: Sendable {
     }
 
     /// Holders of CLOSE_WAIT toward each peer, most held connections first, then longest.
-    public var closeWaitGroups: [CloseWaitGroup] {
-        Self.sorted(closeWait.values) {
+    public var closeWaitGroups: [CloseWaitGroup] { closeWaitGroups(heldAtLeast: 0) }
+
+    /// The groups that held CLOSE_WAIT on at least `minimum` connections, ordered as
+    /// `closeWaitGroups`.
+    ///
+    /// Filtered before they are sorted: a capture of many clients has a group for each client that
+    /// held a CLOSE_WAIT for a moment, tens of thousands, and sorting them all to keep the few that
+    /// held one showed in profiles.
+    public func closeWaitGroups(heldAtLeast minimum: Int) -> [CloseWaitGroup] {
+        Self.sorted(closeWait.values, heldAtLeast: minimum) {
             ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
                 $1.heldConnections, $1.longestSeconds, $1.key.holder
             )
@@ -97,17 +105,25 @@ public struct CaptureSummary: Sendable {
     }
 
     /// The groups that held CLOSE_WAIT longest, longest first.
-    public var longestCloseWaitGroups: [CloseWaitGroup] {
-        Self.sorted(closeWait.values) { ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder) }
+    public var longestCloseWaitGroups: [CloseWaitGroup] { longestCloseWaitGroups(heldAtLeast: 0) }
+
+    /// The groups that held CLOSE_WAIT on at least `minimum` connections, ordered as
+    /// `longestCloseWaitGroups`.
+    public func longestCloseWaitGroups(heldAtLeast minimum: Int) -> [CloseWaitGroup] {
+        Self.sorted(closeWait.values, heldAtLeast: minimum) {
+            ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder)
+        }
     }
 
     /// `groups` sorted as `sorted(by:)` would, by sorting their positions: a group is large enough
     /// that moving groups around cost more than comparing them, with thousands of groups.
     private static func sorted(
         _ groups: [CloseWaitGroup],
+        heldAtLeast minimum: Int,
         by areInIncreasingOrder: (CloseWaitGroup, CloseWaitGroup) -> Bool
     ) -> [CloseWaitGroup] {
-        groups.indices.sorted { areInIncreasingOrder(groups[$0], groups[$1]) }.map { groups[$0] }
+        groups.indices.filter { groups[$0].heldConnections >= minimum }
+            .sorted { areInIncreasingOrder(groups[$0], groups[$1]) }.map { groups[$0] }
     }
 
     struct ServiceCounts: Sendable {

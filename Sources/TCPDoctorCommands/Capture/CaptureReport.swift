@@ -12,12 +12,12 @@ enum CaptureReport {
 
     /// Groups that held CLOSE_WAIT (at least the summary's threshold) on the most connections.
     static func mostCloseWait(_ summary: CaptureSummary) -> [CloseWaitGroup] {
-        Array(summary.closeWaitGroups.filter { $0.heldConnections > 0 }.prefix(holderRows))
+        Array(summary.closeWaitGroups(heldAtLeast: 1).prefix(holderRows))
     }
 
     /// Groups whose longest CLOSE_WAIT reached the threshold, longest first.
     static func longestCloseWait(_ summary: CaptureSummary) -> [CloseWaitGroup] {
-        Array(summary.longestCloseWaitGroups.filter { $0.heldConnections > 0 }.prefix(holderRows))
+        Array(summary.longestCloseWaitGroups(heldAtLeast: 1).prefix(holderRows))
     }
 
     static func write(
