@@ -53,7 +53,7 @@ for capture in mixed bulk-gso bulk-mtu; do
     file="$dir/$capture.pcap"
     cat "$file" >/dev/null # warm the page cache
     echo "timing $capture"
-    hyperfine --style basic --warmup 1 --runs 10 --export-json "$dir/$capture-tcpdoctor.json" \
+    hyperfine --style basic --warmup 3 --runs 30 --export-json "$dir/$capture-tcpdoctor.json" \
         -n "tcpdoctor capture" "$pin $tcpdoctor capture $file > /dev/null" \
         -n "tcpdoctor capture --json" "$pin $tcpdoctor capture --json $file > /dev/null" >/dev/null
     # No warm-up run for the peers: the cache is warm already, and tshark takes minutes on bulk-mtu.
