@@ -115,26 +115,28 @@ public struct Connection: Hashable, Sendable {
         zeekHistory: String,
         completeness: Completeness
     ) {
-        self.originator = originator
-        self.responder = responder
-        self.originatorBasis = originatorBasis
-        self.startedMidStream = startedMidStream
-        self.firstTimestampNanoseconds = firstTimestampNanoseconds
-        self.lastTimestampNanoseconds = lastTimestampNanoseconds
-        self.firstPacketNumber = firstPacketNumber
-        self.lastPacketNumber = lastPacketNumber
-        self.originatorStats = originatorStats
-        self.responderStats = responderStats
-        self.timelines = ConnectionTimelines(originator: originatorTimeline, responder: responderTimeline)
-        self.ended = ended
-        self.activeCloser = activeCloser
-        self.closeWait = closeWait
-        self.halfClose = halfClose
-        self.reset = reset
-        self.lateFIN = lateFIN
-        self.zeekConnState = zeekConnState
-        self.history = ZeekHistory(letters: zeekHistory.utf8)
-        self.completeness = completeness
+        self.init(
+            originator: originator,
+            responder: responder,
+            originatorBasis: originatorBasis,
+            startedMidStream: startedMidStream,
+            firstTimestampNanoseconds: firstTimestampNanoseconds,
+            lastTimestampNanoseconds: lastTimestampNanoseconds,
+            firstPacketNumber: firstPacketNumber,
+            lastPacketNumber: lastPacketNumber,
+            originatorStats: originatorStats,
+            responderStats: responderStats,
+            timelines: ConnectionTimelines(originator: originatorTimeline, responder: responderTimeline),
+            ended: ended,
+            activeCloser: activeCloser,
+            closeWait: closeWait,
+            halfClose: halfClose,
+            reset: reset,
+            lateFIN: lateFIN,
+            zeekConnState: zeekConnState,
+            history: ZeekHistory(letters: zeekHistory.utf8),
+            completeness: completeness
+        )
     }
 
     /// The analyzer's initializer: timelines and history as the tracker holds them.

@@ -60,7 +60,17 @@ struct TimelineBuffer: Sendable {
             count += 1
             return
         }
-        guard let last = lastIndex(responder: entry.isResponder) else { return }
+        guard let last = lastIndex(responder: entry.isResponder) else {
+            // The other side filled the buffer: its oldest step makes room (never its last, which
+            // is its final state), so that this side's final state is kept too.
+            let other = !entry.isResponder
+            guard let oldest = firstIndex(responder: other), oldest != lastIndex(responder: other) else { return }
+            remove(at: oldest)
+            set(Int(count), entry)
+            count += 1
+            countOmitted(1, responder: other)
+            return
+        }
         var replaced = entry
         replaced.from = steps[last].from
         remove(at: last)
@@ -82,6 +92,11 @@ struct TimelineBuffer: Sendable {
         steps[index] = Step(from: entry.from, to: entry.to, event: entry.event, flags: entry.flags)
         timestamps[index] = entry.timestamp
         packetNumbers[index] = entry.packetNumber
+    }
+
+    func firstIndex(responder: Bool) -> Int? {
+        for index in 0..<Int(count) where (steps[index].flags & 1 != 0) == responder { return index }
+        return nil
     }
 
     func lastIndex(responder: Bool) -> Int? {
@@ -142,20 +157,31 @@ struct TimelineBuffer: Sendable {
 }
 
 extension TimelineBuffer: Hashable {
-    /// Equal when the kept entries and the omission counts are; the unused room does not count.
+    /// Equal when each side kept the same entries in the same order and omitted as many: how the
+    /// two sides' entries interleave, and the unused room, do not count.
     static func == (lhs: TimelineBuffer, rhs: TimelineBuffer) -> Bool {
         guard lhs.count == rhs.count, lhs.omittedOriginator == rhs.omittedOriginator,
             lhs.omittedResponder == rhs.omittedResponder
         else { return false }
-        for index in 0..<Int(lhs.count) where lhs[index] != rhs[index] { return false }
+        for responder in [false, true]
+        where !lhs.entries(responder: responder).elementsEqual(rhs.entries(responder: responder)) {
+            return false
+        }
         return true
     }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
         hasher.combine(omittedOriginator)
         hasher.combine(omittedResponder)
-        for index in 0..<Int(count) { hasher.combine(self[index]) }
+        for responder in [false, true] {
+            hasher.combine(count(responder: responder))
+            for entry in entries(responder: responder) { hasher.combine(entry) }
+        }
+    }
+
+    /// The entries of one side, in order.
+    private func entries(responder: Bool) -> [Entry] {
+        (0..<Int(count)).map { self[$0] }.filter { $0.isResponder == responder }
     }
 }
 
