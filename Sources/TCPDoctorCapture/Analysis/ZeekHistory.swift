@@ -127,6 +127,9 @@ extension ConnectionTracker {
                 history.add(UInt8(ascii: "W"), originator: originator)
             }
         }
+        // Zeek's endpoint state changes only on SYN, FIN or RST once the endpoint has shown itself:
+        // most segments skip the state machine.
+        if bitsSet == 0 && sides[s].zeekState != .inactive { return }
         updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst, payload: length)
     }
 
