@@ -11,7 +11,7 @@ import TCPDoctorCore
 public struct ConnectionTimelines: Hashable, Sendable {
     /// The most transitions kept for both endpoints together; past it, the last transition of each
     /// endpoint is still kept (so its final state stays right) and the others are counted as
-    /// omitted.
+    /// omitted (see `TimelineBuffer`).
     public static var capacity: Int { TimelineBuffer.capacity }
 
     var buffer: TimelineBuffer
@@ -26,7 +26,7 @@ public struct ConnectionTimelines: Hashable, Sendable {
     }
 
     /// Timelines from their parts, kept as the analyzer keeps them: beyond `capacity` transitions
-    /// in all, an endpoint's newer transitions replace its latest one and count as omitted.
+    /// in all, older ones are dropped and counted as omitted, never an endpoint's last.
     public init(originator: EndpointTimeline, responder: EndpointTimeline) {
         var buffer = TimelineBuffer()
         for (side, timeline) in [originator, responder].enumerated() {

@@ -4,8 +4,9 @@ import TCPDoctorCore
 ///
 /// A connection normally makes about eleven transitions in all (six for the active closer, five
 /// for the passive one), so a fixed inline buffer avoids one heap allocation per connection and
-/// bounds its memory. When it is full, the newest entry of the same side replaces that side's
-/// previous last entry and the loss is counted, so the final state stays right.
+/// bounds its memory. When it is full, the newest entry of a side replaces that side's previous
+/// last entry (or, for a side with none yet, the other side's oldest makes room) and the loss is
+/// counted, so both final states stay right.
 ///
 /// The fields are kept in three arrays rather than one array of entries: an entry is 20 bytes
 /// that pad to 24, and the padding of sixteen entries was 64 bytes of every open connection.
@@ -160,29 +161,15 @@ extension TimelineBuffer: Hashable {
     /// Equal when each side kept the same entries in the same order and omitted as many: how the
     /// two sides' entries interleave, and the unused room, do not count.
     static func == (lhs: TimelineBuffer, rhs: TimelineBuffer) -> Bool {
-        guard lhs.count == rhs.count, lhs.omittedOriginator == rhs.omittedOriginator,
-            lhs.omittedResponder == rhs.omittedResponder
-        else { return false }
-        for responder in [false, true]
-        where !lhs.entries(responder: responder).elementsEqual(rhs.entries(responder: responder)) {
-            return false
-        }
-        return true
+        lhs.omittedOriginator == rhs.omittedOriginator && lhs.omittedResponder == rhs.omittedResponder
+            && lhs.transitions(responder: false) == rhs.transitions(responder: false)
+            && lhs.transitions(responder: true) == rhs.transitions(responder: true)
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(omittedOriginator)
         hasher.combine(omittedResponder)
-        for responder in [false, true] {
-            hasher.combine(count(responder: responder))
-            for entry in entries(responder: responder) { hasher.combine(entry) }
-        }
-    }
-
-    /// The entries of one side, in order.
-    private func entries(responder: Bool) -> [Entry] {
-        (0..<Int(count)).map { self[$0] }.filter { $0.isResponder == responder }
+        hasher.combine(transitions(responder: false))
+        hasher.combine(transitions(responder: true))
     }
 }
-
-extension TimelineBuffer.Entry: Hashable {}
