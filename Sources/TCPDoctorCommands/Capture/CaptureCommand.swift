@@ -154,6 +154,8 @@ struct CaptureCommand: ParsableCommand {
 
     func run() throws {
         let filter = try connectionFilter()
+        // Without filters, connections skip `matches`, which compares the filter's fields each time.
+        let filtering = filter.isActive
         if files.contains("-") && isatty(0) == 1 {
             Diagnostics.error("standard input is a terminal: pipe a capture into `tcpdoctor capture -`, or give a file")
             throw ExitStatus.badInput
@@ -177,7 +179,7 @@ struct CaptureCommand: ParsableCommand {
                 progress: progress,
                 onWarning: warn,
                 onConnection: { connection in
-                    guard filter.matches(connection) else { return }
+                    guard !filtering || filter.matches(connection) else { return }
                     summary.add(connection)
                     document.add(connection)
                 }
@@ -194,7 +196,7 @@ struct CaptureCommand: ParsableCommand {
                 progress: progress,
                 onWarning: warn,
                 onConnection: { connection in
-                    guard filter.matches(connection) else { return }
+                    guard !filtering || filter.matches(connection) else { return }
                     table.append(connection, to: &out, style: style)
                 }
             )
@@ -207,7 +209,7 @@ struct CaptureCommand: ParsableCommand {
                 progress: progress,
                 onWarning: warn,
                 onConnection: { connection in
-                    if filter.matches(connection) { summary.add(connection) }
+                    if !filtering || filter.matches(connection) { summary.add(connection) }
                 }
             )
             if Self.hasReport(outcome) {
