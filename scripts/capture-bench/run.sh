@@ -6,6 +6,7 @@
 #   DIR          where the captures go (default /var/tmp/tcpdoctor-capture-bench; ~4 GB)
 #   CORE=1       the CPU every tool is pinned to (taskset), so that each runs on one core
 #   BULK_MB=1500 size of each bulk capture
+#   ROUNDS=10    interleaved rounds on the mixed capture (scripts/capture-bench/rounds.py)
 #   KEEP=1       keep the captures afterwards
 #
 # What it does: installs tcptrace, tshark, hyperfine and GNU time if missing; builds tcpdoctor and
@@ -14,12 +15,15 @@
 # pattern), two bulk captures (65160-byte segments as with segmentation offload, and 1448-byte
 # segments), and two captures for memory per open connection; times `tcpdoctor capture FILE`,
 # `tcpdoctor capture --json FILE`, `tcptrace -n FILE` and `tshark -q -z conv,tcp -r FILE` with
-# hyperfine in the same run, output to /dev/null; measures peak memory with /usr/bin/time -v.
+# hyperfine in the same run, output to /dev/null; on the mixed capture, also times them in
+# interleaved rounds (each peer once, then tcpdoctor once to warm up and five times timed), from
+# which the ratio targets are judged; measures peak memory with /usr/bin/time -v.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-/var/tmp/tcpdoctor-capture-bench}
 core=${CORE:-1}
 bulk_mb=${BULK_MB:-1500}
+rounds=${ROUNDS:-10}
 mkdir -p "$dir"
 
 need=""
@@ -69,6 +73,10 @@ for capture in mixed bulk-gso bulk-mtu; do
         rss=$(/usr/bin/time -v $pin $command 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}')
         echo "$capture|$tool|$rss" >>"$dir/rss.txt.new"
     done
+    if [ "$capture" = mixed ]; then
+        echo "timing $capture in $rounds interleaved rounds"
+        python3 "$root/scripts/capture-bench/rounds.py" "$dir/$capture-rounds.json" "$core" "$rounds" 5 "$file" "$tcpdoctor"
+    fi
     $tcpdoctor capture --json "$file" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["statistics"]; print("%s|%d|%d|%d|%d" % (sys.argv[1], s["packets"], s["captured_bytes"], d["summary"]["connections"], s["peak_open_connections"]))' "$capture" >>"$dir/counts.txt.new"
 done
 for capture in open sequential; do
