@@ -3,13 +3,14 @@
 
 Usage: rounds.py OUTPUT.json CORE ROUNDS REPEAT CAPTURE TCPDOCTOR
 
-Each round runs every peer once, then `tcpdoctor capture` once untimed (a warm-up: the first run
-after a peer that touched half a gigabyte was the slowest of its round) and REPEAT times timed, one
-after the other, each pinned to CORE with output to /dev/null. A ratio is taken within a round (the peer's time over the
-median of tcpdoctor's runs in that round), so that both sides of it ran under the same conditions:
-on a shared virtual machine the speed of everything drifts by a third over minutes, and a ratio of
-two medians taken minutes apart moved by as much between runs of the benchmark (42x and 53x for
-the same code). report.py gives the median of the rounds' ratios and their range.
+Each round runs every peer once, then `tcpdoctor capture` once untimed (a warm-up, as in
+hyperfine's blocks: the first run after tshark had touched half a gigabyte was among the slowest of
+its round) and REPEAT times timed, one after the other, each pinned to CORE with output to
+/dev/null. A ratio is taken within a round (the peer's time over the median of tcpdoctor's runs in
+that round), so that both sides of it ran under the same conditions: on a shared virtual machine
+the speed of everything drifts by a third over minutes, and ratios of medians taken minutes apart
+came out at 42x, 53x and 67x for code that differed by 0.6% of its instructions. report.py gives
+the median of the rounds' ratios and their range.
 """
 import json
 import subprocess
