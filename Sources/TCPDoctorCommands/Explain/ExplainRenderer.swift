@@ -125,15 +125,26 @@ extension String {
 enum TextWrap {
     static func wrap(_ text: String, width: Int, indent: String) -> String {
         var lines: [String] = []
+        let indentLength = indent.count
         var line = indent
+        // Characters in `line`, kept beside it: `String.count` walks the whole string each time,
+        // which made wrapping quadratic in the line's length.
+        var lineLength = indentLength
         for word in text.split(separator: " ") {
-            if line.count + word.count + 1 > width && line.count > indent.count {
+            let wordLength = word.count
+            if lineLength + wordLength + 1 > width && lineLength > indentLength {
                 lines.append(line)
                 line = indent
+                lineLength = indentLength
             }
-            line += (line.count > indent.count ? " " : "") + word
+            if lineLength > indentLength {
+                line += " "
+                lineLength += 1
+            }
+            line += word
+            lineLength += wordLength
         }
-        if line.count > indent.count { lines.append(line) }
+        if lineLength > indentLength { lines.append(line) }
         return lines.joined(separator: "\n")
     }
 }
