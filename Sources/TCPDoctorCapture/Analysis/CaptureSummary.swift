@@ -42,6 +42,8 @@ public struct CaptureSummary: Sendable {
     public private(set) var connections = 0
     public private(set) var startedMidStream = 0
     public var byEnding: [Connection.Ending: Int] { Self.dictionary(endingCounts, Connection.Ending.allCases) }
+    /// Counts of Zeek's `conn_state` over the connections that carry one (see
+    /// `ConnectionAnalyzer.Configuration.zeekColumns`).
     public var byZeekState: [ZeekConnState: Int] { Self.dictionary(zeekCounts, ZeekConnState.allCases) }
     public var byActiveCloser: [Connection.Closer: Int] { Self.dictionary(closerCounts, Connection.Closer.allCases) }
     // Counted by case index: `add` runs once per connection, and hashing an enum through `Hasher`
@@ -66,7 +68,7 @@ public struct CaptureSummary: Sendable {
         connections += 1
         if connection.startedMidStream { startedMidStream += 1 }
         endingCounts[connection.ended.index] += 1
-        zeekCounts[connection.zeekConnState.index] += 1
+        if let state = connection.zeekConnState { zeekCounts[state.index] += 1 }
         if let closer = connection.activeCloser { closerCounts[closer.index] += 1 }
         packets += connection.originatorStats.packets + connection.responderStats.packets
         bytes += connection.originatorStats.bytes + connection.responderStats.bytes

@@ -78,13 +78,15 @@ public struct Connection: Hashable, Sendable {
     /// A FIN that came so late that the peer had forgotten the connection and answered with RST.
     public var lateFIN: LateFIN?
 
-    /// Zeek's `conn_state` for this connection, computed from Zeek's rules.
-    public var zeekConnState: ZeekConnState
-    /// Zeek's `history` string (see `ZeekHistory` for the letters and the known deviations).
-    public var zeekHistory: String { history.string }
+    /// Zeek's `conn_state` for this connection, computed from Zeek's rules; nil when the analyzer
+    /// was told not to rebuild Zeek's view (`ConnectionAnalyzer.Configuration.zeekColumns`).
+    public var zeekConnState: ZeekConnState?
+    /// Zeek's `history` string (see `ZeekHistory` for the letters and the known deviations); nil
+    /// when `zeekConnState` is.
+    public var zeekHistory: String? { history?.string }
     /// The history letters, inline: the connection value holds no references, so handing one out
     /// and dropping it costs no reference counting.
-    var history: ZeekHistory
+    var history: ZeekHistory?
     /// Wireshark's `tcp.completeness` bits.
     public var completeness: Completeness
 
@@ -111,8 +113,8 @@ public struct Connection: Hashable, Sendable {
         halfClose: HalfClose? = nil,
         reset: Reset? = nil,
         lateFIN: LateFIN? = nil,
-        zeekConnState: ZeekConnState,
-        zeekHistory: String,
+        zeekConnState: ZeekConnState?,
+        zeekHistory: String?,
         completeness: Completeness
     ) {
         self.init(
@@ -134,7 +136,7 @@ public struct Connection: Hashable, Sendable {
             reset: reset,
             lateFIN: lateFIN,
             zeekConnState: zeekConnState,
-            history: ZeekHistory(letters: zeekHistory.utf8),
+            history: zeekHistory.map { ZeekHistory(letters: $0.utf8) },
             completeness: completeness
         )
     }
@@ -159,8 +161,8 @@ public struct Connection: Hashable, Sendable {
         halfClose: HalfClose?,
         reset: Reset?,
         lateFIN: LateFIN?,
-        zeekConnState: ZeekConnState,
-        history: ZeekHistory,
+        zeekConnState: ZeekConnState?,
+        history: ZeekHistory?,
         completeness: Completeness
     ) {
         self.originator = originator

@@ -6,13 +6,15 @@ extension ConnectionTracker {
     /// - Parameter endNanoseconds: The end of observation: the end of the capture, or the moment the
     ///   analyzer gave up waiting for more segments. TIME_WAIT timers that ran out by then fire, and
     ///   a CLOSE_WAIT still held is measured up to it.
-    mutating func connection(endNanoseconds: Int64) -> Connection {
+    /// - Parameter zeek: Whether Zeek's history and endpoint states were followed (see
+    ///   `process`); without them the connection's Zeek columns are nil.
+    mutating func connection(endNanoseconds: Int64, zeek: Bool) -> Connection {
         let end = max(endNanoseconds, lastTime)
         for side in 0..<2 where sides[side].state == .timeWait {
             let expiry = sides[side].timeWaitEnteredAt &+ Self.timeWaitNanoseconds
             if end >= expiry { apply(side: side, .timeWaitTimeout, time: expiry, packet: 0, inferred: true) }
         }
-        return makeConnection(end: end)
+        return makeConnection(end: end, zeek: zeek)
     }
 
     /// Builds the value.
@@ -21,7 +23,7 @@ extension ConnectionTracker {
     /// record in place: a call to a non-mutating method of a record held in memory copied all of
     /// it (about 900 bytes) first, once per connection and before that once per computed property.
     @inline(__always)
-    private func makeConnection(end: Int64) -> Connection {
+    private func makeConnection(end: Int64, zeek: Bool) -> Connection {
         let a = key.endpointA
         let b = key.endpointB
         return Connection(
@@ -51,8 +53,8 @@ extension ConnectionTracker {
                     forgottenIn: lateFIN.forgottenIn,
                     gapNanoseconds: lateFIN.gap
                 ) : nil,
-            zeekConnState: zeekConnState,
-            history: history,
+            zeekConnState: zeek ? zeekConnState : nil,
+            history: zeek ? history : nil,
             completeness: Completeness(rawValue: completeness)
         )
     }

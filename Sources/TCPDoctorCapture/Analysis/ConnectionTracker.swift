@@ -92,8 +92,9 @@ struct ConnectionTracker {
         self.originatorIsA = sourceIsOriginator == sourceIsA
     }
 
-    /// Applies one segment; `fromOriginator` says which side sent it.
-    mutating func process(_ segment: TCPSegment, fromOriginator: Bool, finTimeout: Int64) {
+    /// Applies one segment; `fromOriginator` says which side sent it, `zeek` whether to follow
+    /// Zeek's history and endpoint states too.
+    mutating func process(_ segment: TCPSegment, fromOriginator: Bool, finTimeout: Int64, zeek: Bool) {
         let s = fromOriginator ? 0 : 1
         let r = 1 - s
         let time = segment.timestampNanoseconds
@@ -110,7 +111,7 @@ struct ConnectionTracker {
             payload: segment.payloadLength,
             first: sides[0].packets == 0 && sides[1].packets == 0
         )
-        recordZeek(segment, side: s)
+        if zeek { recordZeek(segment, side: s) }
         sides[s].packets &+= 1
         // A RST's sequence number and payload are not part of the stream (RFC 9293 section 3.5.3).
         if !rst { trackSequence(segment, side: s, syn: syn, fin: fin, ack: ack) }

@@ -50,7 +50,7 @@ enum ConnectionJSON {
         json.key("late_fin")
         lateFIN(connection.lateFIN, &json)
         json.key("conn_state")
-        json.value(connection.zeekConnState.rawValue)
+        json.value(connection.zeekConnState?.rawValue)
         json.key("history")
         json.value(connection.zeekHistory)
         json.key("completeness")

@@ -82,9 +82,10 @@ enum LadderText {
             style.bold("Connection \(ladder.index): \(connection.originator) -> \(connection.responder)") + ", "
                 + verdict + "\n"
         )
+        let zeek = connection.zeekConnState.map { "Zeek \($0.rawValue) \(connection.zeekHistory ?? ""), " } ?? ""
         out.write(
-            "Zeek \(connection.zeekConnState.rawValue) \(connection.zeekHistory), Wireshark completeness "
-                + "\(CaptureText.completeness(connection)); \(CaptureText.count(connection.originatorStats.packets + connection.responderStats.packets)) packets.\n"
+            "\(zeek)Wireshark completeness \(CaptureText.completeness(connection)); "
+                + "\(CaptureText.count(connection.originatorStats.packets + connection.responderStats.packets)) packets.\n"
         )
         out.write(
             "Times in seconds after \(CaptureText.utc(nanoseconds: connection.firstTimestampNanoseconds)); "

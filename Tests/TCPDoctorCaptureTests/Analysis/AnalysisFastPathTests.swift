@@ -64,6 +64,49 @@ struct AnalysisFastPathTests {
         #expect(fromClosure == fromList)
     }
 
+    @Test func withoutZeekColumnsOnlyTheZeekColumnsAreMissing() {
+        // The Zeek cases' steps too: resets, zero windows and retransmissions, which Zeek's
+        // letters follow and the rest of the analysis must not depend on.
+        var all = segments()
+        for (index, zeekCase) in ZeekCompatibilityTests.cases.enumerated() {
+            var c = Conversation(client: Endpoint(address: IPAddress("10.2.0.\(index)")!, port: 41_000))
+            for (step, move) in zeekCase.steps.enumerated() {
+                c.send(
+                    move.client ? .client : .server,
+                    move.flags,
+                    at: 500 + Double(step) * 0.01,
+                    payload: move.payload,
+                    window: move.window
+                )
+            }
+            all += c.segments
+        }
+        for index in all.indices { all[index].packetNumber = UInt64(index + 1) }
+        var with = ConnectionAnalyzer(hashSeed: 5)
+        var without = ConnectionAnalyzer(configuration: .init(zeekColumns: false), hashSeed: 5)
+        var withZeek: [Connection] = []
+        var withoutZeek: [Connection] = []
+        for segment in all {
+            with.process(segment) { withZeek.append($0) }
+            without.process(segment) { withoutZeek.append($0) }
+        }
+        with.finish(atEndNanoseconds: Conversation.nanoseconds(600)) { withZeek.append($0) }
+        without.finish(atEndNanoseconds: Conversation.nanoseconds(600)) { withoutZeek.append($0) }
+
+        #expect(withZeek.count > 300)
+        #expect(withZeek.allSatisfy { $0.zeekConnState != nil && $0.zeekHistory?.isEmpty == false })
+        #expect(withoutZeek.allSatisfy { $0.zeekConnState == nil && $0.zeekHistory == nil })
+        let stripped = withZeek.map { connection in
+            var copy = connection
+            copy.zeekConnState = nil
+            copy.history = nil
+            return copy
+        }
+        #expect(stripped == withoutZeek)
+        // Several of Zeek's states occurred, so the comparison covered more than one path.
+        #expect(Set(withZeek.compactMap(\.zeekConnState)).count >= 5)
+    }
+
     @Test func stateEdgesAgreeWithTheStateMachine() {
         for state in TCPState.allCases {
             for event in TCPEvent.allCases {

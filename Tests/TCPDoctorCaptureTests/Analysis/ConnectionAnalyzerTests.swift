@@ -134,7 +134,7 @@ struct ConnectionAnalyzerTests {
         }
         let connection = try #require(c.analyze().first)
         #expect(connection.ended == .lateFINReset)
-        #expect(connection.zeekHistory.count == ZeekHistory.capacity)
+        #expect(connection.zeekHistory?.count == ZeekHistory.capacity)
         #expect(connection.responderTimeline.transitions.count <= TimelineBuffer.capacity)
         #expect(connection.responderTimeline.finalState == .closed)
         #expect(connection.originatorTimeline.finalState == .closed)
