@@ -55,7 +55,10 @@ public struct ConnectionAnalyzer: Sendable {
     private var freeSlots: [Int32] = []
     private var expiry = ExpiryQueue()
     private var generation: UInt32 = 0
+    /// The latest and the earliest timestamp so far: captures merged from several interfaces can be
+    /// slightly out of order.
     private var clock: Int64 = .min
+    private var earliest: Int64 = .max
     private var nextSweep: Int64 = .min
     private var finished: [Connection] = []
 
@@ -77,6 +80,10 @@ public struct ConnectionAnalyzer: Sendable {
         self.zeekColumns = configuration.zeekColumns
         self.table = FlowTable(seed: hashSeed)
     }
+
+    /// The earliest and the latest timestamp of the segments processed so far, in nanoseconds since
+    /// the Unix epoch; nil before the first.
+    public var timestampRange: ClosedRange<Int64>? { earliest <= clock ? earliest...clock : nil }
 
     /// Connections currently open (being tracked).
     public var openConnections: Int { table.count }
@@ -105,6 +112,7 @@ public struct ConnectionAnalyzer: Sendable {
         segmentsProcessed &+= 1
         let time = segment.timestampNanoseconds
         if time > clock { clock = time }
+        if time < earliest { earliest = time }
         if clock >= nextSweep { sweep(now: clock, body) }
         let (key, sourceIsA) = FlowKey.make(source: segment.source, destination: segment.destination)
         let hash = key.hash(seed: table.seed)

@@ -17,9 +17,23 @@ extension CaptureReader {
         onWarning: (CaptureError) -> Void = { _ in },
         onProgress: ((_ byteOffset: Int64) -> Void)? = nil
     ) throws(CaptureError) -> CaptureStatistics {
+        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
+            var sink = ClosureSegmentSink(body: onSegment)
+            return try readSegments(from: path, into: &sink, onWarning: onWarning, onProgress: onProgress)
+        }
+    }
+
+    /// Delivers every TCP segment of a capture file to `sink`, as `readSegments(from:onSegment:)`
+    /// does; the sink holds what it learned also when reading fails.
+    static func readSegments<Sink: SegmentSink>(
+        from path: String,
+        into sink: inout Sink,
+        onWarning: (CaptureError) -> Void,
+        onProgress: ((_ byteOffset: Int64) -> Void)?
+    ) throws(CaptureError) -> CaptureStatistics {
         try SegmentExtractor.run(
             file: path,
-            onSegment: onSegment,
+            sink: &sink,
             onWarning: onWarning,
             onProgress: onProgress
         ) { (extractor) throws(CaptureError) in
@@ -58,27 +72,37 @@ extension CaptureReader {
         onSegment: (TCPSegment) -> Void,
         onWarning: (CaptureError) -> Void = { _ in }
     ) throws(CaptureError) -> CaptureStatistics {
-        try SegmentExtractor.run(
-            file: name,
-            onSegment: onSegment,
-            onWarning: onWarning,
-            onProgress: nil
-        ) { (extractor) throws(CaptureError) in
-            try forEachPacket(in: bytes, name: name, chunkLength: chunkLength, into: &extractor, onWarning: onWarning)
+        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
+            var sink = ClosureSegmentSink(body: onSegment)
+            return try SegmentExtractor.run(
+                file: name,
+                sink: &sink,
+                onWarning: onWarning,
+                onProgress: nil
+            ) { (extractor) throws(CaptureError) in
+                try forEachPacket(
+                    in: bytes,
+                    name: name,
+                    chunkLength: chunkLength,
+                    into: &extractor,
+                    onWarning: onWarning
+                )
+            }
         }
     }
 }
 
-/// Decodes packets into segments and counts them, turning the first problems into warnings.
+/// Decodes packets into segments for a `SegmentSink` and counts them, turning the first problems
+/// into warnings.
 ///
 /// The reader's sink for `readSegments`: the decoder's common case is inlined into the parser's
 /// record loop, everything else goes through `takeUncommon`.
-struct SegmentExtractor: PacketSink {
+struct SegmentExtractor<Sink: SegmentSink>: PacketSink {
     /// How many malformed packets of one file are reported one by one before a summary.
-    static let malformedWarningLimit = 5
+    static var malformedWarningLimit: Int { 5 }
 
     let file: String
-    private let onSegment: (TCPSegment) -> Void
+    private(set) var sink: Sink
     private let onWarning: (CaptureError) -> Void
     private let onProgress: ((_ byteOffset: Int64) -> Void)?
     private var statistics = CaptureStatistics()
@@ -92,36 +116,30 @@ struct SegmentExtractor: PacketSink {
 
     private init(
         file: String,
-        onSegment: @escaping (TCPSegment) -> Void,
+        sink: Sink,
         onWarning: @escaping (CaptureError) -> Void,
         onProgress: ((_ byteOffset: Int64) -> Void)?
     ) {
         self.file = file
-        self.onSegment = onSegment
+        self.sink = sink
         self.onWarning = onWarning
         self.onProgress = onProgress
     }
 
-    /// Runs `read` with an extractor over the caller's callbacks, which never escape it, and
-    /// returns the statistics of the file.
+    /// Runs `read` with an extractor that feeds `sink` (given back also when `read` throws) and
+    /// calls the caller's callbacks, which never escape it; returns the statistics of the file.
     static func run(
         file: String,
-        onSegment: (TCPSegment) -> Void,
+        sink: inout Sink,
         onWarning: (CaptureError) -> Void,
         onProgress: ((_ byteOffset: Int64) -> Void)?,
         _ read: (inout SegmentExtractor) throws(CaptureError) -> Void
     ) throws(CaptureError) -> CaptureStatistics {
-        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
-            try withoutActuallyEscaping(onWarning) { (onWarning) throws(CaptureError) in
-                var extractor = SegmentExtractor(
-                    file: file,
-                    onSegment: onSegment,
-                    onWarning: onWarning,
-                    onProgress: onProgress
-                )
-                try read(&extractor)
-                return extractor.finish()
-            }
+        try withoutActuallyEscaping(onWarning) { (onWarning) throws(CaptureError) in
+            var extractor = SegmentExtractor(file: file, sink: sink, onWarning: onWarning, onProgress: onProgress)
+            defer { sink = extractor.sink }
+            try read(&extractor)
+            return extractor.finish()
         }
     }
 
@@ -138,7 +156,7 @@ struct SegmentExtractor: PacketSink {
         ) {
             commonSegments &+= 1
             commonBytes &+= UInt64(truncatingIfNeeded: packet.bytes.count)
-            onSegment(segment)
+            sink.take(segment)
         } else {
             // The fields one by one: a `CapturePacket` argument would be built in memory for
             // every packet, the common ones included.
@@ -183,7 +201,7 @@ struct SegmentExtractor: PacketSink {
         statistics.count(outcome, capturedLength: packet.bytes.count)
         switch outcome {
         case .tcp:
-            onSegment(segment)
+            sink.take(segment)
         case .malformed(let problem):
             if statistics.malformed <= UInt64(Self.malformedWarningLimit) {
                 onWarning(

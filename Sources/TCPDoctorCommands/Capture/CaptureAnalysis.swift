@@ -39,60 +39,33 @@ enum CaptureAnalysis {
         var outcome = Outcome()
         var analyzer = ConnectionAnalyzer(configuration: configuration)
         var packetOffset: UInt64 = 0
-        var first = Int64.max
-        var last = Int64.min
         for path in paths {
             progress.begin(file: path)
-            var lastPacketNumber: UInt64 = 0
-            var segmentsInFile: UInt64 = 0
-            do {
-                let statistics = try CaptureReader.readSegments(
-                    from: path,
-                    onSegment: { segment in
-                        lastPacketNumber = segment.packetNumber
-                        segmentsInFile &+= 1
-                        let time = segment.timestampNanoseconds
-                        if time < first { first = time }
-                        if time > last { last = time }
-                        if packetOffset == 0 {
-                            // The first file: no copy of the segment to renumber it.
-                            analyzer.process(segment, finished: onConnection)
-                        } else {
-                            var renumbered = segment
-                            renumbered.packetNumber &+= packetOffset
-                            analyzer.process(renumbered, finished: onConnection)
-                        }
-                    },
-                    onWarning: { warning in
-                        progress.clear()
-                        outcome.warnings.append(warning)
-                        onWarning(warning)
-                    },
-                    onProgress: progress.isEnabled ? { progress.update(byteOffset: $0) } : nil
-                )
-                progress.clear()
-                outcome.statistics.add(statistics)
-                packetOffset &+= statistics.packets
-                if let error = undecodable(statistics, path: path, warnings: outcome.warnings) {
-                    outcome.error = error
-                    break
-                }
-            } catch {
-                progress.clear()
-                outcome.statistics.files += 1
-                outcome.statistics.packets += lastPacketNumber
-                outcome.statistics.tcpSegments += segmentsInFile
+            let reading = analyzer.read(
+                file: path,
+                packetNumberOffset: packetOffset,
+                onConnection: onConnection,
+                onWarning: { warning in
+                    progress.clear()
+                    outcome.warnings.append(warning)
+                    onWarning(warning)
+                },
+                onProgress: progress.isEnabled ? { progress.update(byteOffset: $0) } : nil
+            )
+            progress.clear()
+            outcome.statistics.add(reading.statistics)
+            packetOffset &+= reading.statistics.packets
+            if let error = reading.error ?? undecodable(reading.statistics, path: path, warnings: outcome.warnings) {
                 outcome.error = error
                 break
             }
         }
-        analyzer.finish(atEndNanoseconds: last == .min ? 0 : last, onConnection)
+        let range = analyzer.timestampRange
+        analyzer.finish(atEndNanoseconds: range?.upperBound ?? 0, onConnection)
         outcome.connections = Int(analyzer.connectionsFinished)
         outcome.peakOpenConnections = analyzer.peakOpenConnections
-        if first <= last {
-            outcome.firstTimestampNanoseconds = first
-            outcome.lastTimestampNanoseconds = last
-        }
+        outcome.firstTimestampNanoseconds = range?.lowerBound
+        outcome.lastTimestampNanoseconds = range?.upperBound
         return outcome
     }
 

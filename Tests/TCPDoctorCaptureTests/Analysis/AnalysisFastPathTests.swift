@@ -5,11 +5,11 @@ import Testing
 
 /// The shortcuts of the per-packet and per-connection paths give what the plain ones give.
 struct AnalysisFastPathTests {
-    private let finACK: TCPFlags = [.fin, .ack]
+    private static let finACK: TCPFlags = [.fin, .ack]
 
     /// Connections of several endings over 300 client ports, many ending within one second so that
     /// one sweep has more than its batch of 64 to hand out, and a port reused at once.
-    private func segments() -> [TCPSegment] {
+    static func segments() -> [TCPSegment] {
         var all: [TCPSegment] = []
         for index in 0..<300 {
             let start = Double(index % 150) * 0.005 + (index < 150 ? 0 : 200)
@@ -23,13 +23,13 @@ struct AnalysisFastPathTests {
                 c.send(.server, [.rst, .ack], at: start + 0.001, sequence: 0)
             case 1:
                 c.handshake(at: start)
-                c.send(.server, finACK, at: start + 0.01)
+                c.send(.server, Self.finACK, at: start + 0.01)
                 c.send(.client, .ack, at: start + 0.011)
             default:
                 c.handshake(at: start)
                 c.send(.client, [.ack, .psh], at: start + 0.01, payload: 100)
-                c.send(.client, finACK, at: start + 0.02)
-                c.send(.server, finACK, at: start + 0.021)
+                c.send(.client, Self.finACK, at: start + 0.02)
+                c.send(.server, Self.finACK, at: start + 0.021)
                 c.send(.client, .ack, at: start + 0.022)
             }
             all += c.segments
@@ -48,7 +48,7 @@ struct AnalysisFastPathTests {
         var direct = ConnectionAnalyzer(hashSeed: 9)
         var fromList: [Connection] = []
         var fromClosure: [Connection] = []
-        for segment in segments() {
+        for segment in Self.segments() {
             listed.process(segment)
             fromList += listed.takeFinished()
             direct.process(segment) { fromClosure.append($0) }
@@ -67,7 +67,7 @@ struct AnalysisFastPathTests {
     @Test func withoutZeekColumnsOnlyTheZeekColumnsAreMissing() {
         // The Zeek cases' steps too: resets, zero windows and retransmissions, which Zeek's
         // letters follow and the rest of the analysis must not depend on.
-        var all = segments()
+        var all = Self.segments()
         for (index, zeekCase) in ZeekCompatibilityTests.cases.enumerated() {
             var c = Conversation(client: Endpoint(address: IPAddress("10.2.0.\(index)")!, port: 41_000))
             for (step, move) in zeekCase.steps.enumerated() {
