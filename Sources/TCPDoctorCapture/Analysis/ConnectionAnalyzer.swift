@@ -5,8 +5,8 @@ import TCPDoctorCore
 /// Feed segments in capture order with `process(_:)`; take finished connections with
 /// `takeFinished()` or `drainFinished(_:)` often (after every segment or every few dozen: each call
 /// to `process(_:)` hands out at most 64), or feed them with `process(_:finished:)`, which hands
-/// each out as it is built; call `finish(atEndNanoseconds:)` once at the end for the
-/// connections still open. Memory is proportional to the connections open at once: each is a flat
+/// each out as it is built, or read whole capture files with `read(file:onConnection:)`; call
+/// `finish(atEndNanoseconds:)` once at the end for the connections still open. Memory is proportional to the connections open at once: each is a flat
 /// record of under 1 KB (`ConnectionTracker`, no references) kept in pages of 2 MiB and indexed by
 /// an open-addressing table keyed by the canonical 4-tuple. There is no allocation per packet and
 /// none per connection while it is open; the `Connection` value is built when it is handed out.

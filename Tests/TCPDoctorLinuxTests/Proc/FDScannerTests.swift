@@ -23,11 +23,12 @@ struct FDScannerTests {
 
     @Test func countsEveryOpenFileOfARestrictedScan() throws {
         // A child whose fd table nothing changes while it sleeps; this process's own table moves
-        // with every test running in parallel.
+        // with every test running in parallel. Counted once it sleeps: just after exec, the
+        // loader's open files came and went between the count and the scan.
         let sockets = try (0..<5).map { _ in try ProcTestSocket() }
         let child = try SpawnedChild(inheriting: sockets.enumerated().map { ($1.fd, Int32(100 + $0)) })
         defer { child.terminate() }
-        try child.waitUntilExecuted()
+        try child.waitUntilAsleep()
         let expected = try FileManagerFree.entries(of: "/proc/\(child.pid)/fd")
         let scan = try FDScanner().scan(pids: [child.pid])
         #expect(scan.openFiles == [child.pid: expected])
@@ -43,7 +44,7 @@ struct FDScannerTests {
         let inode = try socket.inode()
         let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
         defer { child.terminate() }
-        try child.waitUntilExecuted()
+        try child.waitUntilAsleep()
         let me = getpid()
         for threads in [1, 2, 4] {
             let scan = try FDScanner().scan(threads: threads)
@@ -69,7 +70,7 @@ struct FDScannerTests {
         let inode = try socket.inode()
         let child = try SpawnedChild(inheriting: [(socket.fd, 100)])
         defer { child.terminate() }
-        try child.waitUntilExecuted()
+        try child.waitUntilAsleep()
         kill(child.pid, SIGKILL)
         // Not reaped: the child is a zombie, whose fd table is already released.
         var info = siginfo_t()
@@ -89,7 +90,7 @@ struct FDScannerTests {
         for round in 0..<5 {
             let child = try SpawnedChild(inheriting: sockets.enumerated().map { ($1.fd, Int32(100 + $0)) })
             defer { child.terminate() }
-            try child.waitUntilExecuted()
+            try child.waitUntilAsleep()
             let pid = child.pid
             let killed = DispatchSemaphore(value: 0)
             Thread.detachNewThread {

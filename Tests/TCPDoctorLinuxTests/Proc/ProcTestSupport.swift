@@ -162,5 +162,23 @@ final class SpawnedChild {
         Issue.record("child \(pid) never became \(expectedCommand)")
     }
 
+    /// Waits until the child sleeps in `clock_nanosleep` (or `nanosleep`), as `/proc/PID/syscall`
+    /// shows: from then on its fd table stays as it is. Just after `exec` (what
+    /// `waitUntilExecuted` waits for) the dynamic loader and `sleep` itself still open and close
+    /// files for a moment.
+    func waitUntilAsleep() throws {
+        try waitUntilExecuted()
+        for _ in 0..<500 {
+            if let syscall = try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8),
+                let number = syscall.split(separator: " ").first,
+                number == "230" || number == "35"
+            {
+                return
+            }
+            usleep(10_000)
+        }
+        Issue.record("child \(pid) never went to sleep")
+    }
+
     deinit { terminate() }
 }
