@@ -175,6 +175,8 @@ struct CaptureViewsTests {
         #expect(run.stderr.contains("Wrote the ladder diagram to \(svgPath)"))
         let text = run.stdout
         #expect(text.contains("10.0.0.5:40003 -> 10.0.0.9:8080, ended late_fin_reset"), "\(text)")
+        // The ladder rebuilds Zeek's columns, which the summary leaves out.
+        #expect(text.contains("Zeek SF ShAfFr, Wireshark completeness 55 "), "\(text)")
         let lines = text.split(separator: "\n").map(String.init)
         // Packet 1 (of the file) is the scenario's SYN: SYN_SENT on the left, SYN_RECV on the right.
         let syn = try #require(lines.first { $0.contains("─SYN 0") })
