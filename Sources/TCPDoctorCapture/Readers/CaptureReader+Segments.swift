@@ -17,9 +17,8 @@ extension CaptureReader {
         onWarning: (CaptureError) -> Void = { _ in },
         onProgress: ((_ byteOffset: Int64) -> Void)? = nil
     ) throws(CaptureError) -> CaptureStatistics {
-        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
-            var sink = ClosureSegmentSink(body: onSegment)
-            return try readSegments(from: path, into: &sink, onWarning: onWarning, onProgress: onProgress)
+        try ClosureSink.with(onSegment) { (sink) throws(CaptureError) in
+            try readSegments(from: path, into: &sink, onWarning: onWarning, onProgress: onProgress)
         }
     }
 
@@ -72,9 +71,8 @@ extension CaptureReader {
         onSegment: (TCPSegment) -> Void,
         onWarning: (CaptureError) -> Void = { _ in }
     ) throws(CaptureError) -> CaptureStatistics {
-        try withoutActuallyEscaping(onSegment) { (onSegment) throws(CaptureError) in
-            var sink = ClosureSegmentSink(body: onSegment)
-            return try SegmentExtractor.run(
+        try ClosureSink.with(onSegment) { (sink) throws(CaptureError) in
+            try SegmentExtractor.run(
                 file: name,
                 sink: &sink,
                 onWarning: onWarning,
