@@ -3,7 +3,7 @@
 # capture section of BENCHMARKS.md (between <!-- capture:start --> and <!-- capture:end -->).
 #
 # Usage: scripts/capture-bench/run.sh [DIR]
-#   DIR          where the captures go (default /var/tmp/tcpdoctor-capture-bench; ~4 GB)
+#   DIR          where the captures and the build log go (default /var/tmp/tcpdoctor-capture-bench; ~4 GB)
 #   CORE=1       the CPU every tool is pinned to (taskset), so that each runs on one core
 #   BULK_MB=1500 size of each bulk capture
 #   ROUNDS=10    interleaved rounds on the mixed capture (scripts/capture-bench/rounds.py)
@@ -38,9 +38,18 @@ fi
 
 echo "building tcpdoctor and the generator (release)"
 cd "$root"
-swift build -c release --static-swift-stdlib --product tcpdoctor >/dev/null
+# swift build writes compiler errors to standard output: keep it in a log and show it on failure.
+build_log="$dir/build.log"
+build() {
+    if ! "$@" >"$build_log" 2>&1; then
+        cat "$build_log" >&2
+        echo "run.sh: build failed in $(pwd): $*" >&2
+        exit 1
+    fi
+}
+build swift build -c release --static-swift-stdlib --product tcpdoctor
 tcpdoctor="$(swift build -c release --static-swift-stdlib --show-bin-path)/tcpdoctor"
-(cd scripts/capture-bench/Generator && swift build -c release >/dev/null)
+(cd scripts/capture-bench/Generator && build swift build -c release)
 generator="$root/scripts/capture-bench/Generator/.build/release/CaptureBenchGenerator"
 
 echo "generating captures in $dir"
