@@ -55,12 +55,20 @@ struct TimelineBuffer: Sendable {
         )
     }
 
+    /// Adds `entry`: in the free room if there is some (inlined, as nearly every append is), else
+    /// in place of an older entry (see the type's description).
+    @inline(__always)
     mutating func append(_ entry: Entry) {
         if Int(count) < Self.capacity {
             set(Int(count), entry)
             count += 1
             return
         }
+        appendToFullBuffer(entry)
+    }
+
+    @inline(never)
+    private mutating func appendToFullBuffer(_ entry: Entry) {
         guard let last = lastIndex(responder: entry.isResponder) else {
             // The other side filled the buffer: its oldest step makes room (never its last, which
             // is its final state), so that this side's final state is kept too.
