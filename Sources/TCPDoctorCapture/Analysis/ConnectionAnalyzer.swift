@@ -217,6 +217,7 @@ public struct ConnectionAnalyzer: Sendable {
         if slab[slot].isExpirable { enqueue(slot: slot) }
     }
 
+    @inline(__always)
     private mutating func retire(slot: Int, endNanoseconds: Int64) -> Connection {
         let connection = slab[slot].connection(endNanoseconds: endNanoseconds, zeek: zeekColumns)
         connectionsFinished &+= 1

@@ -57,6 +57,7 @@ struct ConnectionTracker {
     }
 
     /// A tracker for the connection whose first captured segment is `segment`.
+    @inline(__always)
     init(key: FlowKey, hash: UInt64, generation: UInt32, first segment: TCPSegment, sourceIsA: Bool) {
         self.key = key
         self.hash = hash

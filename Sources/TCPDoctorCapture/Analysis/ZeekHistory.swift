@@ -188,8 +188,9 @@ extension ConnectionTracker {
     }
 
     /// Zeek's `conn_state` from the two endpoint states, following `base/protocols/conn/main.zeek`.
+    /// `mutating` although it changes nothing: see `makeConnection`.
     @inline(__always)
-    var zeekConnState: ZeekConnState {
+    mutating func zeekConnState() -> ZeekConnState {
         let os = sides[0].zeekState
         let rs = sides[1].zeekState
         let originatorInactive = os == .inactive || os == .partial
@@ -201,7 +202,7 @@ extension ConnectionTracker {
             return originatorInactive ? .RSTRH : .RSTR
         }
         if os == .reset {
-            if responderInactive { return historyMatchesSynThenReset ? .RSTOS0 : .OTH }
+            if responderInactive { return historyMatchesSynThenReset() ? .RSTOS0 : .OTH }
             return .RSTO
         }
         if rs == .closed && os == .closed { return .SF }
@@ -213,7 +214,7 @@ extension ConnectionTracker {
     }
 
     /// Zeek's test for RSTOS0: the history matches `^?S[^HAFGIQ]*R.*`.
-    private var historyMatchesSynThenReset: Bool {
+    private func historyMatchesSynThenReset() -> Bool {
         var letters = Array(history.string.utf8)
         if letters.first == UInt8(ascii: "^") { letters.removeFirst() }
         guard letters.first == UInt8(ascii: "S") else { return false }
