@@ -93,13 +93,13 @@ public struct CaptureSummary: Sendable {
     public var closeWaitGroups: [CloseWaitGroup] { closeWaitGroups(heldAtLeast: 0) }
 
     /// The groups that held CLOSE_WAIT on at least `minimum` connections, ordered as
-    /// `closeWaitGroups`.
+    /// `closeWaitGroups`; with `limit`, only the first `limit` of them.
     ///
     /// Filtered before they are sorted: a capture of many clients has a group for each client that
     /// held a CLOSE_WAIT for a moment, tens of thousands, and sorting them all to keep the few that
     /// held one showed in profiles.
-    public func closeWaitGroups(heldAtLeast minimum: Int) -> [CloseWaitGroup] {
-        Self.sorted(closeWait.values, heldAtLeast: minimum) {
+    public func closeWaitGroups(heldAtLeast minimum: Int, first limit: Int? = nil) -> [CloseWaitGroup] {
+        Self.ordered(closeWait.values, heldAtLeast: minimum, first: limit) {
             ($0.heldConnections, $0.longestSeconds, $0.key.holder) > (
                 $1.heldConnections, $1.longestSeconds, $1.key.holder
             )
@@ -110,22 +110,40 @@ public struct CaptureSummary: Sendable {
     public var longestCloseWaitGroups: [CloseWaitGroup] { longestCloseWaitGroups(heldAtLeast: 0) }
 
     /// The groups that held CLOSE_WAIT on at least `minimum` connections, ordered as
-    /// `longestCloseWaitGroups`.
-    public func longestCloseWaitGroups(heldAtLeast minimum: Int) -> [CloseWaitGroup] {
-        Self.sorted(closeWait.values, heldAtLeast: minimum) {
+    /// `longestCloseWaitGroups`; with `limit`, only the first `limit` of them.
+    public func longestCloseWaitGroups(heldAtLeast minimum: Int, first limit: Int? = nil) -> [CloseWaitGroup] {
+        Self.ordered(closeWait.values, heldAtLeast: minimum, first: limit) {
             ($0.longestSeconds, $0.key.holder) > ($1.longestSeconds, $1.key.holder)
         }
     }
 
-    /// `groups` sorted as `sorted(by:)` would, by sorting their positions: a group is large enough
-    /// that moving groups around cost more than comparing them, with thousands of groups.
-    private static func sorted(
+    /// `groups` sorted as `sorted(by:)` would (stably), by sorting their positions: a group is
+    /// large enough that moving groups around cost more than comparing them, with thousands of
+    /// groups. With `limit`, the first `limit` of that order, kept in a short sorted list as the
+    /// groups go by instead of sorting them all: what a report's table shows.
+    private static func ordered(
         _ groups: [CloseWaitGroup],
         heldAtLeast minimum: Int,
+        first limit: Int?,
         by areInIncreasingOrder: (CloseWaitGroup, CloseWaitGroup) -> Bool
     ) -> [CloseWaitGroup] {
-        groups.indices.filter { groups[$0].heldConnections >= minimum }
-            .sorted { areInIncreasingOrder(groups[$0], groups[$1]) }.map { groups[$0] }
+        guard let limit else {
+            return groups.indices.filter { groups[$0].heldConnections >= minimum }
+                .sorted { areInIncreasingOrder(groups[$0], groups[$1]) }.map { groups[$0] }
+        }
+        var best: [Int] = []
+        best.reserveCapacity(max(limit, 0) + 1)
+        for index in groups.indices where groups[index].heldConnections >= minimum {
+            if best.count == limit, let last = best.last, !areInIncreasingOrder(groups[index], groups[last]) {
+                continue
+            }
+            // After every group it does not strictly precede, so that ties keep their order.
+            var position = best.count
+            while position > 0 && areInIncreasingOrder(groups[index], groups[best[position - 1]]) { position -= 1 }
+            best.insert(index, at: position)
+            if best.count > limit { best.removeLast() }
+        }
+        return best.map { groups[$0] }
     }
 
     struct ServiceCounts: Sendable {
@@ -154,11 +172,24 @@ public struct CaptureSummary: Sendable {
 
     struct AbortCounts: Sendable {
         var total = 0
-        var byState: [TCPState: Int] = [:]
+        /// Aborts by the sender's state, indexed by its raw value: a dictionary per sender, created
+        /// and grown for each of thousands of senders, cost half a percent of the analysis.
+        private var perState: [Int] = []
 
         mutating func add(_ state: TCPState) {
             total += 1
-            byState[state, default: 0] += 1
+            let index = Int(state.rawValue)
+            if index >= perState.count { perState += repeatElement(0, count: index + 1 - perState.count) }
+            perState[index] += 1
+        }
+
+        /// Aborts by the sender's state, for the states that had any.
+        var byState: [TCPState: Int] {
+            var result: [TCPState: Int] = [:]
+            for (index, count) in perState.enumerated() where count > 0 {
+                if let state = TCPState(rawValue: UInt8(index)) { result[state] = count }
+            }
+            return result
         }
     }
 
@@ -309,6 +340,6 @@ extension ZeekConnState {
 
 extension CloseWaitGroup.Key: GroupKey {
     var mixedHash: UInt64 {
-        mixBits(holder.mixedHash ^ (holderRole == .originator ? 1 : 2)) ^ peer.mixedHash
+        mixBits(holder.foldedBits &* 0xff51_afd7_ed55_8ccd ^ peer.foldedBits ^ (holderRole == .originator ? 1 : 2))
     }
 }

@@ -89,7 +89,14 @@ func mixBits(_ value: UInt64) -> UInt64 {
 }
 
 extension Endpoint: GroupKey {
-    var mixedHash: UInt64 {
-        mixBits(mixBits(address.high ^ UInt64(address.family.rawValue) << 56) ^ address.low ^ UInt64(port) << 48)
+    var mixedHash: UInt64 { mixBits(foldedBits) }
+
+    /// The endpoint's fields in one word, for a mixer: each field changes the word whatever the
+    /// others are, and one round of `mixBits` then spreads it (two rounds per endpoint, and five
+    /// per CLOSE_WAIT key, were a percent of the analysis of a capture of short connections).
+    @inline(__always)
+    var foldedBits: UInt64 {
+        address.high &* 0x9e37_79b9_7f4a_7c15 ^ address.low ^ UInt64(address.family.rawValue) << 56
+            ^ UInt64(port) << 40
     }
 }

@@ -12,12 +12,12 @@ enum CaptureReport {
 
     /// Groups that held CLOSE_WAIT (at least the summary's threshold) on the most connections.
     static func mostCloseWait(_ summary: CaptureSummary) -> [CloseWaitGroup] {
-        Array(summary.closeWaitGroups(heldAtLeast: 1).prefix(holderRows))
+        summary.closeWaitGroups(heldAtLeast: 1, first: holderRows)
     }
 
     /// Groups whose longest CLOSE_WAIT reached the threshold, longest first.
     static func longestCloseWait(_ summary: CaptureSummary) -> [CloseWaitGroup] {
-        Array(summary.longestCloseWaitGroups(heldAtLeast: 1).prefix(holderRows))
+        summary.longestCloseWaitGroups(heldAtLeast: 1, first: holderRows)
     }
 
     static func write(

@@ -63,6 +63,44 @@ struct CaptureSummaryTests {
         }
     }
 
+    /// The report's tables take the first rows of the groups' order without sorting them all: the
+    /// rows must be those of the full order, ties (one client holder toward several services, equal
+    /// counts and durations) in the same order.
+    @Test func firstCloseWaitGroupsAreThoseOfTheWholeOrder() {
+        var segments: [TCPSegment] = []
+        var port: UInt16 = 40_000
+        for client in 0..<4 {
+            for service in 0..<6 {
+                for repeated in 0...(service % 2) {
+                    var c = Conversation(
+                        client: Endpoint(address: IPAddress("10.1.0.\(client)")!, port: port),
+                        server: Endpoint(address: IPAddress("10.0.0.\(service % 3 + 1)")!, port: UInt16(8080 + service))
+                    )
+                    port += 1
+                    let start = Double(client * 20 + service * 3 + repeated)
+                    let held = Double(2 + (client + service) % 2)
+                    c.handshake(at: start)
+                    c.send(.server, finACK, at: start + 1)
+                    c.send(.client, .ack, at: start + 1.001)
+                    c.send(.client, finACK, at: start + 1.001 + held)
+                    c.send(.server, .ack, at: start + 1.002 + held)
+                    segments += c.segments
+                }
+            }
+        }
+        var summary = CaptureSummary()
+        for connection in analyze(segments) { summary.add(connection) }
+        let most = summary.closeWaitGroups(heldAtLeast: 1)
+        let longest = summary.longestCloseWaitGroups(heldAtLeast: 1)
+        #expect(most.count == 24)
+        #expect(Set(most.map(\.key.holder)).count == 4)
+        for limit in [0, 1, 5, 13, 24, 30] {
+            #expect(summary.closeWaitGroups(heldAtLeast: 1, first: limit) == Array(most.prefix(limit)))
+            #expect(summary.longestCloseWaitGroups(heldAtLeast: 1, first: limit) == Array(longest.prefix(limit)))
+        }
+        #expect(summary.closeWaitGroups(heldAtLeast: 2, first: 30) == summary.closeWaitGroups(heldAtLeast: 2))
+    }
+
     @Test func closeWaitHolderWithLateFINReset() throws {
         var segments: [TCPSegment] = []
         for index in 0..<40 { segments += leakyClientConnection(port: UInt16(40_000 + index), at: Double(index)) }
