@@ -192,19 +192,22 @@ public struct ConnectionAnalyzer: Sendable {
 
     private mutating func open(_ segment: TCPSegment, key: FlowKey, hash: UInt64, sourceIsA: Bool) {
         generation = generation == .max ? 1 : generation + 1
-        let tracker = ConnectionTracker(
-            key: key,
-            hash: hash,
-            generation: generation,
-            first: segment,
-            sourceIsA: sourceIsA
-        )
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = Int(free)
-            slab[slot] = tracker
+            slab.record(toReuse: slot).initialize(
+                to: ConnectionTracker(
+                    key: key,
+                    hash: hash,
+                    generation: generation,
+                    first: segment,
+                    sourceIsA: sourceIsA
+                )
+            )
         } else {
-            slot = slab.append(tracker)
+            slot = slab.append(
+                ConnectionTracker(key: key, hash: hash, generation: generation, first: segment, sourceIsA: sourceIsA)
+            )
         }
         table.insert(hash: hash, slot: slot)
         if table.count > peakOpenConnections { peakOpenConnections = table.count }
