@@ -8,6 +8,7 @@ extension ConnectionTracker {
     ///   a CLOSE_WAIT still held is measured up to it.
     /// - Parameter zeek: Whether Zeek's history and endpoint states were followed (see
     ///   `process`); without them the connection's Zeek columns are nil.
+    @inline(__always)
     mutating func connection(endNanoseconds: Int64, zeek: Bool) -> Connection {
         let end = max(endNanoseconds, lastTime)
         for side in 0..<2 where sides[side].state == .timeWait {
