@@ -74,14 +74,21 @@ def interleaved(capture):
         return None
     with open(name) as handle:
         rounds = json.load(handle)["rounds"]
-    ratios = {}
+    ratios, cpu_ratios, steal = {}, {}, []
     for round_ in rounds:
         base = statistics.median(round_["tcpdoctor capture"])
         for tool, value in round_.items():
-            if not tool.startswith("tcpdoctor"):
+            if tool not in ("tcpdoctor capture", "cpu", "steal"):
                 ratios.setdefault(tool, []).append(value / base)
+        # CPU time and steal: recorded by rounds.py since 2026-11-22.
+        if "cpu" in round_:
+            cpu_base = statistics.median(round_["cpu"]["tcpdoctor capture"])
+            for tool, value in round_["cpu"].items():
+                if tool != "tcpdoctor capture":
+                    cpu_ratios.setdefault(tool, []).append(value / cpu_base)
+            steal.append(round_["steal"])
     runs = [value for round_ in rounds for value in round_["tcpdoctor capture"]]
-    return ratios, len(rounds), statistics.median(runs)
+    return ratios, len(rounds), statistics.median(runs), cpu_ratios, steal
 
 
 def mean_of(value):
@@ -150,7 +157,7 @@ for capture, title in CAPTURES.items():
     lines.append("")
     rounds = interleaved(capture)
     if rounds:
-        ratios, count, tcpdoctor_median = rounds
+        ratios, count, tcpdoctor_median, cpu_ratios, steal = rounds
         lines += [
             f"Interleaved: {count} rounds, each running every peer once and then `tcpdoctor capture` "
             "once as a warm-up and five times timed, so that both sides of a ratio ran under the same "
@@ -165,6 +172,22 @@ for capture, title in CAPTURES.items():
         for tool, values in ratios.items():
             lines.append(f"| `{tool}` | {statistics.median(values):.1f}x | {min(values):.1f}x | {max(values):.1f}x |")
         lines.append("")
+        if cpu_ratios:
+            lines += [
+                "The same rounds in CPU time (user + system of each run, from `wait4`), which leaves out "
+                "the moments the virtual CPU did not run: the hypervisor gave "
+                f"{statistics.median(steal) * 100:.1f}% of core {core}'s time to other guests in the "
+                f"median round ({min(steal) * 100:.1f}% to {max(steal) * 100:.1f}%). The targets are "
+                "judged on wall time, above.",
+                "",
+                "| peer | CPU time ratio (median of the rounds) | lowest round | highest round |",
+                "|---|---|---|---|",
+            ]
+            for tool, values in cpu_ratios.items():
+                lines.append(
+                    f"| `{tool}` | {statistics.median(values):.1f}x | {min(values):.1f}x | {max(values):.1f}x |"
+                )
+            lines.append("")
     if capture == "mixed":
         targets.append(("≥ 3 M packets/s on the mixed capture", packets / base / 1e6 >= 3,
                         f"{packets / base / 1e6:.2f} M packets/s"))
