@@ -57,6 +57,8 @@ struct ConnectionTracker {
     }
 
     /// A tracker for the connection whose first captured segment is `segment`.
+    ///
+    /// Inlined, so that `TrackerSlab.record(toReuse:)` gets it built in the slab's record itself.
     @inline(__always)
     init(key: FlowKey, hash: UInt64, generation: UInt32, first segment: TCPSegment, sourceIsA: Bool) {
         self.key = key
