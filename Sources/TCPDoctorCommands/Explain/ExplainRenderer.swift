@@ -124,14 +124,32 @@ extension String {
 /// Word wrapping for prose in the terminal.
 enum TextWrap {
     static func wrap(_ text: String, width: Int, indent: String) -> String {
+        // ASCII text, nearly all of it, is split and measured in bytes: splitting into Characters
+        // (grapheme breaking) was most of the time `capture` took to print its findings.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return wrap(text.utf8.split(separator: UInt8(ascii: " ")), width: width, indent: indent) {
+                ($0.count, Substring($0))
+            }
+        }
+        return wrap(text.split(separator: " "), width: width, indent: indent) { ($0.count, $0) }
+    }
+
+    /// Lays `words` out in lines of at most `width` characters (a longer word alone on its line);
+    /// `measure` gives a word's length in characters and its text.
+    private static func wrap<Words: Sequence>(
+        _ words: Words,
+        width: Int,
+        indent: String,
+        measure: (Words.Element) -> (length: Int, text: Substring)
+    ) -> String {
         var lines: [String] = []
         let indentLength = indent.count
         var line = indent
         // Characters in `line`, kept beside it: `String.count` walks the whole string each time,
         // which made wrapping quadratic in the line's length.
         var lineLength = indentLength
-        for word in text.split(separator: " ") {
-            let wordLength = word.count
+        for word in words {
+            let (wordLength, wordText) = measure(word)
             if lineLength + wordLength + 1 > width && lineLength > indentLength {
                 lines.append(line)
                 line = indent
@@ -141,7 +159,7 @@ enum TextWrap {
                 line += " "
                 lineLength += 1
             }
-            line += word
+            line += wordText
             lineLength += wordLength
         }
         if lineLength > indentLength { lines.append(line) }
