@@ -177,13 +177,19 @@ extension ConnectionTracker {
         )
     }
 
+    /// When side `r` last received a segment, and whether it carried data.
+    @inline(__always)
+    mutating func noteReceipt(_ segment: TCPSegment, side r: Int) {
+        sides[r].lastReceivedTime = segment.timestampNanoseconds
+        sides[r].lastReceivedPacket = segment.packetNumber
+        sides[r].lastReceivedHadPayload = segment.payloadLength > 0
+    }
+
     /// The segment as its receiver, side `r`, takes it.
     mutating func receive(_ segment: TCPSegment, side r: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool) {
         let time = segment.timestampNanoseconds
         let packet = segment.packetNumber
-        sides[r].lastReceivedTime = time
-        sides[r].lastReceivedPacket = packet
-        sides[r].lastReceivedHadPayload = segment.payloadLength > 0
+        noteReceipt(segment, side: r)
         if rst {
             sides[r].lastReceivedEvent = .receiveRST
             apply(side: r, .receiveRST, time: time, packet: packet)

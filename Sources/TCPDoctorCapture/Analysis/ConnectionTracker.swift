@@ -119,6 +119,19 @@ struct ConnectionTracker {
         // A RST's sequence number and payload are not part of the stream (RFC 9293 section 3.5.3).
         if !rst { trackSequence(segment, side: s, syn: syn, fin: fin, ack: ack) }
 
+        // An ACK, with or without data, between two ESTABLISHED endpoints, the receiver without a
+        // FIN: no timer can have run out and no state changes, so what `receive` notes of it is
+        // all that is left. Most segments of a long connection are such, and the checks below
+        // were 3.6% of the instructions of the analysis even of a capture of short connections.
+        if ack && !syn && !fin && !rst && sides[s].state == .established && sides[r].state == .established
+            && !sides[r].hasFIN && !responderPending
+        {
+            noteReceipt(segment, side: r)
+            sides[r].lastReceivedEvent = .receiveACK
+            sides[s].lastSentPacket = segment.packetNumber
+            return
+        }
+
         expireTimeWait(side: r, now: time)
         expireTimeWait(side: s, now: time)
 
