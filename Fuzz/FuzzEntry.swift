@@ -5,8 +5,9 @@
 // windows as from a memory map (sizes taken from its last bytes). The readings must agree packet
 // for packet and on the error or warning: this finds bugs in the two buffering loops that plain
 // crash-fuzzing would miss. The input is also decoded
-// directly as a frame of every supported link type. A crash, a sanitizer report, a hang or a
-// disagreement is a finding.
+// directly as a frame of every supported link type, and the segments read are analysed into
+// connections, which must account for every segment once. A crash, a sanitizer report, a hang or
+// a disagreement is a finding.
 
 import Glibc
 import TCPDoctorCore
@@ -53,14 +54,16 @@ func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int?
         }
         if let windowLength {
             var parser = DetectingParser(file: "fuzz")
-            try CaptureReader.parseMapped(
-                bytes,
-                with: &parser,
-                onPacket: onPacket,
-                onWarning: { reading.warnings.append($0) },
-                release: false,
-                windowLength: windowLength
-            )
+            try ClosureSink.with(onPacket) { (sink) throws(CaptureError) in
+                try CaptureReader.parseMapped(
+                    bytes,
+                    with: &parser,
+                    into: &sink,
+                    onWarning: { reading.warnings.append($0) },
+                    release: false,
+                    windowLength: windowLength
+                )
+            }
         } else {
             try CaptureReader.forEachPacket(
                 in: bytes,
@@ -92,6 +95,24 @@ func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int?
 }
 
 /// Reports a finding on standard error (unbuffered, so it survives the abort) and aborts.
+/// Analyses `segments` as a capture (a short linger, so that connections are also retired while
+/// segments still come); every segment must be counted in exactly one connection.
+func analyze(_ segments: [TCPSegment], zeekColumns: Bool) {
+    var analyzer = ConnectionAnalyzer(
+        configuration: ConnectionAnalyzer.Configuration(linger: .seconds(1), zeekColumns: zeekColumns),
+        hashSeed: 1
+    )
+    var counted: UInt64 = 0
+    let count = { (connection: Connection) in
+        counted += connection.originatorStats.packets + connection.responderStats.packets
+    }
+    for segment in segments { analyzer.process(segment, finished: count) }
+    analyzer.finish(atEndNanoseconds: analyzer.timestampRange?.upperBound ?? 0, count)
+    if counted != UInt64(segments.count) {
+        fail("the connections count \(counted) segments, the readers found \(segments.count)")
+    }
+}
+
 func fail(_ message: String) -> Never {
     fputs(message + "\n", stderr)
     abort()
@@ -128,6 +149,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if whole.error == nil && (total != statistics.packets || statistics.packets != UInt64(whole.packets.count)) {
         fail("statistics do not add up: \(statistics), \(whole.packets.count) packets read")
     }
+    analyze(whole.segments, zeekColumns: size % 2 == 0)
     for rawValue: UInt16 in [0, 1, 12, 101, 108, 113, 228, 229, 276] {
         for originalLength in [size, size + 100] {
             let decoded = PacketDecoder.decode(

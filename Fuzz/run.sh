@@ -19,21 +19,27 @@ cd "$root"
 core=$(find Sources/TCPDoctorCore -name '*.swift' | sort)
 capture=$(find Sources/TCPDoctorCapture -name '*.swift' | sort)
 
+# The C target the capture sources import, with the module map SwiftPM would make for it.
+mkdir -p "$build/CPrefetch"
+printf 'module CPrefetch {\n    header "%s"\n    export *\n}\n' "$root/Sources/CPrefetch/include/CPrefetch.h" \
+    >"$build/CPrefetch/module.modulemap"
+
 # The core library, instrumented too (IPAddress and Endpoint are built per packet).
 swiftc ${OPTIMIZE:--Onone} -sanitize=fuzzer,address -parse-as-library -module-name TCPDoctorCore \
     -emit-module -emit-module-path "$build/TCPDoctorCore.swiftmodule" \
     -emit-library -static -o "$build/libTCPDoctorCore.a" $core
 
 # The seed writer: the package's writers, no sanitizers.
-swiftc -parse-as-library -module-name Seeds -I "$build" \
+swiftc -parse-as-library -module-name Seeds -I "$build" -I "$build/CPrefetch" \
     $capture Fuzz/Seeds/main.swift "$build/libTCPDoctorCore.a" -o "$build/seeds" 2>/dev/null \
-    || swiftc -parse-as-library -module-name Seeds -I "$build" \
+    || swiftc -parse-as-library -module-name Seeds -I "$build" -I "$build/CPrefetch" \
         $capture Fuzz/Seeds/main.swift "$build/libTCPDoctorCore.a" -sanitize=address -o "$build/seeds"
 "$build/seeds" "$work/seeds"
 cp Tests/TCPDoctorCaptureTests/Fixtures/*.pcap* "$work/seeds/" 2>/dev/null || true
 
 # The fuzzer: reader and decoder sources plus the entry point, in one module.
 swiftc ${OPTIMIZE:--Onone} -sanitize=fuzzer,address -parse-as-library -module-name CaptureFuzz -I "$build" \
+    -I "$build/CPrefetch" \
     $capture Fuzz/FuzzEntry.swift "$build/libTCPDoctorCore.a" -o "$build/fuzz-capture" 2>&1 \
     | grep -v "Cannot export local symbol" || true
 
