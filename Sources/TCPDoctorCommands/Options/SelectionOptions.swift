@@ -18,7 +18,10 @@ struct SelectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("process"),
-        help: ArgumentHelp("Only sockets held by processes with this command name (repeatable).", valueName: "NAME")
+        help: ArgumentHelp(
+            "Only sockets held by processes with this name (repeatable): the kernel's command name, or argv[0] with or without its directory.",
+            valueName: "NAME"
+        )
     )
     var processNames: [String] = []
 
@@ -44,10 +47,19 @@ struct SelectionOptions: ParsableArguments {
         guard selectsProcesses else { return true }
         if pids.contains(pid) { return true }
         guard !processNames.isEmpty, let process = snapshot.processes[pid] else { return false }
-        let argv0 = process.commandLine.split(separator: " ", maxSplits: 1).first.map {
-            String($0.split(separator: "/").last ?? $0)
-        }
-        return processNames.contains { $0 == process.command || $0 == argv0 }
+        return processNames.contains { Self.names($0, process) }
+    }
+}
+
+extension SelectionOptions {
+    /// Whether `name` names `process`: its comm, its argv[0], or argv[0]'s last path component.
+    ///
+    /// argv[0] is taken whole from the argument array, so a program path with spaces matches, and
+    /// a name longer than comm's 15 bytes still matches through argv[0].
+    static func names(_ name: String, _ process: TCPProcess) -> Bool {
+        if name == process.command { return true }
+        guard let program = process.argv.first, !program.isEmpty else { return false }
+        return name == program || name[...] == program.split(separator: "/").last
     }
 }
 

@@ -24,9 +24,13 @@ enum FindingRenderer {
 
     /// Writes one finding, preceded by a blank line.
     ///
+    /// Every string of the finding is escaped first (`Finding.escapedForText`): process and
+    /// namespace names that others chose reach the summary, the evidence and the remedies.
+    ///
     /// - Parameter showNetns: whether to print the finding's namespace (only useful when the report
     ///   covers several).
     static func write(_ finding: Finding, style: TerminalStyle, showNetns: Bool, to out: inout OutputBuffer) {
+        let finding = finding.escapedForText
         out.write("\n")
         let badge: String
         switch finding.severity {

@@ -161,14 +161,27 @@ public struct JSONWriter: ~Copyable {
         out.flush()
     }
 
+    /// Writes `text` as a JSON string: quotes and backslashes escaped, and every control
+    /// character as `\u00XX` (`\n`, `\r`, `\t` for the common three).
+    ///
+    /// JSON requires escapes only below 0x20; DEL and the C1 controls (U+0080-U+009F, which some
+    /// terminals take as CSI and OSC) are escaped too, so that a document with process names in
+    /// it is as safe to `cat` on a terminal as the text output. A parser reads the same string.
     private mutating func writeEscaped(_ text: String) {
         out.write(byte: UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
             var start = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < bytes.count {
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                // A C1 control is C2 80...C2 9F in UTF-8 (a Swift string is always well-formed).
+                let isC1 = byte == 0xc2 && index + 1 < bytes.count && bytes[index + 1] < 0xa0
+                guard byte < 0x20 || byte == 0x7f || isC1 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+                else {
+                    index += 1
+                    continue
+                }
                 if start < index { out.write(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
                 switch byte {
                 case UInt8(ascii: "\""): out.write("\\\"")
@@ -176,16 +189,23 @@ public struct JSONWriter: ~Copyable {
                 case 10: out.write("\\n")
                 case 13: out.write("\\r")
                 case 9: out.write("\\t")
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.write("\\u00")
-                    out.write(byte: hex[Int(byte >> 4)])
-                    out.write(byte: hex[Int(byte & 0xf)])
+                default: writeUnicodeEscape(isC1 ? bytes[index + 1] : byte)
                 }
-                start = index + 1
+                index += isC1 ? 2 : 1
+                start = index
             }
             if start < bytes.count { out.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.write(byte: UInt8(ascii: "\""))
+    }
+
+    /// `\u00XX` for a code point below 0x100.
+    private mutating func writeUnicodeEscape(_ codePoint: UInt8) {
+        let hex: StaticString = "0123456789abcdef"
+        out.write("\\u00")
+        hex.withUTF8Buffer { digits in
+            out.write(byte: digits[Int(codePoint >> 4)])
+            out.write(byte: digits[Int(codePoint & 0xf)])
+        }
     }
 }

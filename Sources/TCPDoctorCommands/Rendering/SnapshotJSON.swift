@@ -27,7 +27,7 @@ enum NamespacesJSON {
     }
 }
 
-/// One process object: identity, command line, user, open files and limits.
+/// One process object: identity, arguments, user, open files and limits.
 enum ProcessJSON {
     static func write(_ process: TCPProcess, to json: inout JSONWriter) {
         json.beginObject()
@@ -37,8 +37,10 @@ enum ProcessJSON {
         json.value(process.parentPID)
         json.key("command")
         json.value(process.command)
-        json.key("command_line")
-        json.value(process.commandLine)
+        json.key("argv")
+        json.beginArray()
+        for argument in process.argv { json.value(argument) }
+        json.endArray()
         json.key("uid")
         json.value(process.uid)
         json.key("user")

@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorCore
 
 /// ANSI styling that is on only for a terminal and never when `NO_COLOR` is set.
 struct TerminalStyle {
@@ -26,19 +27,23 @@ struct TerminalStyle {
 }
 
 /// Diagnostics go to standard error, never mixed with data on standard output.
+///
+/// Messages are escaped (`TextEscaping`) as a whole: they quote file names, namespace names and
+/// process names that others chose, and every message is one line of tcpdoctor's own text, so a
+/// newline or an escape sequence in a message can only have come from such a name.
 enum Diagnostics {
     static func warn(_ message: String) {
         let style = TerminalStyle.forDescriptor(2)
-        write(style.yellow("warning: ") + message)
+        write(style.yellow("warning: ") + TextEscaping.escaped(message))
     }
 
     static func error(_ message: String) {
         let style = TerminalStyle.forDescriptor(2)
-        write(style.red("error: ") + message)
+        write(style.red("error: ") + TextEscaping.escaped(message))
     }
 
     static func note(_ message: String) {
-        write(message)
+        write(TextEscaping.escaped(message))
     }
 
     private static func write(_ line: String) {

@@ -1,4 +1,10 @@
+import TCPDoctorCore
+
 /// A plain-text table with aligned columns, written straight to an `OutputBuffer`.
+///
+/// Every cell is escaped (`TextEscaping`) as it is appended: cells carry process names, command
+/// lines and namespace names that anyone can choose, and the table is where they reach the
+/// terminal. Styling is therefore never part of a cell; a row is drawn in bold with `bold:`.
 struct TextTable {
     enum Alignment {
         case left
@@ -15,6 +21,8 @@ struct TextTable {
 
     var columns: [Column]
     private(set) var rows: [[String]] = []
+    /// Indices of the rows drawn in bold.
+    private var boldRows: Set<Int> = []
     private var widths: [Int]
 
     init(_ columns: [Column]) {
@@ -22,8 +30,12 @@ struct TextTable {
         self.widths = columns.map { Self.width($0.title) }
     }
 
-    mutating func append(_ row: [String]) {
+    /// Adds a row, its cells escaped for the terminal; `bold` draws it in bold where style allows.
+    mutating func append(_ row: [String], bold: Bool = false) {
+        // Nearly every row is safe as it is; only the others are copied.
+        let row = row.allSatisfy(TextEscaping.isSafe) ? row : row.map(TextEscaping.escaped)
         Self.widen(&widths, toFit: row)
+        if bold { boldRows.insert(rows.count) }
         rows.append(row)
     }
 
@@ -32,8 +44,13 @@ struct TextTable {
         let header = render(columns.map(\.title))
         out.write(style.bold(header))
         out.write(byte: 10)
-        for row in rows {
-            Self.write(row, columns: columns, widths: widths, to: &out)
+        for (index, row) in rows.enumerated() {
+            if boldRows.contains(index) {
+                out.write(style.bold(render(row)))
+                out.write(byte: 10)
+            } else {
+                Self.write(row, columns: columns, widths: widths, to: &out)
+            }
             out.flushIfFull()
         }
     }

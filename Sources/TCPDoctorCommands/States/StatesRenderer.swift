@@ -12,8 +12,7 @@ enum StatesRenderer {
             var table = TextTable([.left("State"), .right("Count")])
             for state in TCPState.displayed {
                 guard let count = histogram.counts[state], count > 0 else { continue }
-                let name = state == .closeWait ? style.bold(state.netstatName) : state.netstatName
-                table.append([name, "\(count)"])
+                table.append([state.netstatName, "\(count)"], bold: state == .closeWait)
             }
             table.append(["total", "\(histogram.total)"])
             table.write(to: &out, style: style)

@@ -4,9 +4,16 @@
 public struct TCPProcess: Hashable, Sendable {
     public var pid: Int32
     /// `/proc/PID/comm`: the kernel's 15-character command name.
+    ///
+    /// Any process can set its own to any bytes (`prctl(PR_SET_NAME)`), so text output escapes it
+    /// (`TextEscaping`); the value keeps it as read.
     public var command: String
-    /// `/proc/PID/cmdline` with NULs turned into spaces; empty for kernel threads and zombies.
-    public var commandLine: String
+    /// `/proc/PID/cmdline` split at its NULs into the process's arguments, `argv[0]` first; empty
+    /// for kernel threads and zombies.
+    ///
+    /// Kept as elements, not joined: an argument may itself contain spaces, and `--process`
+    /// matches the program name in `argv[0]`. Like `command`, chosen by the process.
+    public var argv: [String]
     /// The real uid from `/proc/PID/status`.
     public var uid: UInt32
     /// The user name for `uid` from /etc/passwd, or nil if it has none.
@@ -27,7 +34,7 @@ public struct TCPProcess: Hashable, Sendable {
     public init(
         pid: Int32,
         command: String,
-        commandLine: String = "",
+        argv: [String] = [],
         uid: UInt32 = 0,
         user: String? = nil,
         openFiles: Int = 0,
@@ -39,7 +46,7 @@ public struct TCPProcess: Hashable, Sendable {
     ) {
         self.pid = pid
         self.command = command
-        self.commandLine = commandLine
+        self.argv = argv
         self.uid = uid
         self.user = user
         self.openFiles = openFiles

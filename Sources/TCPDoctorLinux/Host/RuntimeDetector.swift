@@ -17,7 +17,7 @@ public struct RuntimeDetector: Sendable {
     public func identify(_ process: TCPProcess) -> RuntimeIdentity? {
         guard let exe = readLink("\(procRoot)/\(process.pid)/exe") else { return nil }
         let name = Self.basename(exe.hasSuffix(" (deleted)") ? String(exe.dropLast(10)) : exe)
-        let server = Self.server(command: process.command, executable: name, commandLine: process.commandLine)
+        let server = Self.server(command: process.command, executable: name, arguments: process.argv)
         if let runtime = Self.runtime(executableName: name) {
             return RuntimeIdentity(runtime: runtime, server: server, evidence: "exe \(exe)")
         }
@@ -42,14 +42,14 @@ public struct RuntimeDetector: Sendable {
     }
 
     /// Well-known servers, whose remedies are configuration rather than code.
-    static func server(command: String, executable: String, commandLine: String) -> String? {
+    static func server(command: String, executable: String, arguments: [String]) -> String? {
         let known = [
             "nginx", "haproxy", "envoy", "postgres", "redis-server", "mysqld", "mariadbd", "memcached", "httpd",
             "apache2", "caddy", "traefik", "sshd",
         ]
         if let match = known.first(where: { $0 == command || $0 == executable }) { return match }
-        if commandLine.contains("org.apache.catalina") { return "tomcat" }
-        if commandLine.contains("org.eclipse.jetty") { return "jetty" }
+        if arguments.contains(where: { $0.contains("org.apache.catalina") }) { return "tomcat" }
+        if arguments.contains(where: { $0.contains("org.eclipse.jetty") }) { return "jetty" }
         return nil
     }
 

@@ -38,24 +38,32 @@ enum ProcessFileParsers {
         }
     }
 
-    /// `/proc/PID/comm` without its trailing newline.
+    /// `/proc/PID/comm` without the newline the kernel puts after it.
+    ///
+    /// Only that one newline goes: a process may put newlines (or any other byte but NUL) in its
+    /// own name, and the name is kept as it is for the renderers to escape. Bytes that are not
+    /// UTF-8 become U+FFFD, as in every String read from /proc.
     static func parseCommand(_ bytes: UnsafeRawBufferPointer) -> String {
         var end = bytes.count
-        while end > 0 && (bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == 0) { end -= 1 }
+        while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+        if end > 0 && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
         return ProcBytes.string(UnsafeRawBufferPointer(rebasing: bytes[..<end]))
     }
 
-    /// `/proc/PID/cmdline` with its NUL separators turned into spaces, trimmed.
+    /// `/proc/PID/cmdline` split into the process's arguments at its NULs.
     ///
-    /// Empty for kernel threads and zombies, whose cmdline file is empty.
-    static func parseCommandLine(_ bytes: UnsafeRawBufferPointer) -> String {
-        func blank(_ byte: UInt8) -> Bool { byte == 0 || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") }
-        var start = 0
+    /// Each argument ends with a NUL; arguments are kept whole, with their spaces and any other
+    /// bytes (the renderers escape them). Empty arguments inside are kept (`prog "" x`), but
+    /// empty ones at the end are dropped: they are the NUL padding of a process that rewrote its
+    /// argv area in place (setproctitle, "nginx: worker process"), far more often than a real
+    /// empty last argument. Empty for kernel threads and zombies, whose cmdline file is empty.
+    static func parseArguments(_ bytes: UnsafeRawBufferPointer) -> [String] {
         var end = bytes.count
-        while start < end && blank(bytes[start]) { start += 1 }
-        while end > start && blank(bytes[end - 1]) { end -= 1 }
-        let mapped = bytes[start..<end].map { $0 == 0 ? UInt8(ascii: " ") : $0 }
-        return String(decoding: mapped, as: UTF8.self)
+        while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+        guard end > 0 else { return [] }
+        return bytes[..<end].split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// The real uid (first of the four `Uid:` values) and `PPid:` of `/proc/PID/status`.

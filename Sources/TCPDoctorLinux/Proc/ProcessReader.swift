@@ -35,7 +35,7 @@ public struct ProcessReader: Sendable {
         let base = "\(procRoot)/\(pid)"
         guard let comm = try file(base + "/comm", limit: 256),
             let statusBytes = try file(base + "/status"),
-            let commandLine = try file(base + "/cmdline", limit: 1 << 16)
+            let arguments = try file(base + "/cmdline", limit: 1 << 16)
         else { return nil }
         let status = try statusBytes.withBytes { bytes throws(LinuxError) in
             try ProcessFileParsers.parseStatus(bytes, file: base + "/status")
@@ -43,7 +43,7 @@ public struct ProcessReader: Sendable {
         var process = TCPProcess(
             pid: pid,
             command: comm.withUnsafeBytes { ProcessFileParsers.parseCommand($0) },
-            commandLine: commandLine.withUnsafeBytes { ProcessFileParsers.parseCommandLine($0) },
+            argv: arguments.withUnsafeBytes { ProcessFileParsers.parseArguments($0) },
             uid: status.uid,
             user: users.name(of: status.uid),
             parentPID: status.parentPID

@@ -17,16 +17,16 @@ struct RuntimeDetectorTests {
     }
 
     @Test func wellKnownServers() {
-        #expect(RuntimeDetector.server(command: "nginx", executable: "nginx", commandLine: "nginx: worker") == "nginx")
+        #expect(RuntimeDetector.server(command: "nginx", executable: "nginx", arguments: ["nginx: worker"]) == "nginx")
         #expect(
             RuntimeDetector.server(
                 command: "java",
                 executable: "java",
-                commandLine: "java org.apache.catalina.startup.Bootstrap"
+                arguments: ["java", "org.apache.catalina.startup.Bootstrap"]
             )
                 == "tomcat"
         )
-        #expect(RuntimeDetector.server(command: "app", executable: "app", commandLine: "./app") == nil)
+        #expect(RuntimeDetector.server(command: "app", executable: "app", arguments: ["./app"]) == nil)
     }
 
     @Test func thisTestProcessIsNative() throws {

@@ -73,22 +73,32 @@ struct ProcessFileParsersTests {
         #expect(error?.message == message)
     }
 
-    @Test func commandAndCommandLine() throws {
+    @Test func commandAndArguments() throws {
         let comm = try ProcTestSupport.fixture("self-comm")
         #expect(comm.withUnsafeBytes { ProcessFileParsers.parseCommand($0) } == "python3")
         let cmdline = try ProcTestSupport.fixture("self-cmdline")
         #expect(
-            cmdline.withUnsafeBytes { ProcessFileParsers.parseCommandLine($0) }
-                == "/root/.pyenv/versions/3.11.7/bin/python3 mkfix.py"
+            cmdline.withUnsafeBytes { ProcessFileParsers.parseArguments($0) }
+                == ["/root/.pyenv/versions/3.11.7/bin/python3", "mkfix.py"]
         )
     }
 
     @Test(arguments: [
-        ("", ""), ("\0", ""), ("nginx: worker process\0\0\0", "nginx: worker process"),
-        ("a\0b\0\0c\0", "a b  c"), ("  x y ", "x y"),
+        ("", []), ("\0", []), ("nginx: worker process\0\0\0", ["nginx: worker process"]),
+        ("a\0b\0\0c\0", ["a", "b", "", "c"]), ("  x y ", ["  x y "]),
+        ("./server\0two words\0\u{1B}[2J\0", ["./server", "two words", "\u{1B}[2J"]),
+        ("no-terminator", ["no-terminator"]), ("\0\0x\0", ["", "", "x"]),
+    ] as [(String, [String])])
+    func arguments(_ raw: String, _ expected: [String]) {
+        #expect(Array(raw.utf8).withUnsafeBytes { ProcessFileParsers.parseArguments($0) } == expected)
+    }
+
+    @Test(arguments: [
+        ("server\n", "server"), ("server", "server"), ("two\nlines\n", "two\nlines"), ("nl\n\n", "nl\n"),
+        ("\u{1B}]0;x\u{7}\n", "\u{1B}]0;x\u{7}"), ("", ""),
     ])
-    func commandLines(_ raw: String, _ expected: String) {
-        #expect(Array(raw.utf8).withUnsafeBytes { ProcessFileParsers.parseCommandLine($0) } == expected)
+    func commandNames(_ raw: String, _ expected: String) {
+        #expect(Array(raw.utf8).withUnsafeBytes { ProcessFileParsers.parseCommand($0) } == expected)
     }
 
     @Test(arguments: [
