@@ -25,20 +25,22 @@ struct TextEscapingTests {
         #expect(TextEscaping.isSafe(raw) == (raw == expected))
     }
 
-    @Test(arguments: [
-        ([0x66, 0xff, 0x6f], "f\\xffo"),
-        ([0x80], "\\x80"),
-        ([0xc3], "\\xc3"),
-        ([0xc3, 0x28], "\\xc3("),
-        ([0xc0, 0xaf], "\\xc0\\xaf"),
-        ([0xe0, 0x80, 0xaf], "\\xe0\\x80\\xaf"),
-        ([0xed, 0xa0, 0x80], "\\xed\\xa0\\x80"),
-        ([0xf4, 0x90, 0x80, 0x80], "\\xf4\\x90\\x80\\x80"),
-        ([0xf0, 0x9f, 0x98], "\\xf0\\x9f\\x98"),
-        ([0xf5, 0x80], "\\xf5\\x80"),
-        ([0xe2, 0x82, 0xac], "\u{20AC}"),
-        ([0xf0, 0x9f, 0x98, 0x80], "\u{1F600}"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0x66, 0xff, 0x6f], "f\\xffo"),
+            ([0x80], "\\x80"),
+            ([0xc3], "\\xc3"),
+            ([0xc3, 0x28], "\\xc3("),
+            ([0xc0, 0xaf], "\\xc0\\xaf"),
+            ([0xe0, 0x80, 0xaf], "\\xe0\\x80\\xaf"),
+            ([0xed, 0xa0, 0x80], "\\xed\\xa0\\x80"),
+            ([0xf4, 0x90, 0x80, 0x80], "\\xf4\\x90\\x80\\x80"),
+            ([0xf0, 0x9f, 0x98], "\\xf0\\x9f\\x98"),
+            ([0xf5, 0x80], "\\xf5\\x80"),
+            ([0xe2, 0x82, 0xac], "\u{20AC}"),
+            ([0xf0, 0x9f, 0x98, 0x80], "\u{1F600}"),
+        ] as [([UInt8], String)]
+    )
     func escapesBytesThatAreNotUTF8(bytes: [UInt8], expected: String) {
         #expect(TextEscaping.escaped(bytes: bytes) == expected)
     }

@@ -83,12 +83,14 @@ struct ProcessFileParsersTests {
         )
     }
 
-    @Test(arguments: [
-        ("", []), ("\0", []), ("nginx: worker process\0\0\0", ["nginx: worker process"]),
-        ("a\0b\0\0c\0", ["a", "b", "", "c"]), ("  x y ", ["  x y "]),
-        ("./server\0two words\0\u{1B}[2J\0", ["./server", "two words", "\u{1B}[2J"]),
-        ("no-terminator", ["no-terminator"]), ("\0\0x\0", ["", "", "x"]),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            ("", []), ("\0", []), ("nginx: worker process\0\0\0", ["nginx: worker process"]),
+            ("a\0b\0\0c\0", ["a", "b", "", "c"]), ("  x y ", ["  x y "]),
+            ("./server\0two words\0\u{1B}[2J\0", ["./server", "two words", "\u{1B}[2J"]),
+            ("no-terminator", ["no-terminator"]), ("\0\0x\0", ["", "", "x"]),
+        ] as [(String, [String])]
+    )
     func arguments(_ raw: String, _ expected: [String]) {
         #expect(Array(raw.utf8).withUnsafeBytes { ProcessFileParsers.parseArguments($0) } == expected)
     }
