@@ -9,22 +9,27 @@ struct CaptureCommand: ParsableCommand {
         commandName: "capture",
         abstract:
             "Analyse pcap and pcapng captures: who closed each connection first, who sat in CLOSE_WAIT and how long, which late FIN met RST.",
+        // The generated usage lists every option on one line of 266 columns; they are listed below.
+        usage: "tcpdoctor capture [<options>] <FILE> ...",
         discussion: """
-            Several files are read in order as one capture cut in pieces (tcpdump -C or -G);
+            Several files are read in order as one capture cut in pieces (tcpdump -C or -G); \
             packet numbers count on across them. `-` reads standard input.
 
-            Filters keep the connections that every output shows (the summary counts only them):
+            Filters keep the connections that every output shows (the summary counts only them), \
+            for example:
+
               --ended close_wait,late_fin_reset   --closer responder   --host 10.0.0.0/8
               --port 8080   --min-close-wait 5   --filter 'dst 10.0.0.9 and dport = :8080'
-            --filter speaks the language of `tcpdoctor sockets` with the originator as src/sport
-            and the responder as dst/dport; `state close-wait` keeps connections in which either
+
+            --filter speaks the language of `tcpdoctor sockets` with the originator as src/sport \
+            and the responder as dst/dport; `state close-wait` keeps connections in which either \
             endpoint was ever in CLOSE_WAIT.
 
-            --ladder N draws the N-th connection of --connections (same filters); --ladder FILTER
+            --ladder N draws the N-th connection of --connections (same filters); --ladder FILTER \
             the first connection that matches the filter. --svg FILE also writes it as a picture.
 
-            Exit status: 0 when the capture was read (a truncated last record is a warning), 2 for
-            bad input (not a capture, a corrupt block, an unreadable file; the connections before the
+            Exit status: 0 when the capture was read (a truncated last record is a warning), 2 for \
+            bad input (not a capture, a corrupt block, an unreadable file; the connections before the \
             problem are still reported), 64 for a usage error or a --ladder that matches nothing.
             """
     )

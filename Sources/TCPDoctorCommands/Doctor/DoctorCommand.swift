@@ -12,6 +12,8 @@ struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Diagnose this host: findings with evidence, cause and remedy, most severe first.",
+        // The generated usage lists every option on one line of 204 columns; they are listed below.
+        usage: "tcpdoctor doctor [<options>]",
         discussion: """
             Exit status: 0 when no finding reaches --fail-on (default: critical), 1 when one does, \
             3 when the system could not be read, 64 for a usage error. Thresholds are listed by \

@@ -10,7 +10,9 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
             Without STATE: every transition of RFC 9293's state machine with Linux's names and \
             timers, grouped by the part of a connection's life it belongs to. With --format dot: \
-            the same as a Graphviz graph (tcpdoctor explain --format dot | dot -Tsvg > tcp.svg).
+            the same as a Graphviz graph:
+
+              tcpdoctor explain --format dot | dot -Tsvg > tcp.svg
             """
     )
 

@@ -7,18 +7,35 @@ struct LabRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a lab scenario and hold it until Ctrl-C (or --hold SECONDS), then clean up.",
+        // The generated usage is 103 columns wide; the options are listed below.
+        usage: "tcpdoctor lab run [<options>] <SCENARIO>",
         discussion: """
             The processes stay up while the lab holds, so that `tcpdoctor doctor` and `tcpdoctor \
             sockets` can be run against them from another terminal. Ctrl-C, SIGTERM or the end of \
             --hold stops every process and deletes the scenario's namespace; the processes also die \
             if this command is killed. `tcpdoctor lab list` shows the scenarios.
 
-            --connections per scenario:
 
-            """
-                + LabScenario.all.map { "  \($0.id): \($0.connectionsMeaning) (default \($0.defaultConnections))" }
-                .joined(separator: "\n")
+            """ + connectionsHelp
     )
+
+    /// What `--connections` means, as paragraphs: one for the scenarios where it is the number of
+    /// connections the clients open, with their defaults, and one for each of the others.
+    ///
+    /// Paragraphs rather than a line per scenario: the lines with a meaning of their own are
+    /// longer than 80 columns and argument-parser would wrap them into the left margin.
+    static var connectionsHelp: String {
+        let common = "how many connections the clients open"
+        let usual = LabScenario.all.filter { $0.connectionsMeaning.hasPrefix(common) }
+        let others = LabScenario.all.filter { !$0.connectionsMeaning.hasPrefix(common) }
+        let defaults = usual.map { "\($0.id) \($0.defaultConnections)\($0.connectionsMeaning.dropFirst(common.count))" }
+        let paragraphs =
+            ["--connections is \(common); the defaults are \(defaults.joined(separator: ", "))."]
+            + others.map {
+                "For \($0.id), --connections is \($0.connectionsMeaning) (default \($0.defaultConnections))."
+            }
+        return paragraphs.joined(separator: "\n\n")
+    }
 
     @Argument(help: ArgumentHelp("The scenario to run (see `tcpdoctor lab list`).", valueName: "SCENARIO"))
     var scenarioName: String

@@ -7,6 +7,8 @@ struct SocketsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sockets",
         abstract: "List every TCP socket of every network namespace with all the processes that hold it.",
+        // The generated usage lists every option on one line of 149 columns; they are listed below.
+        usage: "tcpdoctor sockets [<options>] [<FILTER> ...]",
         discussion: """
             FILTER uses the language of ss: state close-wait, exclude listening, dport = :443, \
             sport >= :8000, dst 10.0.0.0/8, src [::1]:5432, and, or, not, ( ). Quote parentheses \

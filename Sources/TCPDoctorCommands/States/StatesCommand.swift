@@ -9,6 +9,8 @@ struct StatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "states",
         abstract: "Count TCP sockets per state, optionally grouped by process, local port, remote address or netns.",
+        // The generated usage lists every option on one line of 126 columns; they are listed below.
+        usage: "tcpdoctor states [<options>] [<FILTER> ...]",
         discussion: """
             State names are netstat's. CLOSE_WAIT is its own row and never counted as established \
             (ss -s and SNMP CurrEstab count it as established).
