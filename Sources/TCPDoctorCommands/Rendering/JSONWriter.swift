@@ -175,10 +175,14 @@ public struct JSONWriter: ~Copyable {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
+                // Printable ASCII, nearly every byte of a document, is decided in one comparison.
+                if byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
                 // A C1 control is C2 80...C2 9F in UTF-8 (a Swift string is always well-formed).
                 let isC1 = byte == 0xc2 && index + 1 < bytes.count && bytes[index + 1] < 0xa0
-                guard byte < 0x20 || byte == 0x7f || isC1 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-                else {
+                if byte > 0x7f && !isC1 {
                     index += 1
                     continue
                 }

@@ -46,28 +46,28 @@ struct TextEscapingTests {
     }
 
     /// Whatever the bytes, the result is printable and reads back to exactly the same bytes.
+    ///
+    /// Exhaustive rather than random: every string of one and two bytes, and every string of
+    /// four bytes over the bytes that start, continue or break UTF-8 sequences and escapes.
     @Test func everyByteStringRoundTripsAndPrintsSafely() {
-        // Random bytes mixed with pieces that matter: valid multi-byte characters, C1 controls,
-        // backslashes and escapes, so that both the kept and the escaped paths are exercised.
-        let pieces: [[UInt8]] = [
-            Array("\u{e9}".utf8), Array("\u{9b}".utf8), Array("\u{1F600}".utf8), Array("\\x1b".utf8), [0x1b], [0xc2],
+        var inputs: [[UInt8]] = (0...255).map { [UInt8($0)] }
+        for first in 0...255 { for second in 0...255 { inputs.append([UInt8(first), UInt8(second)]) } }
+        let alphabet: [UInt8] = [
+            0x00, 0x1b, 0x5c, 0x78, 0x41, 0x7f, 0x80, 0x9b, 0x9f, 0xa0, 0xbf, 0xc2, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xff,
         ]
-        var generator = SplitMix(seed: 12)
-        for length in 0..<2000 {
-            var bytes: [UInt8] = []
-            for _ in 0..<length % 24 {
-                let draw = generator.next()
-                if draw % 3 == 0 {
-                    bytes += pieces[Int(draw / 3 % UInt64(pieces.count))]
-                } else {
-                    bytes.append(UInt8(truncatingIfNeeded: draw >> 8))
-                }
-            }
-            let escaped = TextEscaping.escaped(bytes: bytes)
-            #expect(Self.unescape(escaped) == bytes, "\(bytes)")
-            #expect(TextEscaping.isSafe(escaped.replacingBackslashes()), "\(escaped)")
-            #expect(!escaped.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) })
+        for a in alphabet {
+            for b in alphabet { for c in alphabet { for d in alphabet { inputs.append([a, b, c, d]) } } }
         }
+        var failures = 0
+        for bytes in inputs {
+            let escaped = TextEscaping.escaped(bytes: bytes)
+            let printable = !escaped.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) }
+            if Self.unescape(escaped) != bytes || !printable {
+                failures += 1
+                if failures < 5 { Issue.record("\(bytes) escaped as \(escaped.debugDescription)") }
+            }
+        }
+        #expect(failures == 0)
     }
 
     /// `\\` is a backslash, `\xNN` the byte NN, anything else itself.
@@ -91,22 +91,4 @@ struct TextEscapingTests {
         }
         return bytes
     }
-}
-
-/// A small deterministic generator, so a failure repeats.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension String {
-    /// Backslashes removed, for checking that the rest of an escaped string is plain text.
-    fileprivate func replacingBackslashes() -> String { String(unicodeScalars.filter { $0 != "\\" }) }
 }
