@@ -16,7 +16,7 @@ struct TextSafetyTests {
     static let hostileArguments = ["\u{1B}[2J", "two words"]
 
     /// A Python holder started through a symlink named `program`, so that its argv[0] differs
-    /// from its comm: it sets its comm to `hostileName`, makes `count` CLOSE_WAIT sockets (its
+    /// from its comm: it sets its comm to `hostileName`, makes 12 CLOSE_WAIT sockets (its
     /// clients close, it never does) and prints its listener's port. It exits by itself after
     /// two minutes should the test not kill it.
     final class HostileHolder {
@@ -46,7 +46,7 @@ struct TextSafetyTests {
             // A space in the program's path: argv[0] must be taken whole, not cut at spaces.
             directory = "/tmp/tcpdoctor text-safety-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-            program = directory + "/ts-holder"
+            program = directory + "/ts-holder-with-a-long-name"
             try FileManager.default.createSymbolicLink(atPath: program, withDestinationPath: ChildProcess.pythonPath)
             do {
                 child = try ChildProcess([program, "-c", Self.script] + hostileArguments)
@@ -102,8 +102,8 @@ struct TextSafetyTests {
 
     @Test func processSelectionMatchesArgvZero() throws {
         let holder = try HostileHolder()
-        // The comm is the hostile name; only argv[0] (the symlink) says ts-holder.
-        for name in ["ts-holder", holder.program] {
+        // The comm is the hostile name; only argv[0] (the symlink) names the program, longer than comm's 15 bytes.
+        for name in ["ts-holder-with-a-long-name", holder.program] {
             let run = try runTCPDoctor(["sockets", "--json", "--process", name, "src", "127.0.0.1:\(holder.port)"])
             #expect(run.status == 0, "stderr: \(run.stderr)")
             let sockets = try run.json()["sockets"] as? [[String: Any]] ?? []

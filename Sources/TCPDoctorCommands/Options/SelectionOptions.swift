@@ -49,9 +49,7 @@ struct SelectionOptions: ParsableArguments {
         guard !processNames.isEmpty, let process = snapshot.processes[pid] else { return false }
         return processNames.contains { Self.names($0, process) }
     }
-}
 
-extension SelectionOptions {
     /// Whether `name` names `process`: its comm, its argv[0], or argv[0]'s last path component.
     ///
     /// argv[0] is taken whole from the argument array, so a program path with spaces matches, and

@@ -9,8 +9,8 @@
 /// The escaped form is unambiguous and reversible, so nothing is hidden by it:
 /// - a byte of C0 (0x00-0x1f), DEL (0x7f), a C1 control (U+0080-U+009F, whose UTF-8 bytes
 ///   `C2 80`-`C2 9F` are written as two escapes, `\xc2\x9b`), or a byte that is not part of
-///   well-formed UTF-8, becomes `\xNN` (two lower-case hex digits), as `ps` and most loggers
-///   write them;
+///   well-formed UTF-8, becomes `\xNN` (two lower-case hex digits, the C and Python notation;
+///   procps `ps` prints `?` instead, which loses what the byte was);
 /// - a backslash becomes `\\`, so a name that contains the four characters `\x1b` prints as
 ///   `\\x1b` and cannot pass for an escaped ESC;
 /// - everything else, including all printable non-ASCII text, is kept.
