@@ -5,7 +5,12 @@ struct SocketsJSONRenderer {
     let snapshot: Snapshot
     let includeInfo: Bool
 
-    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to json: inout JSONWriter) {
+    func write(
+        _ sockets: [SocketRecord],
+        dead: [DeadSocketFD],
+        unverified: [UnverifiedSocketFD],
+        to json: inout JSONWriter
+    ) {
         json.beginObject()
         json.key("taken_at")
         json.value(snapshot.takenAt)
@@ -75,11 +80,15 @@ struct SocketsJSONRenderer {
             json.value(fd.inode)
             json.key("protocol")
             json.value(fd.protocolName)
+            json.key("idle_ms")
+            if let idle = fd.idleMilliseconds { json.value(idle) } else { json.null() }
             json.key("command")
             json.value(snapshot.processes[fd.owner.pid]?.command ?? "")
             json.endObject()
         }
         json.endArray()
+        for fd in unverified { referenced.insert(fd.owner.pid) }
+        UnverifiedSocketFDsOutput.writeJSON(unverified, snapshot: snapshot, to: &json)
 
         json.key("processes")
         json.beginArray()
