@@ -10,25 +10,33 @@ public enum KernelTCPState {
     public static let lastAck: UInt8 = 9
 }
 
-extension LoopbackSocket {
-    /// The socket's state from `TCP_INFO` (its first byte, `tcpi_state`); nil if it cannot be read.
-    public var tcpState: UInt8? {
-        var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var length = socklen_t(MemoryLayout.size(ofValue: bytes))
-        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &bytes, &length) == 0, length > 0 else { return nil }
-        return bytes.0
-    }
+/// The state of socket `fd` from `TCP_INFO` (its first byte, `tcpi_state`); nil if unreadable.
+public func tcpState(of fd: Int32) -> UInt8? {
+    var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var length = socklen_t(MemoryLayout.size(ofValue: bytes))
+    guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &bytes, &length) == 0, length > 0 else { return nil }
+    return bytes.0
+}
 
-    /// Polls until the socket is in `state` (a FIN or RST on loopback may still be in flight when
-    /// the call that sent it returns); throws after `timeout`.
-    public func awaitTCPState(_ state: UInt8, timeout: Duration = .seconds(5)) throws {
-        let deadline = ContinuousClock.now + timeout
-        while tcpState != state {
-            guard ContinuousClock.now < deadline else {
-                throw FixtureError("socket fd \(fd) is in state \(tcpState.map(String.init) ?? "?"), not \(state)")
-            }
-            usleep(1_000)
+/// Polls until socket `fd` is in `state` (a FIN or RST on loopback may still be in flight when
+/// the call that sent it returns); throws after `timeout`.
+public func awaitTCPState(of fd: Int32, _ state: UInt8, timeout: Duration = .seconds(5)) throws {
+    let deadline = ContinuousClock.now + timeout
+    while tcpState(of: fd) != state {
+        guard ContinuousClock.now < deadline else {
+            throw FixtureError("socket fd \(fd) is in state \(tcpState(of: fd).map(String.init) ?? "?"), not \(state)")
         }
+        usleep(1_000)
+    }
+}
+
+extension LoopbackSocket {
+    /// The socket's state from `TCP_INFO`; nil if it cannot be read.
+    public var tcpState: UInt8? { TCPDoctorTestSupport.tcpState(of: fd) }
+
+    /// Polls until the socket is in `state`; throws after `timeout`.
+    public func awaitTCPState(_ state: UInt8, timeout: Duration = .seconds(5)) throws {
+        try TCPDoctorTestSupport.awaitTCPState(of: fd, state, timeout: timeout)
     }
 
     /// A socket whose non-blocking connect() to a loopback port nobody listens on was just
@@ -60,6 +68,14 @@ extension LoopbackSocket {
 }
 
 extension LoopbackConnection {
+    /// The client closes and the server does not; returns once the client's FIN has arrived
+    /// (the server side is in CLOSE_WAIT). The server's ACK, sent as the FIN arrives, may still be
+    /// on its way to the client, which then leaves FIN_WAIT1 for FIN_WAIT2.
+    public func clientClosesFirstAndAwaitCloseWait() throws {
+        clientClosesFirst()
+        try server.awaitTCPState(KernelTCPState.closeWait)
+    }
+
     /// The client aborts (SO_LINGER 0, close: an RST); returns once the server side, whose fd
     /// stays open, has left every kernel table (state CLOSE).
     public func resetByClient() throws {

@@ -112,7 +112,7 @@ struct RecordedCloseTests {
         )
         defer { capture.stop() }
         let go = directory.file("go")
-        let peers = try namespace.spawn([ChildProcess.pythonPath, "-c", Self.lateFINPeers, "\(port)", go])
+        let peers = try namespace.spawnPython(Self.lateFINPeers, "\(port)", go)
         #expect(try peers.readLine() == "listening")
         // The peers connect probes until told to go; go once a probe is in the file.
         let capturing = LiveCaptureTests.waitForSegment(in: path, seconds: 15) {

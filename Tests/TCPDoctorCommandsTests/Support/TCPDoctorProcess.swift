@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TCPDoctorTestSupport
 
 /// Runs the built `tcpdoctor` executable as a child process and collects what it printed.
 ///
@@ -54,7 +55,7 @@ func runProgram(_ program: String, _ arguments: [String], environment: [String: 
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
+    try process.waitUntilExit(timeout: .seconds(120))
     return TCPDoctorRun(
         status: process.terminationStatus,
         stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
