@@ -61,7 +61,9 @@ extension LoopbackSocket {
         }
         // The refusal makes the socket writable (with an error pending) and puts it in CLOSE.
         var poller = pollfd(fd: socket.fd, events: Int16(POLLOUT), revents: 0)
-        guard poll(&poller, 1, 5_000) == 1 else { throw FixtureError("connect to port \(port) was not refused in time") }
+        guard poll(&poller, 1, 5_000) == 1 else {
+            throw FixtureError("connect to port \(port) was not refused in time")
+        }
         try socket.awaitTCPState(KernelTCPState.close)
         return socket
     }

@@ -52,7 +52,11 @@ struct UnprivilegedTests {
         #expect(reset["inode"] as? UInt64 == holder.resetInode)
         #expect((reset["detail"] as? String)?.contains("pidfd_getfd") == true)
         // Without a duplicate a refused or never-connected socket cannot be told from a reset one.
-        #expect(Set(unverified.compactMap { $0["inode"] as? UInt64 }) == [holder.resetInode, holder.refusedInode, holder.freshInode])
+        #expect(
+            Set(unverified.compactMap { $0["inode"] as? UInt64 }) == [
+                holder.resetInode, holder.refusedInode, holder.freshInode,
+            ]
+        )
         #expect(unverified.allSatisfy { $0["reason"] as? String == "pidfd_getfd-denied" })
 
         // The same user as the holder may duplicate its fds: confirmed, the refused connect not.

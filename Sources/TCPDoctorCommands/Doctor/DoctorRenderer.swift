@@ -15,7 +15,12 @@ enum DoctorRenderer {
             plural(snapshot.processes.count, "process", "processes"), "holding sockets",
         ].joined(separator: " ")
         defer {
-            UnverifiedSocketFDsOutput.writeText(snapshot.unverifiedSocketFDs, snapshot: snapshot, style: style, to: &out)
+            UnverifiedSocketFDsOutput.writeText(
+                snapshot.unverifiedSocketFDs,
+                snapshot: snapshot,
+                style: style,
+                to: &out
+            )
         }
         guard !findings.isEmpty else {
             out.write(style.green("No problems found") + ": \(scope).\n")

@@ -52,7 +52,12 @@ struct SocketsCommand: ParsableCommand {
             ? snapshot.unverifiedSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
         if output.json {
             var json = JSONWriter(OutputBuffer())
-            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, unverified: unverified, to: &json)
+            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(
+                sockets,
+                dead: dead,
+                unverified: unverified,
+                to: &json
+            )
         } else {
             var out = OutputBuffer()
             SocketsTableRenderer(snapshot: snapshot, includeInfo: info, style: .forDescriptor(1))

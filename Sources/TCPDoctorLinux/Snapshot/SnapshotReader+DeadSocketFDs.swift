@@ -43,8 +43,11 @@ extension SnapshotReader {
         return result
     }
 
-    private static func judge(_ holders: ArraySlice<DeadSocketFD>, minimumIdle: Duration, into result: inout DeadSocketFDs)
-    {
+    private static func judge(
+        _ holders: ArraySlice<DeadSocketFD>,
+        minimumIdle: Duration,
+        into result: inout DeadSocketFDs
+    ) {
         var undecided: [(UnverifiedSocketFD.Reason, String)] = []
         for holder in holders {
             switch DetachedSocketInspector.inspect(pid: holder.owner.pid, fd: holder.owner.fd, inode: holder.inode) {
@@ -68,7 +71,9 @@ extension SnapshotReader {
                 return
             }
         }
-        for (fd, (reason, detail)) in zip(holders, undecided) { result.unverified.append(unverified(fd, reason, detail)) }
+        for (fd, (reason, detail)) in zip(holders, undecided) {
+            result.unverified.append(unverified(fd, reason, detail))
+        }
     }
 
     private static func unverified(
@@ -76,7 +81,13 @@ extension SnapshotReader {
         _ reason: UnverifiedSocketFD.Reason,
         _ detail: String
     ) -> UnverifiedSocketFD {
-        UnverifiedSocketFD(owner: fd.owner, inode: fd.inode, protocolName: fd.protocolName, reason: reason, detail: detail)
+        UnverifiedSocketFD(
+            owner: fd.owner,
+            inode: fd.inode,
+            protocolName: fd.protocolName,
+            reason: reason,
+            detail: detail
+        )
     }
 
     private static func seconds(_ milliseconds: UInt32) -> String { seconds(.milliseconds(milliseconds)) }
