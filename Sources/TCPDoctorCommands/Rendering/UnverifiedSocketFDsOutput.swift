@@ -12,14 +12,7 @@ enum UnverifiedSocketFDsOutput {
         json.beginArray()
         for fd in fds {
             json.beginObject()
-            json.key("pid")
-            json.value(fd.owner.pid)
-            json.key("fd")
-            json.value(fd.owner.fd)
-            json.key("inode")
-            json.value(fd.inode)
-            json.key("protocol")
-            json.value(fd.protocolName)
+            writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
             json.key("command")
             json.value(snapshot.processes[fd.owner.pid]?.command)
             json.key("reason")
@@ -29,6 +22,19 @@ enum UnverifiedSocketFDsOutput {
             json.endObject()
         }
         json.endArray()
+    }
+
+    /// `"pid", "fd", "inode", "protocol"`: the fields every socket fd entry starts with, dead
+    /// (`dead_socket_fds`) or unverified.
+    static func writeHolder(_ owner: SocketOwner, inode: UInt64, protocolName: String, to json: inout JSONWriter) {
+        json.key("pid")
+        json.value(owner.pid)
+        json.key("fd")
+        json.value(owner.fd)
+        json.key("inode")
+        json.value(inode)
+        json.key("protocol")
+        json.value(protocolName)
     }
 
     /// A heading and one line per fd; nothing when there are none.

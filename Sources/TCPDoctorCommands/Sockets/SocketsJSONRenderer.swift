@@ -72,14 +72,7 @@ struct SocketsJSONRenderer {
         for fd in dead {
             referenced.insert(fd.owner.pid)
             json.beginObject()
-            json.key("pid")
-            json.value(fd.owner.pid)
-            json.key("fd")
-            json.value(fd.owner.fd)
-            json.key("inode")
-            json.value(fd.inode)
-            json.key("protocol")
-            json.value(fd.protocolName)
+            UnverifiedSocketFDsOutput.writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
             json.key("idle_ms")
             if let idle = fd.idleMilliseconds { json.value(idle) } else { json.null() }
             json.key("command")
