@@ -77,8 +77,11 @@ extension Thresholds {
     /// An application learns of a reset at its next read or write and then closes the fd; an fd
     /// whose connection was active a moment ago may be on its way to `close()`. Idle time is the
     /// kernel's own (`TCP_INFO`: the least of `tcpi_last_data_sent`, `tcpi_last_data_recv` and
-    /// `tcpi_last_ack_recv`). A negative value counts as 0.
+    /// `tcpi_last_ack_recv`). A negative value (or NaN) counts as 0; a value beyond what
+    /// `TCP_INFO` can report (2^32 ms, 49.7 days) as that much.
     public var deadSocketMinimumIdle: Duration {
-        .milliseconds(Int64((max(0, self["dead-socket-fds.min-idle-seconds"]) * 1000).rounded()))
+        let seconds = self["dead-socket-fds.min-idle-seconds"]
+        guard seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, Double(UInt32.max) / 1000) * 1000).rounded()))
     }
 }

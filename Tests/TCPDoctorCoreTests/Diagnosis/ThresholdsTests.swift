@@ -11,5 +11,9 @@ struct ThresholdsTests {
         #expect(thresholds.deadSocketMinimumIdle == .milliseconds(250))
         thresholds.set("dead-socket-fds.min-idle-seconds", to: -3)
         #expect(thresholds.deadSocketMinimumIdle == .zero, "a negative idle time means none")
+        thresholds.set("dead-socket-fds.min-idle-seconds", to: .nan)
+        #expect(thresholds.deadSocketMinimumIdle == .zero)
+        thresholds.set("dead-socket-fds.min-idle-seconds", to: 1e300)
+        #expect(thresholds.deadSocketMinimumIdle == .milliseconds(Int64(UInt32.max)), "no overflow, no trap")
     }
 }
