@@ -245,12 +245,20 @@ func procClockTicksPerSecond() -> Int? {
 // MARK: snapshot
 // Calls of Snapshot/: looking at a socket another process holds, through a duplicate of its fd.
 
+/// Which of the two calls behind `snapshotDuplicateDescriptor` failed, and how.
+struct DuplicateFailure: Error {
+    /// `pidfd_open` or `pidfd_getfd`.
+    var call: String
+    var errno: Errno
+}
+
 /// A duplicate of `fd` of process `pid` (pidfd_open + pidfd_getfd, Linux 5.6); needs the
 /// right to ptrace the process. The caller closes the returned descriptor.
-func snapshotDuplicateDescriptor(pid: Int32, fd: Int32) -> Result<Int32, Errno> {
-    valueOrErrno { csd_pidfd_open(pid) }.flatMap { pidfd in
+func snapshotDuplicateDescriptor(pid: Int32, fd: Int32) -> Result<Int32, DuplicateFailure> {
+    valueOrErrno { csd_pidfd_open(pid) }.mapError { DuplicateFailure(call: "pidfd_open", errno: $0) }.flatMap {
+        pidfd in
         defer { closeDescriptor(pidfd) }
-        return valueOrErrno { csd_pidfd_getfd(pidfd, fd) }
+        return valueOrErrno { csd_pidfd_getfd(pidfd, fd) }.mapError { DuplicateFailure(call: "pidfd_getfd", errno: $0) }
     }
 }
 
@@ -259,6 +267,13 @@ func snapshotTCPInfo(_ fd: Int32) -> Result<csd_tcp_info, Errno> {
     var info = csd_tcp_info()
     var length = socklen_t(MemoryLayout<csd_tcp_info>.size)
     return valueOrErrno { Glibc.getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) }.map { _ in info }
+}
+
+/// getsockopt(SO_PROTOCOL) (Linux 2.6.32): the socket's protocol number, `IPPROTO_TCP` for TCP.
+func snapshotSocketProtocol(_ fd: Int32) -> Result<Int32, Errno> {
+    var value: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    return valueOrErrno { Glibc.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &length) }.map { _ in value }
 }
 
 // MARK: host

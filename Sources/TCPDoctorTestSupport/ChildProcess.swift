@@ -21,8 +21,14 @@ public final class ChildProcess {
     }
 
     /// A Python program run by `python3 -c`, the quickest way to script a socket holder.
-    public static func python(_ source: String) throws -> ChildProcess {
-        try ChildProcess([pythonPath, "-c", source])
+    public static func python(_ source: String, _ arguments: String...) throws -> ChildProcess {
+        try ChildProcess(pythonCommand(source) + arguments)
+    }
+
+    /// `python3 -c SOURCE` with a deadline of its own: SIGALRM ends the program after
+    /// `childLifetimeSeconds` even if the test that started it crashed and never killed it.
+    public static func pythonCommand(_ source: String) -> [String] {
+        [pythonPath, "-c", "import signal as _deadline; _deadline.alarm(\(childLifetimeSeconds))\n" + source]
     }
 
     /// Debian's own python3: always there on the machines CI runs on.

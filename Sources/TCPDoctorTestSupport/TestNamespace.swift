@@ -35,13 +35,18 @@ public final class TestNamespace {
         return try ChildProcess([ip, "netns", "exec", name] + arguments)
     }
 
+    /// Starts a Python program inside the namespace, with the deadline of `ChildProcess.python`.
+    public func spawnPython(_ source: String, _ arguments: String...) throws -> ChildProcess {
+        try spawn(ChildProcess.pythonCommand(source) + arguments)
+    }
+
     static func ip(_ arguments: [String]) throws {
         guard let ipPath else { throw FixtureError("ip not found") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ipPath)
         process.arguments = arguments
         try process.run()
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: .seconds(30))
         guard process.terminationStatus == 0 else {
             throw FixtureError("ip \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
         }

@@ -14,7 +14,8 @@ struct DoctorCommandTests {
             servers.append(try listener.accept())
             client.close()
         }
-        usleep(100_000)
+        // Every FIN has arrived once every server side is in CLOSE_WAIT.
+        for server in servers { try server.awaitTCPState(KernelTCPState.closeWait) }
         return (listener, servers)
     }
 

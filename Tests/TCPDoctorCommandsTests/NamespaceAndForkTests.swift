@@ -38,7 +38,7 @@ struct NamespaceAndForkTests {
     @Test(.enabled(if: TestNamespace.isAvailable, "needs root and iproute2 to make a network namespace"))
     func socketsInAnotherNamespaceAreFoundAndTagged() throws {
         let namespace = try TestNamespace()
-        let holder = try namespace.spawn([ChildProcess.pythonPath, "-c", Holders.listenAndConnect])
+        let holder = try namespace.spawnPython(Holders.listenAndConnect)
         let port = try holder.readLine()
 
         let everywhere = try runTCPDoctor(["sockets", "--json", "src", "127.0.0.1:\(port)"])
@@ -95,8 +95,7 @@ struct NamespaceAndForkTests {
                 "\(pair.client.port) \(pair.listener.port)",
             ])
         }
-        closeWait.clientClosesFirst()
-        usleep(50_000)
+        try closeWait.clientClosesFirstAndAwaitCloseWait()
         let filter = [
             "(", "src", "127.0.0.1:\(connection.listener.port)", "or", "src", "127.0.0.1:\(closeWait.listener.port)",
             "or", "dst", "127.0.0.1:\(connection.listener.port)", "or", "dst", "127.0.0.1:\(closeWait.listener.port)",

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TCPDoctorLab
+import TCPDoctorTestSupport
 import Testing
 
 /// Starting, failing and stopping: no process or namespace outlives a lab, whatever happens.
@@ -73,7 +74,7 @@ struct LabLifecycleTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: .seconds(120))
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 2)
         #expect(printed.hasPrefix("error lab _role: fd=x is not a number"))
@@ -86,20 +87,20 @@ struct LabLifecycleTests {
         let gone = Process()
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
-        gone.waitUntilExit()
+        try gone.waitUntilExit(timeout: .seconds(120))
         let stale = "tcpd-lab-\(gone.processIdentifier)-dead"
         let ip = Process()
         ip.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         ip.arguments = ["netns", "add", stale]
         try ip.run()
-        ip.waitUntilExit()
+        try ip.waitUntilExit(timeout: .seconds(120))
         try #require(namespaceExists(stale))
         defer {
             let cleanup = Process()
             cleanup.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
             cleanup.arguments = ["netns", "delete", stale]
             try? cleanup.run()
-            cleanup.waitUntilExit()
+            try? cleanup.waitUntilExit(timeout: .seconds(120))
         }
 
         let lab = try LabRun.start(

@@ -75,7 +75,7 @@ struct DoctorCommand: ParsableCommand {
             return
         }
         let thresholds = try thresholds()
-        let input: DiagnosisInput
+        var input: DiagnosisInput
         do {
             input = try DiagnosisInputReader.read(namespaces: selection.namespaces, thresholds: thresholds)
         } catch {
@@ -84,9 +84,11 @@ struct DoctorCommand: ParsableCommand {
         }
         var findings = Doctor.diagnose(input, only: rules.isEmpty ? nil : Set(rules))
         if selection.selectsProcesses {
+            let snapshot = input.snapshot
             findings = findings.filter { finding in
-                finding.processes.contains { selection.selects(pid: $0.pid, in: input.snapshot) }
+                finding.processes.contains { selection.selects(pid: $0.pid, in: snapshot) }
             }
+            input.snapshot.unverifiedSocketFDs.removeAll { !selection.selects(pid: $0.owner.pid, in: snapshot) }
         }
         if output.json {
             var json = JSONWriter(out)

@@ -14,6 +14,14 @@ enum DoctorRenderer {
             plural(snapshot.namespaces.count, "network namespace") + ",",
             plural(snapshot.processes.count, "process", "processes"), "holding sockets",
         ].joined(separator: " ")
+        defer {
+            UnverifiedSocketFDsOutput.writeText(
+                snapshot.unverifiedSocketFDs,
+                snapshot: snapshot,
+                style: style,
+                to: &out
+            )
+        }
         guard !findings.isEmpty else {
             out.write(style.green("No problems found") + ": \(scope).\n")
             return
@@ -81,6 +89,7 @@ enum DoctorRenderer {
         json.beginArray()
         for finding in findings { FindingJSON.write(finding, to: &json) }
         json.endArray()
+        UnverifiedSocketFDsOutput.writeJSON(snapshot.unverifiedSocketFDs, snapshot: snapshot, to: &json)
         NamespacesJSON.write(snapshot.namespaces, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()

@@ -49,13 +49,21 @@ struct SocketsCommand: ParsableCommand {
         // Dead socket fds have no addresses or state to filter on: they are listed with no filter.
         let dead =
             filter == .all ? snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
+        let unverified =
+            filter == .all
+            ? snapshot.unverifiedSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
         if output.json {
             var json = JSONWriter(OutputBuffer())
-            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(sockets, dead: dead, to: &json)
+            SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(
+                sockets,
+                dead: dead,
+                unverified: unverified,
+                to: &json
+            )
         } else {
             var out = OutputBuffer()
             SocketsTableRenderer(snapshot: snapshot, includeInfo: info, style: .forDescriptor(1))
-                .write(sockets, dead: dead, to: &out)
+                .write(sockets, dead: dead, unverified: unverified, to: &out)
             out.flush()
         }
         SnapshotLoading.reportCoverage(snapshot.coverage)

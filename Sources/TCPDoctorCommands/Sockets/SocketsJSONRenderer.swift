@@ -5,7 +5,12 @@ struct SocketsJSONRenderer {
     let snapshot: Snapshot
     let includeInfo: Bool
 
-    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to json: inout JSONWriter) {
+    func write(
+        _ sockets: [SocketRecord],
+        dead: [DeadSocketFD],
+        unverified: [UnverifiedSocketFD],
+        to json: inout JSONWriter
+    ) {
         json.beginObject()
         json.key("taken_at")
         json.value(snapshot.takenAt)
@@ -67,19 +72,16 @@ struct SocketsJSONRenderer {
         for fd in dead {
             referenced.insert(fd.owner.pid)
             json.beginObject()
-            json.key("pid")
-            json.value(fd.owner.pid)
-            json.key("fd")
-            json.value(fd.owner.fd)
-            json.key("inode")
-            json.value(fd.inode)
-            json.key("protocol")
-            json.value(fd.protocolName)
+            UnverifiedSocketFDsOutput.writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
+            json.key("idle_ms")
+            if let idle = fd.idleMilliseconds { json.value(idle) } else { json.null() }
             json.key("command")
             json.value(snapshot.processes[fd.owner.pid]?.command ?? "")
             json.endObject()
         }
         json.endArray()
+        for fd in unverified { referenced.insert(fd.owner.pid) }
+        UnverifiedSocketFDsOutput.writeJSON(unverified, snapshot: snapshot, to: &json)
 
         json.key("processes")
         json.beginArray()

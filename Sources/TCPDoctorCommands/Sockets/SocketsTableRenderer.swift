@@ -6,7 +6,12 @@ struct SocketsTableRenderer {
     let includeInfo: Bool
     let style: TerminalStyle
 
-    func write(_ sockets: [SocketRecord], dead: [DeadSocketFD], to out: inout OutputBuffer) {
+    func write(
+        _ sockets: [SocketRecord],
+        dead: [DeadSocketFD],
+        unverified: [UnverifiedSocketFD],
+        to out: inout OutputBuffer
+    ) {
         let showNetns = Set(sockets.map(\.netns)).count > 1 || snapshot.namespaces.count > 1
         var columns: [TextTable.Column] = [
             .left("State"), .right("Recv-Q"), .right("Send-Q"), .left("Local Address:Port"),
@@ -31,6 +36,7 @@ struct SocketsTableRenderer {
             table.append(row)
         }
         table.write(to: &out, style: style)
+        defer { UnverifiedSocketFDsOutput.writeText(unverified, snapshot: snapshot, style: style, to: &out) }
         guard !dead.isEmpty else { return }
         out.write("\n")
         out.write(

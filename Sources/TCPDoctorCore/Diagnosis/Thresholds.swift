@@ -35,6 +35,10 @@ public struct Thresholds: Hashable, Sendable {
         ),
         ("dead-socket-fds.critical", 100, "... before it is critical"),
         (
+            "dead-socket-fds.min-idle-seconds", 10,
+            "seconds a reset socket must have been idle (TCP_INFO) to count as dead; newer ones are unverified"
+        ),
+        (
             "listen-backlog.fill-warning", 0.8,
             "accept queue length (or SYN_RECV count) as a share of the listener's backlog before a warning"
         ),
@@ -63,5 +67,21 @@ public struct Thresholds: Hashable, Sendable {
         guard values[key] != nil else { return false }
         values[key] = value
         return true
+    }
+}
+
+extension Thresholds {
+    /// How long a closed socket that carried a connection must have sent and received nothing
+    /// before its fd counts as dead: `dead-socket-fds.min-idle-seconds` (default 10 s).
+    ///
+    /// An application learns of a reset at its next read or write and then closes the fd; an fd
+    /// whose connection was active a moment ago may be on its way to `close()`. Idle time is the
+    /// kernel's own (`TCP_INFO`: the least of `tcpi_last_data_sent`, `tcpi_last_data_recv` and
+    /// `tcpi_last_ack_recv`). A negative value (or NaN) counts as 0; a value beyond what
+    /// `TCP_INFO` can report (2^32 ms, 49.7 days) as that much.
+    public var deadSocketMinimumIdle: Duration {
+        let seconds = self["dead-socket-fds.min-idle-seconds"]
+        guard seconds > 0 else { return .zero }
+        return .milliseconds(Int64((min(seconds, Double(UInt32.max) / 1000) * 1000).rounded()))
     }
 }

@@ -13,7 +13,12 @@ public struct Snapshot: Sendable {
     /// Every process that holds at least one socket fd, by pid.
     public var processes: [Int32: TCPProcess]
     /// TCP socket fds whose socket is in no kernel table: reset or destroyed while still held.
+    ///
+    /// Only fds confirmed through a duplicate (same inode, a closed TCP socket that carried a
+    /// connection, idle long enough); the others are in `unverifiedSocketFDs`.
     public var deadSocketFDs: [DeadSocketFD]
+    /// TCP socket fds in no kernel table that could not be confirmed as dead, with the reason.
+    public var unverifiedSocketFDs: [UnverifiedSocketFD]
     /// What could not be seen, and why.
     public var coverage: Coverage
 
@@ -24,6 +29,7 @@ public struct Snapshot: Sendable {
         owners: SocketOwnerTable = SocketOwnerTable(),
         processes: [Int32: TCPProcess] = [:],
         deadSocketFDs: [DeadSocketFD] = [],
+        unverifiedSocketFDs: [UnverifiedSocketFD] = [],
         coverage: Coverage = Coverage()
     ) {
         self.takenAt = takenAt
@@ -32,6 +38,7 @@ public struct Snapshot: Sendable {
         self.owners = owners
         self.processes = processes
         self.deadSocketFDs = deadSocketFDs
+        self.unverifiedSocketFDs = unverifiedSocketFDs
         self.coverage = coverage
     }
 
@@ -56,11 +63,15 @@ public struct DeadSocketFD: Hashable, Sendable {
     public var inode: UInt64
     /// The socket's protocol name from `system.sockprotoname`: `TCP` or `TCPv6`.
     public var protocolName: String
+    /// Milliseconds since the socket last sent or received anything, from `TCP_INFO`; nil when
+    /// not measured (values built by hand).
+    public var idleMilliseconds: UInt32?
 
-    public init(owner: SocketOwner, inode: UInt64, protocolName: String) {
+    public init(owner: SocketOwner, inode: UInt64, protocolName: String, idleMilliseconds: UInt32? = nil) {
         self.owner = owner
         self.inode = inode
         self.protocolName = protocolName
+        self.idleMilliseconds = idleMilliseconds
     }
 }
 

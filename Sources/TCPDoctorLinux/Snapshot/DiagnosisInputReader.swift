@@ -17,7 +17,8 @@ public enum DiagnosisInputReader {
             namespaces: selection,
             includeOwners: true,
             includeInfo: true,
-            includeShutdown: true
+            includeShutdown: true,
+            deadSocketMinimumIdle: thresholds.deadSocketMinimumIdle
         )
         var snapshot = try SnapshotReader.read(request, in: locations)
         let detector = RuntimeDetector()

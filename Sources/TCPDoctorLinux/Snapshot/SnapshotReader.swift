@@ -28,11 +28,11 @@ public enum SnapshotReader {
     ) throws(LinuxError) -> Snapshot {
         let takenAt = wallClockSeconds()
 
-        let walk = request.includeOwners ? OwnerWalk.start() : nil
         var coverage = Coverage(privileged: geteuid() == 0)
-        let dumped = try dumpSockets(request, locations, &coverage)
-
-        guard let walk else {
+        let (dumped, walked) = try dumpBesideWalk(request.includeOwners ? OwnerWalk.start() : nil) {
+            () throws(LinuxError) in try dumpSockets(request, locations, &coverage)
+        }
+        guard let scan = walked else {
             return Snapshot(
                 takenAt: takenAt,
                 sockets: dumped.sockets,
@@ -40,7 +40,6 @@ public enum SnapshotReader {
                 coverage: coverage
             )
         }
-        let scan = try walk.wait()
         scan.record(in: &coverage)
 
         let processes = ProcessReader().read(pids: scan.socketHolders.sorted(), openFiles: scan.openFiles)
@@ -49,11 +48,12 @@ public enum SnapshotReader {
 
         // Socket fds in no table are only looked for when every state was dumped; with some
         // namespaces left out, only among processes inside the ones that were read.
-        var dead: [DeadSocketFD] = []
+        var dead = DeadSocketFDs()
         if request.findDeadSocketFDs && request.states == .all {
             let everywhere = request.namespaces == .all
             let read = Set(locations.map(\.namespace.inode))
-            dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, includeUndecided: everywhere) { owner in
+            dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, minimumIdle: request.deadSocketMinimumIdle) {
+                owner in
                 everywhere || processes.processes[owner.pid].map { read.contains($0.netns) } ?? false
             }
         }
@@ -77,7 +77,8 @@ public enum SnapshotReader {
             namespaces: locations.map(\.namespace),
             owners: owners,
             processes: processes.processes,
-            deadSocketFDs: dead,
+            deadSocketFDs: dead.confirmed,
+            unverifiedSocketFDs: dead.unverified,
             coverage: coverage
         )
     }
@@ -96,6 +97,26 @@ public enum SnapshotReader {
 
     struct Dumped {
         var sockets: [SocketRecord] = []
+    }
+
+    /// Runs `dump` on this thread while `walk` runs on its own, and joins the walk on every
+    /// path: a dump that throws must not leave a walk running (it would outlive the call and
+    /// still be reading /proc when the caller has moved on).
+    ///
+    /// - Returns: the dump, and the walk's result (nil without a walk).
+    /// - Throws: the dump's error first, else the walk's.
+    static func dumpBesideWalk(
+        _ walk: OwnerWalk?,
+        _ dump: () throws(LinuxError) -> Dumped
+    ) throws(LinuxError) -> (Dumped, FDScan?) {
+        let dumped: Dumped
+        do throws(LinuxError) {
+            dumped = try dump()
+        } catch {
+            _ = try? walk?.wait()
+            throw error
+        }
+        return (dumped, try walk?.wait())
     }
 
     private static func dumpSockets(
@@ -258,81 +279,9 @@ public enum SnapshotReader {
         return try reader.readNamespace(directory: "/proc/\(pid)/net", netns: namespace.inode)
     }
 
-    /// TCP socket fds whose socket is in no table of the namespaces read and which, seen through
-    /// a duplicate of the fd, is closed after having carried a connection.
-    ///
-    /// Being in no dump is not enough: a socket created after the dump, a socket only created or
-    /// bound, and a socket of a namespace that was not read are in none either. TCP_INFO tells
-    /// them apart (`DetachedSocketInspector`).
-    ///
-    /// - Parameters:
-    ///   - includeUndecided: keep candidates the inspector cannot judge (no pidfd_getfd); right
-    ///     only when every namespace was read, so that being in no dump means something.
-    ///   - keep: which holders to consider.
-    private static func deadSocketFDs(
-        _ owners: SocketOwnerTable,
-        dumped: [SocketRecord],
-        includeUndecided: Bool,
-        keep: (SocketOwner) -> Bool
-    ) -> [DeadSocketFD] {
-        var inodes = Set<UInt64>(minimumCapacity: dumped.count)
-        for socket in dumped where socket.inode != 0 { inodes.insert(socket.inode) }
-        let candidates = SocketProtocolProbe().deadTCPSockets(in: owners.filter(keep)) { inodes.contains($0) }
-        var verdicts: [UInt64: DetachedSocketInspector.Verdict] = [:]
-        return candidates.filter { fd in
-            let verdict = verdicts[fd.inode] ?? DetachedSocketInspector.inspect(pid: fd.owner.pid, fd: fd.owner.fd)
-            verdicts[fd.inode] = verdict
-            switch verdict {
-            case .detached: return true
-            case .undecided: return includeUndecided
-            case .alive, .neverConnected: return false
-            }
-        }
-    }
-
     private static func wallClockSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-}
-
-/// The `/proc/*/fd` walk running on threads of its own while the caller dumps sockets.
-final class OwnerWalk: Sendable {
-    private final class Outcome: Sendable {
-        let value = Mutex<Result<FDScan, LinuxError>?>(nil)
-    }
-
-    private let threads: Int
-    private let outcome = Outcome()
-    private let thread: JoinableThread?
-
-    private init(threads: Int) {
-        self.threads = threads
-        let outcome = self.outcome
-        thread = try? systemStartThread { outcome.value.withLock { $0 = Self.scan(threads: threads) } }.get()
-    }
-
-    static func start(threads: Int = 2) -> OwnerWalk {
-        OwnerWalk(threads: threads)
-    }
-
-    private static func scan(threads: Int) -> Result<FDScan, LinuxError> {
-        do throws(LinuxError) {
-            return .success(try FDScanner().scan(threads: threads))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// The walk's result; when its thread could not be started, the walk runs here.
-    func wait() throws(LinuxError) -> FDScan {
-        guard let thread else { return try Self.scan(threads: threads).get() }
-        thread.join()
-        switch outcome.value.withLock({ $0 }) {
-        case .success(let scan): return scan
-        case .failure(let error): throw error
-        case nil: throw LinuxError(.systemCall, "the /proc fd walk ended without a result")
-        }
     }
 }

@@ -27,6 +27,9 @@ public struct SnapshotRequest: Hashable, Sendable {
     public var forceProcfs: Bool
     /// Look for socket fds whose socket is in no table (needs owners and every state).
     public var findDeadSocketFDs: Bool
+    /// How long a reset socket must have been idle to count as dead; fds active more recently
+    /// are listed as unverified (`Thresholds.deadSocketMinimumIdle`).
+    public var deadSocketMinimumIdle: Duration
 
     public init(
         states: TCPStateSet = .all,
@@ -35,7 +38,8 @@ public struct SnapshotRequest: Hashable, Sendable {
         includeInfo: Bool = false,
         includeShutdown: Bool = false,
         forceProcfs: Bool = false,
-        findDeadSocketFDs: Bool = true
+        findDeadSocketFDs: Bool = true,
+        deadSocketMinimumIdle: Duration = Thresholds().deadSocketMinimumIdle
     ) {
         self.states = states
         self.namespaces = namespaces
@@ -44,5 +48,6 @@ public struct SnapshotRequest: Hashable, Sendable {
         self.includeShutdown = includeShutdown
         self.forceProcfs = forceProcfs
         self.findDeadSocketFDs = findDeadSocketFDs
+        self.deadSocketMinimumIdle = deadSocketMinimumIdle
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 /// How to record one variant of a real loopback capture.
@@ -243,7 +244,7 @@ enum TShark {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: .seconds(120))
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
             $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         }

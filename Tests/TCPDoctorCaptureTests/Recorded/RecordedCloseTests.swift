@@ -112,7 +112,7 @@ struct RecordedCloseTests {
         )
         defer { capture.stop() }
         let go = directory.file("go")
-        let peers = try namespace.spawn([ChildProcess.pythonPath, "-c", Self.lateFINPeers, "\(port)", go])
+        let peers = try namespace.spawnPython(Self.lateFINPeers, "\(port)", go)
         #expect(try peers.readLine() == "listening")
         // The peers connect probes until told to go; go once a probe is in the file.
         let capturing = LiveCaptureTests.waitForSegment(in: path, seconds: 15) {
@@ -194,6 +194,17 @@ struct RecordedCloseTests {
     static let lateFINPeers = """
         import os, socket, sys, time
         port, go = int(sys.argv[1]), sys.argv[2]
+        def listed(local, remote):
+            for line in open("/proc/net/tcp").readlines()[1:]:
+                fields = line.split()
+                if (int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)) == (local, remote):
+                    return True
+            return False
+        def until(condition):
+            deadline = time.monotonic() + 10
+            while not condition():
+                if time.monotonic() > deadline: raise SystemExit("timed out")
+                time.sleep(0.01)
         server = socket.socket()
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind(("127.0.0.1", port))
@@ -207,14 +218,15 @@ struct RecordedCloseTests {
             time.sleep(0.2)
         client = socket.create_connection(("127.0.0.1", port))
         conn, _ = server.accept()
-        print(client.getsockname()[1], flush=True)
+        cport = client.getsockname()[1]
+        print(cport, flush=True)
         client.sendall(b"hello")
         assert conn.recv(5) == b"hello"
         client.close()                # FIN: an orphaned FIN_WAIT2 once the server ACKs it
         assert conn.recv(1) == b""    # the server reads EOF and sits in CLOSE_WAIT
-        time.sleep(3)                 # tcp_fin_timeout=1: the client's FIN_WAIT2 expires
+        time.sleep(3)                 # the CLOSE_WAIT the test measures; tcp_fin_timeout=1 ends FIN_WAIT2
         conn.close()                  # the late FIN meets RST
-        time.sleep(0.5)
+        until(lambda: not listed(port, cport))  # the RST has ended the server's LAST_ACK
         print("done", flush=True)
         """
 }

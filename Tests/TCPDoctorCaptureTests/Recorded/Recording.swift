@@ -76,7 +76,7 @@ enum Recording {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: .seconds(120))
         return process.terminationStatus == 0
     }
 

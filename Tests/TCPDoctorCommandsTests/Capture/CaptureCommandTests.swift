@@ -1,6 +1,7 @@
 import Foundation
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 /// `tcpdoctor capture` run as users run it, over captures written with the package's writers.
@@ -169,7 +170,7 @@ func runTCPDoctorCapture(_ arguments: [String], standardInput path: String) thro
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
     try process.run()
-    process.waitUntilExit()
+    try process.waitUntilExit(timeout: .seconds(120))
     return TCPDoctorRun(
         status: process.terminationStatus,
         stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TCPDoctorTestSupport
 
 /// Runs the built `tcpdoctor` executable as a child process and collects what it printed.
 ///
@@ -33,8 +34,14 @@ func runTCPDoctor(_ arguments: [String], environment: [String: String] = [:]) th
     try runProgram(tcpdoctorExecutable(), arguments, environment: environment)
 }
 
-/// Runs any program with `NO_COLOR` set and collects its output and status.
-func runProgram(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> TCPDoctorRun {
+/// Runs any program with `NO_COLOR` set and collects its output and status; a program still
+/// running after `timeout` is killed and the run throws.
+func runProgram(
+    _ program: String,
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    timeout: Duration = .seconds(120)
+) throws -> TCPDoctorRun {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tcpdoctor-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -54,7 +61,7 @@ func runProgram(_ program: String, _ arguments: [String], environment: [String: 
     process.standardError = try FileHandle(forWritingTo: stderrURL)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
+    try process.waitUntilExit(timeout: timeout)
     return TCPDoctorRun(
         status: process.terminationStatus,
         stdout: try String(contentsOf: stdoutURL, encoding: .utf8),

@@ -172,7 +172,8 @@ struct DoctorTests {
             "close-wait.warning", "close-wait.critical", "close-wait.fd-share-critical", "fd.warning", "fd.critical",
             "time-wait.port-share-warning", "time-wait.port-share-critical", "time-wait.server-warning",
             "fin-wait2.warning", "last-ack.warning", "syn-sent.warning", "shared-socket.warning",
-            "dead-socket-fds.warning", "dead-socket-fds.critical", "listen-backlog.fill-warning",
+            "dead-socket-fds.warning", "dead-socket-fds.critical", "dead-socket-fds.min-idle-seconds",
+            "listen-backlog.fill-warning",
             "kernel-settings.tw-buckets-share-warning", "kernel-settings.orphans-share-warning",
         ]
         #expect(declared == Set(read))

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TCPDoctorTestSupport
 
 /// The built `tcpdoctor` run as a child process, read line by line while it runs.
 ///
@@ -55,8 +56,9 @@ final class CLIProcess {
     func signal(_ number: Int32) { kill(pid, number) }
 
     /// Waits for the exit; returns the status (128 + signal for a signal) and standard error.
+    /// A run that does not exit within two minutes is killed, and its status says so (137).
     func finish() -> (status: Int32, stderr: String) {
-        process.waitUntilExit()
+        try? process.waitUntilExit(timeout: .seconds(120))
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let status =
             process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus

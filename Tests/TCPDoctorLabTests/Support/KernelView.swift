@@ -17,7 +17,11 @@ struct KernelView {
     init(_ lab: RunningLab) throws {
         self.lab = lab
         let namespaces: SnapshotRequest.Namespaces = lab.netns.map { .named($0) } ?? .all
-        snapshot = try SnapshotReader.read(SnapshotRequest(namespaces: namespaces, includeOwners: true))
+        // The lab's resets are a moment old: no idle time is asked of its dead fds here (the
+        // threshold itself is tested in DeadSocketTests).
+        snapshot = try SnapshotReader.read(
+            SnapshotRequest(namespaces: namespaces, includeOwners: true, deadSocketMinimumIdle: .zero)
+        )
     }
 
     /// The role of a lab process, by pid.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 @testable import TCPDoctorLinux
@@ -57,7 +58,7 @@ struct FDScannerBenchmark {
         process.standardError = FileHandle.nullDevice
         return try time {
             try process.run()
-            process.waitUntilExit()
+            try process.waitUntilExit(timeout: .seconds(120))
         }
     }
 

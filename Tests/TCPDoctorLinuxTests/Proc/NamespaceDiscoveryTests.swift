@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 @testable import TCPDoctorLinux
@@ -19,7 +20,7 @@ struct NamespaceDiscoveryTests {
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         process.arguments = arguments
         try process.run()
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: .seconds(120))
         return process.terminationStatus
     }
 

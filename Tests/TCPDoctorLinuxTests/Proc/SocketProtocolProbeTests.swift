@@ -1,5 +1,6 @@
 import Glibc
 import TCPDoctorCore
+import TCPDoctorTestSupport
 import Testing
 
 @testable import TCPDoctorLinux
@@ -65,7 +66,8 @@ struct SocketProtocolProbeTests {
         let child = try SpawnedChild(inheriting: [(reset.fd, 100)])
         defer { child.terminate() }
         try child.waitUntilExecuted()
-        usleep(50_000)
+        // The RST has arrived once the client side is in CLOSE.
+        try awaitTCPState(of: reset.fd, KernelTCPState.close)
 
         let inDump = Set(try ProcNetTCPReader().readNamespace().map(\.inode))
         let scan = try FDScanner().scan(pids: [me, child.pid])

@@ -33,8 +33,7 @@ struct ParallelDumpTests {
                 [connection.client.port, connection.listener.port],
             ])
         }
-        closing.clientClosesFirst()
-        usleep(50_000)
+        try closing.clientClosesFirstAndAwaitCloseWait()
         func ours(_ snapshot: Snapshot) -> [String] {
             snapshot.sockets.filter { pairs.contains([$0.local.port, $0.remote.port]) }
                 .map { "\($0.state) \($0.local) \($0.remote) \($0.inode)" }.sorted()

@@ -5,7 +5,11 @@
 /// application never closed the descriptor. netstat and ss no longer list the socket, so this is
 /// the leak they cannot see; SO_KEEPALIVE turns an idle CLOSE_WAIT leak into exactly this.
 ///
-/// Thresholds: `dead-socket-fds.warning` and `dead-socket-fds.critical` fds per process.
+/// Only confirmed fds count (see `Snapshot.unverifiedSocketFDs` for the others): what could
+/// not be confirmed through a duplicate of the fd is never a finding.
+///
+/// Thresholds: `dead-socket-fds.warning` and `dead-socket-fds.critical` fds per process;
+/// `dead-socket-fds.min-idle-seconds` is applied when the snapshot is read.
 public struct DeadSocketFDsRule: DiagnosisRule {
     public let id = "dead-socket-fds"
     public let summary = "socket fds kept open after the kernel reset or destroyed their TCP connection"
