@@ -85,6 +85,7 @@ struct DoctorCommand: ParsableCommand {
             findings = findings.filter { finding in
                 finding.processes.contains { selection.selects(pid: $0.pid, in: input.snapshot) }
             }
+            findings = FindingLinks.resolve(findings)
         }
         if output.json {
             var json = JSONWriter(out)

@@ -79,7 +79,7 @@ enum DoctorRenderer {
         json.endObject()
         json.key("findings")
         json.beginArray()
-        for finding in findings { FindingJSON.write(finding, to: &json) }
+        for finding in findings { FindingJSON.write(finding, links: true, to: &json) }
         json.endArray()
         NamespacesJSON.write(snapshot.namespaces, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
@@ -90,8 +90,17 @@ enum DoctorRenderer {
 
 /// One finding as JSON; shared by the doctor and the capture analysis.
 enum FindingJSON {
-    static func write(_ finding: Finding, to json: inout JSONWriter) {
+    /// - Parameter links: whether to write `id` and `related`, which the doctor's findings have.
+    static func write(_ finding: Finding, links: Bool = false, to json: inout JSONWriter) {
         json.beginObject()
+        if links {
+            json.key("id")
+            json.value(finding.id)
+            json.key("related")
+            json.beginArray()
+            for id in finding.related { json.value(id) }
+            json.endArray()
+        }
         json.key("rule")
         json.value(finding.rule)
         json.key("severity")

@@ -1,0 +1,69 @@
+/// The sockets of this host at the other end of a connection, when both ends were seen.
+///
+/// A connection between two local sockets appears twice in a snapshot: local L and remote R in
+/// one namespace, local R and remote L in the same namespace or another. Loopback addresses meet
+/// only within one namespace (each has its own `lo`), so they match only there. Any other address
+/// matches in another namespace (a container on a bridge, a veth pair) only where it is that
+/// namespace's own address, seen as the bound local address of one of its sockets, and only when
+/// exactly one namespace matches: two namespaces with the same private addresses (containers
+/// behind NAT) cannot be told apart, and what cannot be confirmed is not claimed.
+struct LocalPeerIndex {
+    private struct Tuple: Hashable {
+        var local: Endpoint
+        var remote: Endpoint
+    }
+
+    private let snapshot: Snapshot
+    /// Indexes into `snapshot.sockets` of the sockets in the indexed states, by their 4-tuple.
+    private var byTuple: [Tuple: [Int]] = [:]
+    /// Each namespace's own non-loopback addresses, as its sockets' bound local addresses show them.
+    private var addresses: [IPAddress: Set<UInt64>] = [:]
+
+    /// An index of the sockets in `states`: the states the other end can be in.
+    init(_ snapshot: Snapshot, states: Set<TCPState>) {
+        self.snapshot = snapshot
+        for (index, socket) in snapshot.sockets.enumerated() {
+            let local = Self.normalized(socket.local.address)
+            if !local.isUnspecified && !local.isLoopback { addresses[local, default: []].insert(socket.netns) }
+            guard states.contains(socket.state) else { continue }
+            byTuple[Tuple(local: Self.normalized(socket.local), remote: Self.normalized(socket.remote)), default: []]
+                .append(index)
+        }
+    }
+
+    /// The socket at the other end of `socket`'s connection, if it is on this host and unambiguous.
+    func peer(of socket: SocketRecord) -> SocketRecord? {
+        let key = Tuple(local: Self.normalized(socket.remote), remote: Self.normalized(socket.local))
+        guard let candidates = byTuple[key] else { return nil }
+        let sockets = candidates.map { snapshot.sockets[$0] }
+        if let same = sockets.first(where: { $0.netns == socket.netns }) { return same }
+        guard !key.local.address.isLoopback else { return nil }
+        let namespaces = Set(sockets.map(\.netns))
+        guard namespaces.count == 1, let only = namespaces.first,
+            addresses[key.local.address]?.contains(only) ?? false
+        else { return nil }
+        return sockets.first
+    }
+
+    /// The namespace where `address` is a local address, as seen from a socket in `netns`.
+    ///
+    /// Loopback is `netns` itself; another address is `netns` when it is one of its own, else the
+    /// one other namespace that has it, else nil (unknown, or several namespaces have it).
+    func namespace(of address: IPAddress, from netns: UInt64) -> UInt64? {
+        let address = Self.normalized(address)
+        if address.isLoopback { return netns }
+        guard let owners = addresses[address] else { return nil }
+        if owners.contains(netns) { return netns }
+        return owners.count == 1 ? owners.first : nil
+    }
+
+    /// `::ffff:a.b.c.d` as `a.b.c.d`: a dual-stack socket's view of an IPv4 peer.
+    private static func normalized(_ address: IPAddress) -> IPAddress {
+        guard address.isIPv4Mapped, let value = address.ipv4Value else { return address }
+        return IPAddress(ipv4: value)
+    }
+
+    private static func normalized(_ endpoint: Endpoint) -> Endpoint {
+        Endpoint(address: normalized(endpoint.address), port: endpoint.port)
+    }
+}
