@@ -2,10 +2,13 @@ import TCPDoctorCore
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
+    /// The report for people: compact by default (findings alike over several processes told once,
+    /// generic advice once at the end), every finding in full with `verbose`.
     static func writeReport(
         _ findings: [Finding],
         input: DiagnosisInput,
         style: TerminalStyle,
+        verbose: Bool = false,
         to out: inout OutputBuffer
     ) {
         let snapshot = input.snapshot
@@ -19,9 +22,16 @@ enum DoctorRenderer {
             return
         }
         out.write(FindingRenderer.headline(findings, style: style) + " in \(scope).\n")
-        for finding in findings {
-            FindingRenderer.write(finding, style: style, showNetns: snapshot.namespaces.count > 1, to: &out)
+        let showNetns = snapshot.namespaces.count > 1
+        if verbose {
+            for finding in findings { FindingRenderer.write(finding, style: style, showNetns: showNetns, to: &out) }
+            return
         }
+        var memory = FindingRenderer.ReportMemory()
+        for group in FindingGroup.group(findings) {
+            FindingRenderer.writeCompact(group, style: style, showNetns: showNetns, memory: &memory, to: &out)
+        }
+        FindingRenderer.writeGeneric(memory, style: style, to: &out)
     }
 
     static func plural(_ count: Int, _ singular: String, _ pluralForm: String? = nil) -> String {

@@ -43,7 +43,14 @@ enum FindingRenderer {
         if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
         if !finding.evidence.isEmpty {
             out.write("  evidence:\n")
-            for field in finding.evidence { out.write("    \(field.key): \(text(field.value))\n") }
+            for field in finding.evidence {
+                // One setting a line: the values and what each governs, not three sentences run together.
+                if let lines = EvidenceCatalog.settingLines(field.value), field.key == "kernel_settings" {
+                    out.write("    \(field.key):\n" + lines.map { "      \($0)\n" }.joined())
+                } else {
+                    out.write("    \(field.key): \(text(field.value))\n")
+                }
+            }
         }
         out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
         if !finding.remedies.isEmpty {

@@ -49,6 +49,10 @@ public struct RemedyEntry: Hashable, Sendable {
 
 /// Remedies in the culprit's terms: the catalog (`RemedyCatalog.entries`) and its lookup.
 public enum RemedyCatalog {
+    /// Every topic's generic lines: advice that holds whatever the process, which a report for
+    /// people gives once rather than under every finding.
+    public static let genericLines: Set<String> = Set(entries.values.flatMap(\.generic))
+
     /// The remedies for `topic`, in the terms of the culprits' runtimes, most specific first.
     ///
     /// A recognised server gets its configuration advice, plus its runtime's when that is a

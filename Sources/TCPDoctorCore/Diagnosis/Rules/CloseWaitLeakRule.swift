@@ -101,17 +101,13 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             }
     }
 
-    /// Names the other ends on this host in `finding`: evidence, a sentence and the links.
+    /// Names the other ends on this host in `finding`: evidence, a sentence of why and the links.
     private static func name(_ local: LocalPeerTally, in finding: inout Finding, input: DiagnosisInput) {
         finding.evidence.append(local.evidence(input))
         finding.related = local.relatedIDs("fin-wait2", input: input, withHolder: false)
         let holders = local.describeHolders(input)
-        let culprit = finding.processes.count == 1 ? finding.processes.first.map(describe) : nil
+        // No remedy: the fix is in this finding's own process; the other ends only wait for it.
         finding.why += " The other ends are on this host, in FIN_WAIT2: \(holders); they wait for this side's close()."
-        finding.remedies.append(
-            "The fix is here\(culprit.map { ", in \($0)" } ?? ""): the other ends on this host (\(holders)) only wait for its close()"
-                + finding.related.map(FindingLinks.seeAlso).joined() + "."
-        )
     }
 
     private func finding(
