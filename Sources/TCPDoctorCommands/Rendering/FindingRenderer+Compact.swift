@@ -31,10 +31,10 @@ extension FindingRenderer {
         out.write("\n\(badge(finding.severity, style: style)) \(style.bold(group.summary))  \(style.dim("[\(tag)]"))\n")
         if let processes = processLine(group) { out.write(block("processes:", processes, indent: 4) + "\n") }
         if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
-        if let evidence = EvidenceCatalog.compactLine(group.evidence, width: width - "  evidence: ".count) {
+        if let evidence = EvidenceCatalog.compactLine(group.evidence, width: width - "    evidence: ".count) {
             out.write(block("evidence:", evidence, indent: 4) + "\n")
         }
-        out.write(block("why:", shortWhy(finding.why), indent: 4) + "\n")
+        out.write(block("why:", shortWhy(group.why), indent: 4) + "\n")
         var fixes: [String] = []
         var repeated = 0
         for remedy in finding.remedies {
@@ -76,9 +76,13 @@ extension FindingRenderer {
     /// The processes, when the summary does not name them all: every pid of a group, with its count.
     private static func processLine(_ group: FindingGroup) -> String? {
         if group.isGroup {
-            return group.findings.map { finding in
-                let pid = finding.processes.first.map { "pid \($0.pid)" } ?? "?"
-                return FindingGroup.count(finding.evidence).map { "\(pid) (\($0))" } ?? pid
+            let pids = group.findings.map { $0.processes.first.map { "\($0.pid)" } ?? "?" }
+            let counts = group.findings.map { FindingGroup.count($0.evidence) }
+            if let count = counts.first ?? nil, counts.allSatisfy({ $0 == count }) {
+                return "pids " + pids.joined(separator: ", ") + " (\(count) each)"
+            }
+            return zip(pids, counts).map { pid, count in
+                count.map { "\(pid) (\($0))" } ?? pid
             }.joined(separator: ", ")
         }
         let finding = group.representative

@@ -48,7 +48,8 @@ enum FindingRenderer {
                 if let lines = EvidenceCatalog.settingLines(field.value), field.key == "kernel_settings" {
                     out.write("    \(field.key):\n" + lines.map { "      \($0)\n" }.joined())
                 } else {
-                    out.write("    \(field.key): \(text(field.value))\n")
+                    let unit = EvidenceCatalog.describe(field.key).unit
+                    out.write("    \(field.key): \(EvidenceCatalog.text(field.value, unit: unit))\n")
                 }
             }
         }

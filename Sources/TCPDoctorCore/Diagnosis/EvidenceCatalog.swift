@@ -97,13 +97,14 @@ public enum EvidenceCatalog {
             total: .max
         ),
         "process_close_wait": D("CLOSE_WAIT in the whole process", compact: "{} CLOSE_WAIT in the process", total: .sum),
-        "open_files": D("open files", compact: "{} open files", total: .sum, priority: 4),
-        "fd_limit_soft": D("open-file soft limit", compact: "limit {}", priority: 4),
+        "open_files": D("open files", compact: "{} open files", total: .sum, priority: 6),
+        "fd_limit_soft": D("open-file soft limit", compact: nil),
         "fd_limit_hard": D("open-file hard limit", compact: "hard limit {}", priority: 6),
         "fd_limit_share": D("share of the soft limit", compact: "{} of the fd limit", unit: .share, total: .max, priority: 3),
-        "runtime": D("runtime", compact: "{}", priority: 2),
+        // The runtime's name heads its fixes; on the evidence line it is worth the room only if left.
+        "runtime": D("runtime", compact: "{}", priority: 6),
         "kernel_settings": D("kernel settings", compact: nil),
-        "local_peers": D("other ends on this host", compact: "other end here: {}", total: .merge, priority: 1),
+        "local_peers": D("other ends on this host", compact: "local peers: {}", total: .merge, priority: 1),
         "local_server": D("server on this host", compact: "server here: {}", total: .merge, priority: 1),
         "likely_clients": D("likely clients", compact: "likely clients {}", total: .merge, priority: 2),
         "orphaned": D("orphaned (no fd)", compact: "{} orphaned", total: .sum, hideZero: true),

@@ -50,6 +50,17 @@ public struct FindingGroup: Sendable {
         return first.summary[..<range.lowerBound] + program + rest
     }
 
+    /// The representative's why, said of every process: `lab-srv (pid 42)` becomes `each of the
+    /// 12 lab-srv processes`.
+    public var why: String {
+        let first = representative
+        guard isGroup, let process = first.processes.first else { return first.why }
+        return first.why.replacing(
+            "\(process.command) (pid \(process.pid))",
+            with: "each of the \(findings.count) \(process.command) processes"
+        )
+    }
+
     /// Groups `findings` for a report: findings of one rule, severity, namespace and place, each
     /// about one process, whose processes run the same command, become one group at the place of
     /// the first. A finding without a place (`Finding.place` nil) stays alone.

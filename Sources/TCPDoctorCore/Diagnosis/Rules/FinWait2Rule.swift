@@ -64,7 +64,7 @@ public struct FinWait2Rule: DiagnosisRule {
         let who =
             processes.isEmpty
             ? "the holder of the other ends on this host (\(local.describeHolders(input)))"
-            : processes.map { "pid \($0.pid) (\($0.command))" }.joined(separator: " and ") + " on this host"
+            : sentenceList(processes.map { "pid \($0.pid) (\($0.command))" }) + " on this host"
         let some = local.remote > 0 ? " of \(count - local.remote) of these connections" : ""
         return
             "Fix \(who), which \(processes.count > 1 ? "hold" : "holds") CLOSE_WAIT on the other end\(some)"

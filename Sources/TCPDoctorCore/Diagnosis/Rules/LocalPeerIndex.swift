@@ -5,8 +5,8 @@
 /// only within one namespace (each has its own `lo`), so they match only there. Any other address
 /// matches in another namespace (a container on a bridge, a veth pair) only where it is that
 /// namespace's own address, seen as the bound local address of one of its sockets, and only when
-/// exactly one namespace matches: two namespaces with the same private addresses (containers
-/// behind NAT) cannot be told apart, and what cannot be confirmed is not claimed.
+/// exactly one namespace matches, both ways: two namespaces with the same private addresses
+/// (containers behind NAT) cannot be told apart, and what cannot be confirmed is not claimed.
 struct LocalPeerIndex {
     private struct Tuple: Hashable {
         var local: Endpoint
@@ -14,7 +14,10 @@ struct LocalPeerIndex {
     }
 
     private let snapshot: Snapshot
-    /// Indexes into `snapshot.sockets` of the sockets in the indexed states, by their 4-tuple.
+    /// The states the other end may be in.
+    private let states: Set<TCPState>
+    /// Indexes into `snapshot.sockets` of every connected socket, by its 4-tuple: all states, so
+    /// that a match can be checked for ambiguity both ways.
     private var byTuple: [Tuple: [Int]] = [:]
     /// Each namespace's own non-loopback addresses, as its sockets' bound local addresses show them.
     private var addresses: [IPAddress: Set<UInt64>] = [:]
@@ -22,10 +25,11 @@ struct LocalPeerIndex {
     /// An index of the sockets in `states`: the states the other end can be in.
     init(_ snapshot: Snapshot, states: Set<TCPState>) {
         self.snapshot = snapshot
+        self.states = states
         for (index, socket) in snapshot.sockets.enumerated() {
             let local = Self.normalized(socket.local.address)
             if !local.isUnspecified && !local.isLoopback { addresses[local, default: []].insert(socket.netns) }
-            guard states.contains(socket.state) else { continue }
+            guard socket.state != .listen else { continue }
             byTuple[Tuple(local: Self.normalized(socket.local), remote: Self.normalized(socket.remote)), default: []]
                 .append(index)
         }
@@ -36,13 +40,17 @@ struct LocalPeerIndex {
         let key = Tuple(local: Self.normalized(socket.remote), remote: Self.normalized(socket.local))
         guard let candidates = byTuple[key] else { return nil }
         let sockets = candidates.map { snapshot.sockets[$0] }
-        if let same = sockets.first(where: { $0.netns == socket.netns }) { return same }
+        if let same = sockets.first(where: { $0.netns == socket.netns }) {
+            return states.contains(same.state) ? same : nil
+        }
         guard !key.local.address.isLoopback else { return nil }
+        // One namespace on each side: the other end's tuple, and this end's own, each in one.
         let namespaces = Set(sockets.map(\.netns))
-        guard namespaces.count == 1, let only = namespaces.first,
-            addresses[key.local.address]?.contains(only) ?? false
+        let mine = Set((byTuple[Tuple(local: key.remote, remote: key.local)] ?? []).map { snapshot.sockets[$0].netns })
+        guard namespaces.count == 1, mine.count <= 1, let only = namespaces.first, let peer = sockets.first,
+            addresses[key.local.address]?.contains(only) ?? false, states.contains(peer.state)
         else { return nil }
-        return sockets.first
+        return peer
     }
 
     /// The namespace where `address` is a local address, as seen from a socket in `netns`.

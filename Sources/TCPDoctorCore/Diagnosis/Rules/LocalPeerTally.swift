@@ -71,8 +71,7 @@ struct LocalPeerTally {
         let unseen = holders.filter { $0.key.pid == nil && !$0.key.orphaned }.values.reduce(0, +)
         if orphaned > 0 { parts.append("\(counted(orphaned, "orphaned socket")) (closed by their application)") }
         if unseen > 0 { parts.append("\(counted(unseen, "socket")) whose holder was not seen") }
-        if parts.count <= 1 { return parts.first ?? "" }
-        return parts.dropLast().joined(separator: ", ") + " and " + (parts.last ?? "")
+        return sentenceList(parts)
     }
 
     /// The ids of the findings `rule` would make about the other ends (see `FindingID`).

@@ -1,0 +1,74 @@
+import Testing
+
+@testable import TCPDoctorCore
+
+/// Findings alike over several processes of one program, told once; and the report's links.
+struct FindingGroupTests {
+    /// Twelve pre-fork workers of `gunicorn`, pids 1001...1012, each leaking 40 CLOSE_WAIT on :8000.
+    func preFork(workers: Int = 12) -> SnapshotBuilder {
+        var builder = SnapshotBuilder()
+        let pids = (1...workers).map { Int32(1000 + $0) }
+        for pid in pids { builder.process(pid, "gunicorn", runtime: .cpython) }
+        builder.listener(port: 8000, pids: pids)
+        for pid in pids {
+            builder.add(
+                40,
+                .closeWait,
+                localPort: { _ in 8000 },
+                remotePort: { UInt16(20_000 + Int(pid - 1000) * 50 + $0) },
+                recvQ: { _ in 1 },
+                pids: [pid]
+            )
+        }
+        return builder
+    }
+
+    @Test func preForkWorkersLeakingAlikeAreToldOnce() throws {
+        let findings = Doctor.diagnose(preFork().input())
+        #expect(findings.count == 12)
+        #expect(Set(findings.map(\.id)).count == 12)
+        let groups = FindingGroup.group(findings)
+        let group = try #require(groups.first)
+        #expect(groups.count == 1)
+        #expect(group.findings.count == 12)
+        #expect(group.processes.map(\.pid).sorted() == (1001...1012).map { Int32($0) })
+        #expect(
+            group.summary
+                == "gunicorn (12 processes) leaks 480 CLOSE_WAIT sockets on its listening port :8000 (1 peer): the FIN is unread (it stopped reading these sockets)"
+        )
+        #expect(FindingGroup.count(group.evidence) == 480)
+        #expect(
+            group.evidence.first { $0.key == "top_peers" }?.value
+                == .list([.object([EvidenceField("address", "10.0.0.9"), EvidenceField("count", 480)])])
+        )
+        #expect(group.evidence.first { $0.key == "local_port" }?.value == .integer(8000))
+    }
+
+    @Test func differentProgramsPlacesOrSeveritiesStayApart() throws {
+        var builder = preFork(workers: 2)
+        builder.process(2000, "uwsgi", runtime: .cpython)
+        builder.add(40, .closeWait, localPort: { _ in 8000 }, recvQ: { _ in 1 }, pids: [2000])
+        builder.add(150, .closeWait, localPort: { _ in 8000 }, recvQ: { _ in 1 }, pids: [1001])
+        let groups = FindingGroup.group(Doctor.diagnose(builder.input()))
+        // 1001 is critical (190), 1002 a warning, uwsgi another program.
+        #expect(groups.map(\.findings.count) == [1, 1, 1])
+        #expect(groups.allSatisfy { !$0.isGroup && $0.summary == $0.representative.summary })
+    }
+
+    @Test func linksPointOnlyAtFindingsPresentAndBothWays() {
+        var a = Finding(rule: "fin-wait2", severity: .warning, summary: "a", why: "", id: "fin-wait2/1")
+        a.related = ["close-wait-leak/9/80", "close-wait-leak/7/80"]
+        a.remedies = [
+            "Fix pid 9 (see finding close-wait-leak/9/80) (see finding close-wait-leak/7/80): names the change."
+        ]
+        let b = Finding(rule: "close-wait-leak", severity: .warning, summary: "b", why: "", id: "close-wait-leak/9/80")
+        let c = Finding(rule: "close-wait-leak", severity: .warning, summary: "c", why: "", id: "close-wait-leak/9/80")
+        let linked = FindingLinks.resolve([a, b, c])
+        #expect(linked.map(\.id) == ["fin-wait2/1", "close-wait-leak/9/80", "close-wait-leak/9/80#2"])
+        #expect(linked[0].related == ["close-wait-leak/9/80"])
+        #expect(linked[1].related == ["fin-wait2/1"])
+        #expect(linked[2].related.isEmpty)
+        #expect(linked[0].remedies == ["Fix pid 9 (see finding close-wait-leak/9/80): names the change."])
+        #expect(FindingLinks.resolve(linked) == linked)
+    }
+}
