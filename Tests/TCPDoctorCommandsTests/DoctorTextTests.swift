@@ -93,6 +93,46 @@ struct DoctorTextTests {
         for remedy in remedies { #expect(flatVerbose.contains(remedy), "\(id): --verbose keeps \(remedy)") }
     }
 
+    @Test(arguments: DoctorOracleTests.scenarios())
+    func everyScenarioReadsWithoutRawKeysAndSaysNoFixTwice(id: String) throws {
+        let scenario = try LabScenario.named(id)
+        let size = try #require(DoctorOracleTests.sizes[id])
+        let lab = try LabRun.start(
+            scenario,
+            options: LabOptions(connections: size.connections),
+            executable: tcpdoctorExecutable()
+        )
+        defer { lab.stop() }
+        // Only this lab's findings: its namespace, or its processes on the host.
+        var arguments = ["doctor", "--rule", scenario.expectedRule]
+        if let netns = lab.netns {
+            arguments += ["--netns", netns]
+        } else {
+            arguments += lab.pids(of: scenario.culprit).flatMap { ["--pid", "\($0)"] }
+        }
+        for threshold in size.thresholds { arguments += ["--threshold", threshold] }
+        let text = try runTCPDoctor(arguments).stdout
+        let blocks = Self.blocks(text)
+        #expect(!blocks.isEmpty, "\(id): no finding in\n\(text)")
+        // No evidence key as a label (`fin_unread: 60`, `nr open`-like fallbacks are words); sysctl
+        // names in sentences (`net.ipv4.tcp_fin_timeout`, `tcp_fin_timeout=60 s`) are prose.
+        let json = try runTCPDoctor(arguments + ["--json"]).json()
+        for finding in json["findings"] as? [[String: Any]] ?? [] {
+            for key in (finding["evidence"] as? [String: Any] ?? [:]).keys where key.contains("_") {
+                let label = #"(^|\s)"# + key + #"(:|\s)"#
+                #expect(text.range(of: label, options: .regularExpression) == nil, "\(id): \(key) in\n\(text)")
+            }
+        }
+        var said: Set<String> = []
+        for block in blocks {
+            for fix in Self.fixes(block) where !fix.hasSuffix("given above") {
+                #expect(said.insert(fix).inserted, "\(id): said twice: \(fix)")
+            }
+            let why = block.drop { !$0.hasPrefix("  why: ") }.prefix { $0.hasPrefix("  why: ") || $0.hasPrefix("    ") }
+            #expect(why.count <= 4, "\(id): why of \(why.count) lines")
+        }
+    }
+
     /// Polls `doctor --json` until `found` picks a finding, for at most `seconds`.
     static func poll(
         _ arguments: [String],

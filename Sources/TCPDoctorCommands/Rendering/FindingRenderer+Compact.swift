@@ -75,21 +75,34 @@ extension FindingRenderer {
 
     /// The processes, when the summary does not name them all: every pid of a group, with its count.
     private static func processLine(_ group: FindingGroup) -> String? {
-        if group.isGroup {
-            let pids = group.findings.map { $0.processes.first.map { "\($0.pid)" } ?? "?" }
-            let counts = group.findings.map { FindingGroup.count($0.evidence) }
-            if let count = counts.first ?? nil, counts.allSatisfy({ $0 == count }) {
-                return "pids " + pids.joined(separator: ", ") + " (\(count) each)"
-            }
-            return zip(pids, counts).map { pid, count in
-                count.map { "\(pid) (\($0))" } ?? pid
-            }.joined(separator: ", ")
-        }
+        if group.isGroup { return groupProcessLine(group) }
         let finding = group.representative
         guard finding.processes.contains(where: { !finding.summary.contains("(pid \($0.pid))") }) else { return nil }
         let names = finding.processes.prefix(8).map { "\($0.command) (pid \($0.pid))" }
         let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
         return names.joined(separator: ", ") + more
+    }
+
+    /// Every process of a group: per place in the findings' process lists, the one process all
+    /// share (`lab-srv (pid 42)`), or the command and every pid, with each finding's count.
+    private static func groupProcessLine(_ group: FindingGroup) -> String {
+        let counts = group.findings.map { FindingGroup.count($0.evidence) }
+        let width = group.representative.processes.count
+        var parts: [String] = []
+        for position in 0..<width {
+            let column = group.findings.map { $0.processes[position] }
+            guard let first = column.first, column.contains(where: { $0.pid != first.pid }) else {
+                if let only = column.first { parts.append("\(only.command) (pid \(only.pid))") }
+                continue
+            }
+            if let count = counts.first ?? nil, counts.allSatisfy({ $0 == count }) {
+                parts.append("\(first.command): pids " + column.map { "\($0.pid)" }.joined(separator: ", ") + " (\(count) each)")
+            } else {
+                let pids = zip(column, counts).map { process, count in count.map { "\(process.pid) (\($0))" } ?? "\(process.pid)" }
+                parts.append("\(first.command): pids " + pids.joined(separator: ", "))
+            }
+        }
+        return parts.joined(separator: "; ")
     }
 
     /// `label text` wrapped, the label two columns in and the rest `indent` columns in.

@@ -27,6 +27,8 @@ public struct EvidenceDescription: Hashable, Sendable {
         case same
         /// Lists joined; list items of objects with a `count` merged by their other fields.
         case merge
+        /// An object whose fields are counts (sockets by state): added up field by field.
+        case sumFields
     }
 
     /// The label in the verbose listing, such as `Recv-Q 1 (the FIN unread)`.
@@ -109,7 +111,6 @@ public enum EvidenceCatalog {
         "likely_clients": D("likely clients", compact: "likely clients {}", total: .merge, priority: 2),
         "orphaned": D("orphaned (no fd)", compact: "{} orphaned", total: .sum, hideZero: true),
         "held_by_process": D("held by a process", compact: "{} held by a process", total: .sum, hideZero: true),
-        "holders": D("holders", compact: nil, total: .merge),
         "local_address": D("local address", compact: nil),
         "port_range": D("ephemeral port range", compact: "ephemeral ports {}"),
         "port_range_size": D("ephemeral ports", compact: nil),
@@ -119,6 +120,27 @@ public enum EvidenceCatalog {
         "other_connections": D("other connections", compact: "{} other connections", total: .sum, hideZero: true),
         "new_connections_per_second_max": D("new connections a second, at most", compact: "at most {}/s new"),
         "namespace_time_wait": D("TIME_WAIT in the namespace", compact: "{} TIME_WAIT in the namespace"),
+        "states": D("states", compact: "{}", total: .sumFields),
+        "holders": D("holders", compact: nil, total: .merge),
+        "sample_connections": D("sample connections", compact: nil, total: .merge),
         "share": D("share", compact: "{} of the maximum", unit: .share, total: .max),
+        "nr_open": D("fs.nr_open", compact: "fs.nr_open {}", priority: 7),
+        "file_max": D("fs.file-max", compact: "fs.file-max {}", priority: 6),
+        "file_max_share": D("share of fs.file-max", compact: nil, unit: .share, total: .max),
+        "system_file_handles": D("file handles in the system", compact: "{} file handles in the system", priority: 6),
+        "dead_socket_fds": D("dead socket fds", compact: "{} dead socket fds", total: .sum, hideZero: true),
+        "other_files": D("other files", compact: "{} other files", total: .sum, priority: 6),
+        "tcp_socket_fds": D("TCP socket fds by state", compact: "socket fds {}", priority: 4),
+        "accept_queue": D("accept queue", compact: nil),
+        "backlog": D("backlog", compact: nil),
+        "accept_queue_share": D("accept queue, share of the backlog", compact: nil, unit: .share, total: .max),
+        "syn_recv": D("SYN_RECV", compact: "{} SYN_RECV", total: .sum, hideZero: true),
+        "listeners": D("listeners", compact: nil),
+        "backlog_capped_by_somaxconn": D("backlog capped by net.core.somaxconn", compact: "capped by somaxconn {}"),
+        "retransmits_max": D("most retransmissions", compact: "up to {} retransmissions", total: .max),
+        "distinct_sockets": D("distinct sockets", compact: "{} sockets", total: .sum),
+        "fds": D("fds", compact: "fds {}", total: .merge),
+        "sockstat_alloc": D("sockstat alloc", compact: "sockstat alloc {}"),
+        "sockstat_inuse": D("sockstat inuse", compact: "inuse {}"),
     ]
 }

@@ -26,6 +26,8 @@ enum EvidenceTotals {
             if let numbers = numbers(values), let largest = numbers.max() { return .number(largest) }
         case .merge:
             return merge(values)
+        case .sumFields:
+            if let summed = sumFields(values) { return summed }
         case .same:
             break
         }
@@ -51,6 +53,22 @@ enum EvidenceTotals {
             }
         }
         return found.count == values.count ? found : nil
+    }
+
+    /// Objects of integer fields added up field by field, keys in first-seen order; nil when a
+    /// value is not such an object.
+    private static func sumFields(_ values: [EvidenceValue]) -> EvidenceValue? {
+        var order: [String] = []
+        var sums: [String: Int64] = [:]
+        for value in values {
+            guard case .object(let fields) = value else { return nil }
+            for field in fields {
+                guard case .integer(let number) = field.value else { return nil }
+                if sums[field.key] == nil { order.append(field.key) }
+                sums[field.key, default: 0] += number
+            }
+        }
+        return .object(order.map { EvidenceField($0, .integer(sums[$0] ?? 0)) })
     }
 
     /// Lists joined; objects alike but for their `count` become one with the counts added, so

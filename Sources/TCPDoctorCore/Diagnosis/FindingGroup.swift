@@ -15,8 +15,11 @@ public struct FindingGroup: Sendable {
     /// Whether this tells several findings at once.
     public var isGroup: Bool { findings.count > 1 }
 
-    /// The processes, one per finding, in report order.
-    public var processes: [Finding.Process] { findings.flatMap(\.processes) }
+    /// The processes, each once, in report order.
+    public var processes: [Finding.Process] {
+        var seen: Set<Int32> = []
+        return findings.flatMap(\.processes).filter { seen.insert($0.pid).inserted }
+    }
 
     /// The evidence added up over the findings (see `EvidenceDescription.Total`).
     public var evidence: [EvidenceField] {
@@ -33,9 +36,13 @@ public struct FindingGroup: Sendable {
 
     /// The summary: the representative's, with the process named as the program and its count of
     /// processes, and its count as the total, such as `gunicorn (12 processes) leaks 600 ...`.
+    ///
+    /// Findings about several processes each (a parent and one child) cannot be reworded so
+    /// simply; theirs is the representative's, headed by how many are alike.
     public var summary: String {
         let first = representative
         guard isGroup, let process = first.processes.first else { return first.summary }
+        guard first.processes.count == 1 else { return "\(findings.count) alike: \(first.summary)" }
         let name = "\(process.command) (pid \(process.pid))"
         let program = "\(process.command) (\(findings.count) processes)"
         guard let range = first.summary.firstRange(of: name) else {
@@ -54,16 +61,16 @@ public struct FindingGroup: Sendable {
     /// 12 lab-srv processes`.
     public var why: String {
         let first = representative
-        guard isGroup, let process = first.processes.first else { return first.why }
+        guard isGroup, first.processes.count == 1, let process = first.processes.first else { return first.why }
         return first.why.replacing(
             "\(process.command) (pid \(process.pid))",
             with: "each of the \(findings.count) \(process.command) processes"
         )
     }
 
-    /// Groups `findings` for a report: findings of one rule, severity, namespace and place, each
-    /// about one process, whose processes run the same command, become one group at the place of
-    /// the first. A finding without a place (`Finding.place` nil) stays alone.
+    /// Groups `findings` for a report: findings of one rule, severity, namespace and place whose
+    /// processes run the same commands (one each, or a parent and a child each) become one group
+    /// at the place of the first. A finding without a place (`Finding.place` nil) stays alone.
     ///
     /// - Parameter findings: A report's findings, in report order.
     /// - Returns: The groups in report order; every finding is in exactly one.
@@ -73,14 +80,13 @@ public struct FindingGroup: Sendable {
             var severity: Finding.Severity
             var netns: String?
             var place: String
-            var command: String
+            var commands: [String]
         }
         var groups: [FindingGroup] = []
         var slots: [Key: Int] = [:]
         for finding in findings {
-            guard let place = finding.place, finding.processes.count == 1, let process = finding.processes.first,
-                process.command != "?"
-            else {
+            let commands = finding.processes.map(\.command)
+            guard let place = finding.place, !commands.isEmpty, !commands.contains("?") else {
                 groups.append(FindingGroup(findings: [finding]))
                 continue
             }
@@ -89,7 +95,7 @@ public struct FindingGroup: Sendable {
                 severity: finding.severity,
                 netns: finding.netns,
                 place: place,
-                command: process.command
+                commands: commands
             )
             if let slot = slots[key] {
                 groups[slot].findings.append(finding)

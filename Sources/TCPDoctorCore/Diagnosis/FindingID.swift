@@ -23,9 +23,9 @@ public enum FindingID {
         return netns == 0 || netns == hostNetns ? id : "\(id)@\(netns)"
     }
 
-    /// The default id of a finding whose rule names it no better: rule, its one process, its place.
+    /// The default id of a finding whose rule names it no better: rule, its processes, its place.
     static func make(rule: String, processes: [Finding.Process], place: String?) -> String {
-        let subject = processes.count == 1 ? processes.first.map { "\($0.pid)" } : nil
+        let subject = processes.isEmpty ? nil : processes.map { "\($0.pid)" }.joined(separator: "+")
         return make(rule: rule, subject: subject, place: place, netns: 0, hostNetns: nil)
     }
 
