@@ -89,7 +89,10 @@ struct DoctorTextTests {
         for key in evidence.keys { #expect(verbose.contains("    \(key): ") || verbose.contains("    \(key):\n")) }
         // Two snapshots: ages may have moved on by a second between them.
         let digits = { (text: String) in text.replacing(#/[0-9]+/#, with: "#") }
-        #expect(digits(flatVerbose).contains(digits(Self.flat(finding["why"] as? String ?? "?"))), "\(id): the whole why")
+        #expect(
+            digits(flatVerbose).contains(digits(Self.flat(finding["why"] as? String ?? "?"))),
+            "\(id): the whole why"
+        )
         for remedy in remedies { #expect(flatVerbose.contains(remedy), "\(id): --verbose keeps \(remedy)") }
     }
 
@@ -152,7 +155,9 @@ struct DoctorTextTests {
         let lab = try LabRun.start(scenario, options: LabOptions(connections: 30), executable: tcpdoctorExecutable())
         defer { lab.stop() }
         let server = try #require(lab.pids(of: .server).first)
-        let arguments = ["doctor", "--threshold", "fin-wait2.warning=10", "--rule", "fin-wait2", "--rule", "close-wait-leak"]
+        let arguments = [
+            "doctor", "--threshold", "fin-wait2.warning=10", "--rule", "fin-wait2", "--rule", "close-wait-leak",
+        ]
         // The FIN_WAIT2 finding toward 127.0.0.1 whose other ends our server holds; other loopback
         // FIN_WAIT2 (other suites' tests) may be counted in it too, so it is found by our pid.
         let mine = { (finding: [String: Any]) -> Bool in

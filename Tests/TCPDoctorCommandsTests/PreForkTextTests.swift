@@ -74,7 +74,9 @@ struct PreForkTextTests {
         )
         #expect(block[0].contains("[close-wait-leak ×\(Self.workers)]"))
         let flat = DoctorTextTests.flat(block.joined(separator: "\n"))
-        let listed = "processes: prefork-wkr: pids " + workers.sorted().map { "\($0)" }.joined(separator: ", ") + " (\(Self.perWorker) each)"
+        let listed =
+            "processes: prefork-wkr: pids " + workers.sorted().map { "\($0)" }.joined(separator: ", ")
+            + " (\(Self.perWorker) each)"
         #expect(flat.contains(listed), "\(flat)")
         #expect(flat.contains("each of the \(Self.workers) prefork-wkr processes has not closed its own"))
         #expect(flat.contains("local peers: orphaned FIN_WAIT2 ×\(total)"))

@@ -96,9 +96,13 @@ extension FindingRenderer {
                 continue
             }
             if let count = counts.first ?? nil, counts.allSatisfy({ $0 == count }) {
-                parts.append("\(first.command): pids " + column.map { "\($0.pid)" }.joined(separator: ", ") + " (\(count) each)")
+                parts.append(
+                    "\(first.command): pids " + column.map { "\($0.pid)" }.joined(separator: ", ") + " (\(count) each)"
+                )
             } else {
-                let pids = zip(column, counts).map { process, count in count.map { "\(process.pid) (\($0))" } ?? "\(process.pid)" }
+                let pids = zip(column, counts).map { process, count in
+                    count.map { "\(process.pid) (\($0))" } ?? "\(process.pid)"
+                }
                 parts.append("\(first.command): pids " + pids.joined(separator: ", "))
             }
         }

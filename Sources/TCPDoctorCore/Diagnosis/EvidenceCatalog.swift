@@ -98,11 +98,21 @@ public enum EvidenceCatalog {
             unit: .seconds,
             total: .max
         ),
-        "process_close_wait": D("CLOSE_WAIT in the whole process", compact: "{} CLOSE_WAIT in the process", total: .sum),
+        "process_close_wait": D(
+            "CLOSE_WAIT in the whole process",
+            compact: "{} CLOSE_WAIT in the process",
+            total: .sum
+        ),
         "open_files": D("open files", compact: "{} open files", total: .sum, priority: 6),
         "fd_limit_soft": D("open-file soft limit", compact: nil),
         "fd_limit_hard": D("open-file hard limit", compact: "hard limit {}", priority: 6),
-        "fd_limit_share": D("share of the soft limit", compact: "{} of the fd limit", unit: .share, total: .max, priority: 3),
+        "fd_limit_share": D(
+            "share of the soft limit",
+            compact: "{} of the fd limit",
+            unit: .share,
+            total: .max,
+            priority: 3
+        ),
         // The runtime's name heads its fixes; on the evidence line it is worth the room only if left.
         "runtime": D("runtime", compact: "{}", priority: 6),
         "kernel_settings": D("kernel settings", compact: nil),

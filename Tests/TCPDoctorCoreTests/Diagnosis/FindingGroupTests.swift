@@ -55,6 +55,46 @@ struct FindingGroupTests {
         #expect(groups.allSatisfy { !$0.isGroup && $0.summary == $0.representative.summary })
     }
 
+    @Test func evidenceReadsInWordsAndUnitsOnOneLine() {
+        let evidence: [EvidenceField] = [
+            EvidenceField("count", 50), EvidenceField("fin_unread", 50), EvidenceField("eof_not_closed", 0),
+            EvidenceField("oldest_age_seconds_estimate", 185), EvidenceField("open_files", 54),
+            EvidenceField("fd_limit_soft", 20000), EvidenceField("fd_limit_share", 0.003),
+            EvidenceField("runtime", "native code"),
+            EvidenceField(
+                "local_peers",
+                .list([
+                    .object([
+                        EvidenceField("holder", "orphaned"), EvidenceField("state", "FIN_WAIT2"),
+                        EvidenceField("count", 50),
+                    ])
+                ])
+            ),
+            EvidenceField("retransmits_max", 3), EvidenceField("sample_key", "x"),
+        ]
+        #expect(
+            EvidenceCatalog.compactLine(evidence)
+                == "oldest ~3 min 5 s · 54 open files · 0.3% of the fd limit · native code · local peers: orphaned FIN_WAIT2 ×50 · up to 3 retransmissions · sample key x"
+        )
+        // Too narrow for all: the lowest priorities go, the rest keep the rule's order.
+        #expect(
+            EvidenceCatalog.compactLine(evidence, width: 80)
+                == "oldest ~3 min 5 s · 0.3% of the fd limit · local peers: orphaned FIN_WAIT2 ×50"
+        )
+        #expect(EvidenceCatalog.compactLine([EvidenceField("count", 3)]) == nil)
+        let settings: EvidenceValue = .list([
+            .object([
+                EvidenceField("sysctl", "net.ipv4.tcp_fin_timeout"), EvidenceField("value", 60),
+                EvidenceField("governs", "seconds an orphaned FIN_WAIT2 waits"),
+            ])
+        ])
+        #expect(
+            EvidenceCatalog.settingLines(settings) == [
+                "net.ipv4.tcp_fin_timeout = 60: seconds an orphaned FIN_WAIT2 waits"
+            ]
+        )
+    }
+
     @Test func linksPointOnlyAtFindingsPresentAndBothWays() {
         var a = Finding(rule: "fin-wait2", severity: .warning, summary: "a", why: "", id: "fin-wait2/1")
         a.related = ["close-wait-leak/9/80", "close-wait-leak/7/80"]

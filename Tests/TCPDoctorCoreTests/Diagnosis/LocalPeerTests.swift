@@ -62,6 +62,46 @@ struct LocalPeerTests {
         #expect(closeWait.why.contains("The other ends are on this host, in FIN_WAIT2: 120 orphaned sockets"))
     }
 
+    @Test func aLeakingServerNamesItsLocalClientThatStillHoldsItsEnd() throws {
+        var builder = SnapshotBuilder()
+        builder.process(4121, "server", runtime: .native)
+        builder.process(4200, "uploader", runtime: .go)
+        builder.listener(port: 43769, pids: [4121], address: "127.0.0.1")
+        builder.add(
+            12,
+            .closeWait,
+            local: "127.0.0.1",
+            localPort: { _ in 43769 },
+            remote: "127.0.0.1",
+            remotePort: { UInt16(50_000 + $0) },
+            pids: [4121]
+        )
+        // The client shut down writing and still holds its ends, in FIN_WAIT2.
+        builder.add(
+            12,
+            .finWait2,
+            local: "127.0.0.1",
+            localPort: { UInt16(50_000 + $0) },
+            remote: "127.0.0.1",
+            remotePort: { _ in 43769 },
+            pids: [4200]
+        )
+        let closeWait = try #require(Doctor.diagnose(builder.input()).first { $0.rule == "close-wait-leak" })
+        #expect(closeWait.why.contains("The other ends are on this host, in FIN_WAIT2: uploader (pid 4200);"))
+        #expect(
+            closeWait[evidence: "local_peers"]
+                == .list([
+                    .object([
+                        EvidenceField("pid", 4200), EvidenceField("command", "uploader"),
+                        EvidenceField("state", "FIN_WAIT2"), EvidenceField("count", 12),
+                        EvidenceField("netns", "host"),
+                    ])
+                ])
+        )
+        // 12 FIN_WAIT2 are below fin-wait2.warning: nothing to link to.
+        #expect(closeWait.related.isEmpty)
+    }
+
     @Test func withoutTheCloseWaitFindingTheRemedyNamesTheProcessButNoFinding() throws {
         let input = loopbackLeak().input(overrides: ["close-wait.warning": 1000])
         let finWait2 = try #require(Doctor.diagnose(input).first { $0.rule == "fin-wait2" })
@@ -94,8 +134,14 @@ struct LocalPeerTests {
             remotePort: { UInt16(40_000 + $0) },
             orphan: true
         )
-        builder.netns = 4_026_533_000
-        builder.process(301, "client", runtime: .jvm)
+        Self.container(4_026_533_000, client: 301, in: &builder)
+        return builder
+    }
+
+    /// A container in namespace `netns` whose `client` holds 110 CLOSE_WAIT from 10.88.0.2 to the host.
+    static func container(_ netns: UInt64, client: Int32, in builder: inout SnapshotBuilder) {
+        builder.netns = netns
+        builder.process(client, "client", runtime: .jvm)
         builder.add(
             110,
             .closeWait,
@@ -103,9 +149,8 @@ struct LocalPeerTests {
             localPort: { UInt16(40_000 + $0) },
             remote: "10.88.0.1",
             remotePort: { _ in 8080 },
-            pids: [301]
+            pids: [client]
         )
-        return builder
     }
 
     @Test func anotherNamespaceMatchesByItsOwnAddresses() throws {
@@ -122,17 +167,7 @@ struct LocalPeerTests {
     @Test func twoNamespacesWithTheSameAddressesAreNotGuessed() throws {
         var builder = bridged()
         // A second container with the same private address and the same ports: ambiguous.
-        builder.netns = 4_026_533_001
-        builder.process(302, "client", runtime: .jvm)
-        builder.add(
-            110,
-            .closeWait,
-            local: "10.88.0.2",
-            localPort: { UInt16(40_000 + $0) },
-            remote: "10.88.0.1",
-            remotePort: { _ in 8080 },
-            pids: [302]
-        )
+        Self.container(4_026_533_001, client: 302, in: &builder)
         let finWait2 = try #require(Doctor.diagnose(builder.input()).first { $0.rule == "fin-wait2" })
         #expect(finWait2.related.isEmpty)
         #expect(finWait2.remedies.first?.contains("run tcpdoctor on the host of") == true)

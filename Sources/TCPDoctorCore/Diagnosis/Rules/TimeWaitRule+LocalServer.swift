@@ -43,7 +43,8 @@ extension TimeWaitRule {
             let clients = finding.processes.isEmpty ? "the client" : describe(finding.processes)
             finding.remedies.insert(
                 "Both ends are on this host: fix \(clients), which opens and closes a connection per request toward \(server) on :\(port)"
-                    + related.map(FindingLinks.seeAlso).joined() + "; reusing connections (below) ends the churn on both.",
+                    + related.map(FindingLinks.seeAlso).joined()
+                    + "; reusing connections (below) ends the churn on both.",
                 at: 0
             )
         }

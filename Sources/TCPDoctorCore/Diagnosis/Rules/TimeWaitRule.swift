@@ -86,8 +86,13 @@ public struct TimeWaitRule: DiagnosisRule {
                     others: other,
                     input: input
                 )
-                if let server = LocalServer(key.remote, from: key.netns, peers: peers, listeners: listeners, input: input)
-                {
+                if let server = LocalServer(
+                    key.remote,
+                    from: key.netns,
+                    peers: peers,
+                    listeners: listeners,
+                    input: input
+                ) {
                     server.name(in: &finding, input: input)
                 }
                 findings.append(finding)
