@@ -82,7 +82,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         let reported = tallies.filter { Double($0.value.recvQ.count) >= warning }
         guard !reported.isEmpty else { return [] }
         // The other end of a CLOSE_WAIT socket is in FIN_WAIT2 (FIN_WAIT1 until the FIN is acked).
-        let peers = LocalPeerIndex(snapshot, states: [.finWait2, .finWait1])
+        let peers = LocalPeerIndex(snapshot, states: [.finWait2, .finWait1], asking: .closeWait)
         return
             reported
             .sorted {

@@ -45,7 +45,7 @@ public struct FinWait2Rule: DiagnosisRule {
         let warning = input.thresholds["fin-wait2.warning"]
         let reported = tallies.filter { Double($0.value.count) >= warning }
         guard !reported.isEmpty else { return [] }
-        let peers = LocalPeerIndex(snapshot, states: [.closeWait])
+        let peers = LocalPeerIndex(snapshot, states: [.closeWait], asking: .finWait2)
         return
             reported
             .sorted { $0.value.count > $1.value.count }

@@ -16,20 +16,25 @@ struct LocalPeerIndex {
     private let snapshot: Snapshot
     /// The states the other end may be in.
     private let states: Set<TCPState>
-    /// Indexes into `snapshot.sockets` of every connected socket, by its 4-tuple: all states, so
-    /// that a match can be checked for ambiguity both ways.
+    /// Indexes into `snapshot.sockets` of the sockets in the other end's states and in the asking
+    /// one's, by 4-tuple: both, so that a match can be checked for ambiguity both ways.
     private var byTuple: [Tuple: [Int]] = [:]
     /// Each namespace's own non-loopback addresses, as its sockets' bound local addresses show them.
     private var addresses: [IPAddress: Set<UInt64>] = [:]
 
-    /// An index of the sockets in `states`: the states the other end can be in.
-    init(_ snapshot: Snapshot, states: Set<TCPState>) {
+    /// An index for finding the other ends of sockets in state `asking`.
+    ///
+    /// - Parameters:
+    ///   - states: The states the other end can be in; empty when only `namespace(of:from:)` is used.
+    ///   - asking: The state of the sockets whose other ends are looked up.
+    init(_ snapshot: Snapshot, states: Set<TCPState>, asking: TCPState? = nil) {
         self.snapshot = snapshot
         self.states = states
+        let indexed = states.union(asking.map { [$0] } ?? [])
         for (index, socket) in snapshot.sockets.enumerated() {
             let local = Self.normalized(socket.local.address)
             if !local.isUnspecified && !local.isLoopback { addresses[local, default: []].insert(socket.netns) }
-            guard socket.state != .listen else { continue }
+            guard indexed.contains(socket.state) else { continue }
             byTuple[Tuple(local: Self.normalized(socket.local), remote: Self.normalized(socket.remote)), default: []]
                 .append(index)
         }
