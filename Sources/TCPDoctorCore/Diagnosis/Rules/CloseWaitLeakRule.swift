@@ -8,6 +8,9 @@
 /// accept queue (inode 0: closed by the client before accept()) and sockets whose holder could
 /// not be read, which are reported as such.
 ///
+/// When the other ends are on this host (a local client or server, in FIN_WAIT2), the finding
+/// names their holders and links to the FIN_WAIT2 finding about them (`related`).
+///
 /// Thresholds: `close-wait.warning` and `close-wait.critical` sockets per group;
 /// `close-wait.fd-share-critical`, the share of the process's open-file soft limit taken by all
 /// its CLOSE_WAIT sockets, also makes a group critical.

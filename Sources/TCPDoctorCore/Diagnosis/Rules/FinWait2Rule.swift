@@ -6,6 +6,10 @@
 /// after shutdown(SHUT_WR), which no timer ends. Grouping follows `PeerTarget`: by listening
 /// port on a server (its peers are clients), by peer address on a client.
 ///
+/// When the peer is on this host (`LocalPeerIndex`), there is no other host to run tcpdoctor on:
+/// the finding names the local process that holds the other ends in CLOSE_WAIT, says to fix it,
+/// and links to its close-wait-leak finding (`related`).
+///
 /// Threshold: `fin-wait2.warning` FIN_WAIT2 sockets per peer or port.
 public struct FinWait2Rule: DiagnosisRule {
     public let id = "fin-wait2"

@@ -9,6 +9,9 @@
 /// namespace, local address and destination address and port, against the range's size. The
 /// processes holding other connections toward that destination are named as likely clients.
 ///
+/// A destination that is a listener on this host names its server (`LocalServer`), so that the
+/// remedy can say which of the two local processes to change.
+///
 /// Thresholds: `time-wait.port-share-warning` and `time-wait.port-share-critical` (share of the
 /// range per destination; capped at warning when tcp_tw_reuse applies), and
 /// `time-wait.server-warning` (TIME_WAIT sockets on one listening port).
