@@ -24,7 +24,9 @@ enum DoctorRenderer {
         out.write(FindingRenderer.headline(findings, style: style) + " in \(scope).\n")
         let showNetns = snapshot.namespaces.count > 1
         if verbose {
-            for finding in findings { FindingRenderer.write(finding, style: style, showNetns: showNetns, to: &out) }
+            for finding in findings {
+                FindingRenderer.write(finding, style: style, showNetns: showNetns, showID: true, to: &out)
+            }
             return
         }
         var memory = FindingRenderer.ReportMemory()

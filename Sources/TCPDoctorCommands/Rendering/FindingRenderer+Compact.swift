@@ -65,6 +65,7 @@ extension FindingRenderer {
         }
     }
 
+    /// `CRITICAL`, `WARNING ` or `INFO    `, coloured: the head of every finding's first line.
     static func badge(_ severity: Finding.Severity, style: TerminalStyle) -> String {
         switch severity {
         case .critical: style.red("CRITICAL")
