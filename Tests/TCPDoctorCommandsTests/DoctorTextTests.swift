@@ -187,6 +187,26 @@ struct DoctorTextTests {
         #expect(Self.flat(block.joined(separator: "\n")).contains("pid \(server) (lab-srv-noread)"))
     }
 
+    @Test(.enabled(if: TestNamespace.isAvailable, "needs root for the lab's network namespace"))
+    func timeWaitTowardALocalListenerNamesTheServer() throws {
+        let scenario = try LabScenario.named("port-exhaustion")
+        let lab = try LabRun.start(scenario, options: LabOptions(connections: 300), executable: tcpdoctorExecutable())
+        defer { lab.stop() }
+        let server = try #require(lab.pids(of: .server).first)
+        let netns = try #require(lab.netns)
+        let json = try runTCPDoctor(["doctor", "--json", "--netns", netns, "--rule", "time-wait"]).json()
+        let finding = try #require((json["findings"] as? [[String: Any]])?.first)
+        let local = (finding["evidence"] as? [String: Any])?["local_server"] as? [String]
+        #expect(local == ["lab-srv-sink (pid \(server))"])
+        #expect(
+            (finding["summary"] as? String)?.hasSuffix("(the server is lab-srv-sink (pid \(server)) on this host)")
+                == true
+        )
+        let remedies = finding["remedies"] as? [String] ?? []
+        #expect(remedies.first?.hasPrefix("Both ends are on this host: fix ") == true, "\(remedies)")
+        #expect(remedies.first?.contains("toward lab-srv-sink (pid \(server)) on :8080") == true)
+    }
+
     @Test func aLocalClientOfALeakingLocalServerIsNamedOnTheServersSide() throws {
         // http-client-leak: the server closes first (FIN_WAIT2 on its port), the client leaks.
         let scenario = try LabScenario.named("http-client-leak")
