@@ -28,6 +28,7 @@ public enum FindingLinks {
             result[index].id = id
         }
         let present = Set(result.map(\.id))
+        let order = Dictionary(result.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: min)
         var links: [String: Set<String>] = [:]
         for finding in result {
             for other in finding.related where present.contains(other) && other != finding.id {
@@ -41,9 +42,8 @@ public enum FindingLinks {
                 let words = seeAlso(absent)
                 result[index].remedies = result[index].remedies.map { $0.replacing(words, with: "") }
             }
-            let mine = links[finding.id] ?? []
             // Report order, so that the links read in the order the findings are listed.
-            result[index].related = result.map(\.id).filter { mine.contains($0) }
+            result[index].related = (links[finding.id] ?? []).sorted { (order[$0] ?? 0) < (order[$1] ?? 0) }
         }
         return result
     }
