@@ -45,7 +45,9 @@ struct DoctorCommandTests {
         let table = try runTCPDoctor(["doctor", "--pid", me, "--rule", "close-wait-leak"])
         #expect(table.stdout.contains("WARNING"))
         #expect(table.stdout.contains("pid \(getpid())"))
-        #expect(table.stdout.contains("what to change:"))
+        #expect(table.stdout.contains("  fix: - "))
+        let verbose = try runTCPDoctor(["doctor", "--verbose", "--pid", me, "--rule", "close-wait-leak"])
+        #expect(verbose.stdout.contains("what to change:"))
         withExtendedLifetime(held) {}
     }
 

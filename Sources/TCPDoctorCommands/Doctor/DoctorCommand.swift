@@ -36,6 +36,12 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable).", valueName: "ID"))
     var rules: [String] = []
 
+    @Flag(
+        name: .shortAndLong,
+        help: "Print every finding in full: all evidence, the whole why, every remedy (JSON always has them)."
+    )
+    var verbose = false
+
     @Flag(help: "List the rules and exit.")
     var listRules = false
 
@@ -89,12 +95,19 @@ struct DoctorCommand: ParsableCommand {
                 finding.processes.contains { selection.selects(pid: $0.pid, in: snapshot) }
             }
             input.snapshot.unverifiedSocketFDs.removeAll { !selection.selects(pid: $0.owner.pid, in: snapshot) }
+            findings = FindingLinks.resolve(findings)
         }
         if output.json {
             var json = JSONWriter(out)
             DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, to: &json)
         } else {
-            DoctorRenderer.writeReport(findings, input: input, style: .forDescriptor(1), to: &out)
+            DoctorRenderer.writeReport(
+                findings,
+                input: input,
+                style: .forDescriptor(1),
+                verbose: verbose,
+                to: &out
+            )
             out.flush()
         }
         SnapshotLoading.reportCoverage(input.snapshot.coverage)

@@ -2,10 +2,13 @@ import TCPDoctorCore
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
+    /// The report for people: compact by default (findings alike over several processes told once,
+    /// generic advice once at the end), every finding in full with `verbose`.
     static func writeReport(
         _ findings: [Finding],
         input: DiagnosisInput,
         style: TerminalStyle,
+        verbose: Bool = false,
         to out: inout OutputBuffer
     ) {
         let snapshot = input.snapshot
@@ -27,9 +30,20 @@ enum DoctorRenderer {
             return
         }
         out.write(FindingRenderer.headline(findings, style: style) + " in \(scope).\n")
-        for finding in findings {
-            FindingRenderer.write(finding, style: style, showNetns: snapshot.namespaces.count > 1, to: &out)
+        let showNetns = snapshot.namespaces.count > 1
+        if verbose {
+            for finding in findings {
+                FindingRenderer.write(finding, style: style, showNetns: showNetns, showID: true, to: &out)
+            }
+            return
         }
+        var memory = FindingRenderer.ReportMemory()
+        // Escaped before grouping, once: process and namespace names that others chose reach the
+        // summaries, evidence and remedies (`FindingRenderer.write` escapes the verbose form itself).
+        for group in FindingGroup.group(findings.map(\.escapedForText)) {
+            FindingRenderer.writeCompact(group, style: style, showNetns: showNetns, memory: &memory, to: &out)
+        }
+        FindingRenderer.writeGeneric(memory, style: style, to: &out)
     }
 
     static func plural(_ count: Int, _ singular: String, _ pluralForm: String? = nil) -> String {
@@ -87,7 +101,7 @@ enum DoctorRenderer {
         json.endObject()
         json.key("findings")
         json.beginArray()
-        for finding in findings { FindingJSON.write(finding, to: &json) }
+        for finding in findings { FindingJSON.write(finding, links: true, to: &json) }
         json.endArray()
         UnverifiedSocketFDsOutput.writeJSON(snapshot.unverifiedSocketFDs, snapshot: snapshot, to: &json)
         NamespacesJSON.write(snapshot.namespaces, to: &json)
@@ -99,8 +113,17 @@ enum DoctorRenderer {
 
 /// One finding as JSON; shared by the doctor and the capture analysis.
 enum FindingJSON {
-    static func write(_ finding: Finding, to json: inout JSONWriter) {
+    /// - Parameter links: whether to write `id` and `related`, which the doctor's findings have.
+    static func write(_ finding: Finding, links: Bool = false, to json: inout JSONWriter) {
         json.beginObject()
+        if links {
+            json.key("id")
+            json.value(finding.id)
+            json.key("related")
+            json.beginArray()
+            for id in finding.related { json.value(id) }
+            json.endArray()
+        }
         json.key("rule")
         json.value(finding.rule)
         json.key("severity")

@@ -29,25 +29,37 @@ enum FindingRenderer {
     ///
     /// - Parameter showNetns: whether to print the finding's namespace (only useful when the report
     ///   covers several).
-    static func write(_ finding: Finding, style: TerminalStyle, showNetns: Bool, to out: inout OutputBuffer) {
+    /// - Parameter showID: whether to tag the finding with its id rather than its rule (the doctor's
+    ///   findings have ids that other findings refer to; a capture's do not).
+    static func write(
+        _ finding: Finding,
+        style: TerminalStyle,
+        showNetns: Bool,
+        showID: Bool = false,
+        to out: inout OutputBuffer
+    ) {
         let finding = finding.escapedForText
         out.write("\n")
-        let badge: String
-        switch finding.severity {
-        case .critical: badge = style.red("CRITICAL")
-        case .warning: badge = style.yellow("WARNING ")
-        case .info: badge = style.cyan("INFO    ")
-        }
-        out.write("\(badge) \(style.bold(finding.summary))  \(style.dim("[\(finding.rule)]"))\n")
+        let badge = badge(finding.severity, style: style)
+        out.write("\(badge) \(style.bold(finding.summary))  \(style.dim("[\(showID ? finding.id : finding.rule)]"))\n")
         if !finding.processes.isEmpty {
             let names = finding.processes.prefix(8).map { "\($0.command) (pid \($0.pid))" }
             let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
             out.write("  processes: \(names.joined(separator: ", "))\(more)\n")
         }
         if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
+        if showID, !finding.related.isEmpty { out.write("  related: \(finding.related.joined(separator: ", "))\n") }
         if !finding.evidence.isEmpty {
             out.write("  evidence:\n")
-            for field in finding.evidence { out.write("    \(field.key): \(text(field.value))\n") }
+            for field in finding.evidence {
+                // One setting a line: the values and what each governs, not three sentences run together.
+                if let lines = EvidenceCatalog.settingLines(field.value), field.key == "kernel_settings" {
+                    out.write("    \(field.key):\n" + lines.map { "      \($0)\n" }.joined())
+                } else {
+                    let unit = EvidenceCatalog.describe(field.key).unit
+                    out.write("    \(field.key): \(EvidenceCatalog.text(field.value, unit: unit))\n")
+                }
+            }
         }
         out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
         if !finding.remedies.isEmpty {

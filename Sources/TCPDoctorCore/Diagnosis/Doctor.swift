@@ -20,7 +20,8 @@ public enum Doctor {
     /// Runs the rules on `input` and returns their findings, most severe first.
     ///
     /// Within a severity, larger findings come first (their `count` evidence), then by rule order
-    /// and summary, so the order is stable from run to run.
+    /// and summary, so the order is stable from run to run. Findings about the two ends of local
+    /// connections are linked (`FindingLinks.resolve`).
     ///
     /// - Parameters:
     ///   - input: The snapshot, host facts and thresholds.
@@ -38,7 +39,7 @@ public enum Doctor {
             if a.rule != b.rule { return a.rule < b.rule }
             return a.finding.summary < b.finding.summary
         }
-        return ranked.map(\.finding)
+        return FindingLinks.resolve(ranked.map(\.finding))
     }
 
     /// The rule with identifier `id`, if there is one.

@@ -37,6 +37,11 @@ public struct Finding: Hashable, Sendable {
         }
     }
 
+    /// Unique within one report, such as `close-wait-leak/4242/8000`: what `related` refers to.
+    ///
+    /// Built by `FindingID.make` from the rule, the process (or `unknown`), the `place` and, outside
+    /// the host namespace, the namespace inode; `FindingLinks.resolve` makes duplicates unique.
+    public var id: String
     /// The rule's identifier, such as `close-wait-leak`.
     public var rule: String
     public var severity: Severity
@@ -51,6 +56,14 @@ public struct Finding: Hashable, Sendable {
     public var why: String
     /// What to change, most specific first.
     public var remedies: [String]
+    /// The ids of findings about the other ends of the same local connections (both ends on this host).
+    public var related: [String]
+    /// What the finding is about besides its processes: a listening port such as `8000`, a peer such
+    /// as `10.0.0.9:8080`, or empty for the process as a whole; nil when the finding is one of a kind.
+    ///
+    /// Findings of one rule and one program with the same place say the same of several processes
+    /// (pre-fork workers), so `FindingGroup` tells them once.
+    public var place: String?
 
     public init(
         rule: String,
@@ -60,8 +73,12 @@ public struct Finding: Hashable, Sendable {
         netns: String? = nil,
         evidence: [EvidenceField] = [],
         why: String,
-        remedies: [String] = []
+        remedies: [String] = [],
+        id: String? = nil,
+        place: String? = nil,
+        related: [String] = []
     ) {
+        self.id = id ?? FindingID.make(rule: rule, processes: processes, place: place)
         self.rule = rule
         self.severity = severity
         self.summary = summary
@@ -70,6 +87,8 @@ public struct Finding: Hashable, Sendable {
         self.evidence = evidence
         self.why = why
         self.remedies = remedies
+        self.related = related
+        self.place = place
     }
 }
 

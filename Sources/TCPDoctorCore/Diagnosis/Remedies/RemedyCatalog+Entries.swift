@@ -62,6 +62,11 @@ extension RemedyCatalog {
             "tomcat": [
                 "check the connector's `connectionTimeout` and `keepAliveTimeout`; CLOSE_WAIT toward other services is usually the web application's own HTTP client."
             ],
+        ],
+        // Every runtime's first line is its way to close on end of stream and on errors; all but
+        // CPython's second line is its way to time idle connections out.
+        covered: [
+            .jvm: [0, 1], .cpython: [0], .node: [0, 1], .go: [0, 1], .dotnet: [0, 1], .ruby: [0, 1], .native: [0, 1],
         ]
     )
 
@@ -88,7 +93,9 @@ extension RemedyCatalog {
             .native: [
                 "call close() when read, write, send or recv fail with ECONNRESET, EPIPE, ETIMEDOUT or any error other than EAGAIN/EWOULDBLOCK and EINTR; with epoll, EPOLLERR and EPOLLHUP need a close too."
             ],
-        ]
+        ],
+        // Each runtime's line is the generic "close on every error path" in its terms.
+        covered: [.jvm: [0], .cpython: [0], .node: [0], .go: [0], .dotnet: [0], .ruby: [0], .native: [0]]
     )
 
     private static let connectionReuse = RemedyEntry(
@@ -116,7 +123,9 @@ extension RemedyCatalog {
                 "reuse one `Net::HTTP.start` session (or net-http-persistent) for many requests instead of `Net::HTTP.get` per call."
             ],
             .native: ["keep connections open and reuse them (a pool per destination)."],
-        ]
+        ],
+        // Each runtime's line is the generic "reuse connections" in its terms.
+        covered: [.jvm: [0], .cpython: [0], .node: [0], .go: [0], .dotnet: [0], .ruby: [0], .native: [0]]
     )
 
     private static let serverClosesFirst = RemedyEntry(

@@ -8,6 +8,9 @@
 /// accept queue (inode 0: closed by the client before accept()) and sockets whose holder could
 /// not be read, which are reported as such.
 ///
+/// When the other ends are on this host (a local client or server, in FIN_WAIT2), the finding
+/// names their holders and links to the FIN_WAIT2 finding about them (`related`).
+///
 /// Thresholds: `close-wait.warning` and `close-wait.critical` sockets per group;
 /// `close-wait.fd-share-critical`, the share of the process's open-file soft limit taken by all
 /// its CLOSE_WAIT sockets, also makes a group critical.
@@ -23,6 +26,15 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         case unknown
         /// A connection in an accept queue, closed by its client before accept().
         case notAccepted
+
+        /// The holder in the finding's id: the pid, `unknown` or `not-accepted`.
+        var subject: String {
+            switch self {
+            case .process(let pid): "\(pid)"
+            case .unknown: "unknown"
+            case .notAccepted: "not-accepted"
+            }
+        }
     }
 
     private struct Key: Hashable {
@@ -35,8 +47,11 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         var recvQ = RecvQTally()
         var ages: [UInt32] = []
         var spread = PeerSpread()
+        /// Where the sockets are in `Snapshot.sockets`, to find their other ends on this host.
+        var indexes: [Int] = []
 
-        mutating func add(_ socket: SocketRecord, toward target: PeerTarget) {
+        mutating func add(_ socket: SocketRecord, at index: Int, toward target: PeerTarget) {
+            indexes.append(index)
             recvQ.add(socket.recvQ)
             if let info = socket.tcpInfo { ages.append(info.lastDataReceivedMilliseconds) }
             spread.add(socket, toward: target)
@@ -48,7 +63,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         let listeners = ListenerIndex(snapshot.sockets)
         var tallies: [Key: Tally] = [:]
         var perProcess: [Int32: Int] = [:]
-        for socket in snapshot.sockets where socket.state == .closeWait {
+        for (index, socket) in snapshot.sockets.enumerated() where socket.state == .closeWait {
             let target = listeners.target(of: socket)
             var holders: [Holder] = []
             var previous: Int32?
@@ -63,18 +78,39 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             }
             for holder in holders {
                 let key = Key(netns: socket.netns, holder: holder, target: target)
-                tallies[key, default: Tally()].add(socket, toward: target)
+                tallies[key, default: Tally()].add(socket, at: index, toward: target)
             }
         }
         let warning = input.thresholds["close-wait.warning"]
+        let reported = tallies.filter { Double($0.value.recvQ.count) >= warning }
+        guard !reported.isEmpty else { return [] }
+        // The other end of a CLOSE_WAIT socket is in FIN_WAIT2 (FIN_WAIT1 until the FIN is acked).
+        let peers = LocalPeerIndex(snapshot, states: [.finWait2, .finWait1], asking: .closeWait)
         return
-            tallies
-            .filter { Double($0.value.recvQ.count) >= warning }
+            reported
             .sorted {
                 $0.value.recvQ.count != $1.value.recvQ.count
                     ? $0.value.recvQ.count > $1.value.recvQ.count : $0.key.holder < $1.key.holder
             }
-            .map { finding($0.key, $0.value, perProcess: perProcess, listeners: listeners, input: input) }
+            .map { key, tally in
+                var local = LocalPeerTally()
+                for index in tally.indexes {
+                    local.add(snapshot.sockets[index], index: peers, listeners: listeners, snapshot: snapshot)
+                }
+                var finding = finding(key, tally, perProcess: perProcess, listeners: listeners, input: input)
+                finding.id = input.findingID(id, subject: key.holder.subject, place: finding.place, netns: key.netns)
+                if !local.isEmpty { Self.name(local, in: &finding, input: input) }
+                return finding
+            }
+    }
+
+    /// Names the other ends on this host in `finding`: evidence, a sentence of why and the links.
+    private static func name(_ local: LocalPeerTally, in finding: inout Finding, input: DiagnosisInput) {
+        finding.evidence.append(local.evidence(input))
+        finding.related = local.relatedIDs("fin-wait2", input: input, withHolder: false)
+        let holders = local.describeHolders(input)
+        // No remedy: the fix is in this finding's own process; the other ends only wait for it.
+        finding.why += " The other ends are on this host, in FIN_WAIT2: \(holders); they wait for this side's close()."
     }
 
     private func finding(
@@ -151,12 +187,13 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 netns: input.namespaceLabel(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
-                remedies: [tally.recvQ.remedy]
-                    + RemedyCatalog.remedies(
-                        for: .closeWait,
-                        processes: record.map { [$0] } ?? [],
-                        unknownOwner: "Pid \(pid) could not be read (it may have exited), so this advice is generic."
-                    )
+                remedies: RemedyCatalog.remedies(
+                    for: .closeWait,
+                    processes: record.map { [$0] } ?? [],
+                    symptom: [tally.recvQ.remedy],
+                    unknownOwner: "Pid \(pid) could not be read (it may have exited), so this advice is generic."
+                ),
+                place: FindingID.place(key.target)
             )
         case .unknown, .notAccepted:
             var pids: [Int32] = []
@@ -187,7 +224,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             let remedies =
                 key.holder == .notAccepted
                 ? RemedyCatalog.remedies(for: .acceptQueue, processes: processRecords)
-                : [tally.recvQ.remedy] + RemedyCatalog.remedies(for: .closeWait, processes: processRecords)
+                : RemedyCatalog.remedies(for: .closeWait, processes: processRecords, symptom: [tally.recvQ.remedy])
             return Finding(
                 rule: id,
                 severity: severity,
@@ -196,7 +233,8 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 netns: input.namespaceLabel(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
-                remedies: remedies
+                remedies: remedies,
+                place: FindingID.place(key.target)
             )
         }
     }

@@ -6,6 +6,10 @@
 /// after shutdown(SHUT_WR), which no timer ends. Grouping follows `PeerTarget`: by listening
 /// port on a server (its peers are clients), by peer address on a client.
 ///
+/// When the peer is on this host (`LocalPeerIndex`), there is no other host to run tcpdoctor on:
+/// the finding names the local process that holds the other ends in CLOSE_WAIT, says to fix it,
+/// and links to its close-wait-leak finding (`related`).
+///
 /// Threshold: `fin-wait2.warning` FIN_WAIT2 sockets per peer or port.
 public struct FinWait2Rule: DiagnosisRule {
     public let id = "fin-wait2"
@@ -18,6 +22,8 @@ public struct FinWait2Rule: DiagnosisRule {
         var heldUnknown = 0
         var held: [Int32: Int] = [:]
         var spread = PeerSpread()
+        /// Where the sockets are in `Snapshot.sockets`, to find their other ends on this host.
+        var indexes: [Int] = []
         var count: Int { orphaned + heldUnknown + held.values.reduce(0, +) }
     }
 
@@ -25,10 +31,11 @@ public struct FinWait2Rule: DiagnosisRule {
         let snapshot = input.snapshot
         let listeners = ListenerIndex(snapshot.sockets)
         var tallies: [PeerGroupKey: Tally] = [:]
-        for socket in snapshot.sockets where socket.state == .finWait2 {
+        for (index, socket) in snapshot.sockets.enumerated() where socket.state == .finWait2 {
             let target = listeners.target(of: socket)
             var tally = tallies[PeerGroupKey(netns: socket.netns, target: target)] ?? Tally()
             tally.spread.add(socket, toward: target)
+            tally.indexes.append(index)
             let owners = snapshot.owners(of: socket)
             if socket.inode == 0 {
                 tally.orphaned += 1
@@ -40,16 +47,39 @@ public struct FinWait2Rule: DiagnosisRule {
             tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
         let warning = input.thresholds["fin-wait2.warning"]
+        let reported = tallies.filter { Double($0.value.count) >= warning }
+        guard !reported.isEmpty else { return [] }
+        let peers = LocalPeerIndex(snapshot, states: [.closeWait], asking: .finWait2)
         return
-            tallies
-            .filter { Double($0.value.count) >= warning }
+            reported
             .sorted { $0.value.count > $1.value.count }
-            .map { finding($0.key, $0.value, listeners: listeners, input: input) }
+            .map { key, tally in
+                var local = LocalPeerTally()
+                for index in tally.indexes {
+                    local.add(snapshot.sockets[index], index: peers, listeners: listeners, snapshot: snapshot)
+                }
+                return finding(key, tally, local: local, listeners: listeners, input: input)
+            }
+    }
+
+    /// `Fix pid 4121 (server) on this host, which holds ...`: the remedy when the peers are local.
+    private static func fixLocalPeer(_ local: LocalPeerTally, count: Int, input: DiagnosisInput) -> String {
+        let processes = local.processes(input)
+        let who =
+            processes.isEmpty
+            ? "the holder of the other ends on this host (\(local.describeHolders(input)))"
+            : sentenceList(processes.map { "pid \($0.pid) (\($0.command))" }) + " on this host"
+        let some = local.remote > 0 ? " of \(count - local.remote) of these connections" : ""
+        return
+            "Fix \(who), which \(processes.count > 1 ? "hold" : "holds") CLOSE_WAIT on the other end\(some)"
+            + local.relatedIDs("close-wait-leak", input: input, withHolder: true).map(FindingLinks.seeAlso).joined()
+            + ": its close-wait-leak finding names the change."
     }
 
     private func finding(
         _ key: PeerGroupKey,
         _ tally: Tally,
+        local: LocalPeerTally,
         listeners: ListenerIndex,
         input: DiagnosisInput
     ) -> Finding {
@@ -96,8 +126,9 @@ public struct FinWait2Rule: DiagnosisRule {
             parts.append("\(tally.held.values.reduce(0, +)) held by \(describe(holders)) with no timer")
         }
         if tally.heldUnknown > 0 { parts.append("\(tally.heldUnknown) held by an unseen process") }
+        let localPeer = local.isEmpty ? "" : ", \(local.describeHolders(input)) on this host,"
         var why = [
-            "FIN_WAIT2 means this side closed (or shut down writing) and the peer acknowledged the FIN but has not closed its own side: \(onePeer ? "the peer \(peer) is" : "the peers (\(peer)) are") in CLOSE_WAIT, and that is the bug to fix, on the peer."
+            "FIN_WAIT2 means this side closed (or shut down writing) and the peer acknowledged the FIN but has not closed its own side: \(onePeer ? "the peer \(peer)\(localPeer) is" : "the peers (\(peer))\(localPeer) are") in CLOSE_WAIT, and that is the bug to fix, on the peer."
         ]
         if tally.orphaned > 0 {
             why.append(
@@ -110,9 +141,19 @@ public struct FinWait2Rule: DiagnosisRule {
             )
         }
         if tally.heldUnknown > 0 { why.append(input.missingOwnersReason) }
-        var remedies = [
-            "Fix the peer: run tcpdoctor on the host of \(peer); its close-wait-leak finding names the process and the change."
-        ]
+        if !local.isEmpty { evidence.append(local.evidence(input)) }
+        let localProcesses = local.processes(input)
+        let culprit =
+            localProcesses.isEmpty
+            ? (onePeer ? "the peer leaks" : "the peers leak")
+            : "\(describe(localProcesses)) on this host \(localProcesses.count > 1 ? "leak" : "leaks")"
+        var remedies: [String] = []
+        if !local.isEmpty { remedies.append(Self.fixLocalPeer(local, count: tally.count, input: input)) }
+        if local.isEmpty || local.remote > 0 {
+            remedies.append(
+                "Fix the peer: run tcpdoctor on the host of \(peer); its close-wait-leak finding names the process and the change."
+            )
+        }
         if heldCount > 0 {
             remedies += RemedyCatalog.remedies(for: .halfClosed, processes: input.tcpProcesses(tally.held.keys))
         }
@@ -125,12 +166,15 @@ public struct FinWait2Rule: DiagnosisRule {
             rule: id,
             severity: .warning,
             summary:
-                "\(counted(tally.count, "FIN_WAIT2 socket")) \(place) wait for a FIN that does not come (\(parts.joined(separator: "; "))): the \(onePeer ? "peer leaks" : "peers leak") CLOSE_WAIT",
+                "\(counted(tally.count, "FIN_WAIT2 socket")) \(place) wait for a FIN that does not come (\(parts.joined(separator: "; "))): \(culprit) CLOSE_WAIT",
             processes: processes,
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
-            remedies: remedies
+            remedies: remedies,
+            id: input.findingID(id, subject: nil, place: FindingID.place(key.target), netns: key.netns),
+            place: FindingID.place(key.target),
+            related: local.relatedIDs("close-wait-leak", input: input, withHolder: true)
         )
     }
 }

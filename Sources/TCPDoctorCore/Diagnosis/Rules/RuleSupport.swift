@@ -51,8 +51,13 @@ func describe(_ processes: [Finding.Process], limit: Int = 3) -> String {
     let names = processes.prefix(limit).map(describe)
     let more = processes.count - names.count
     if more > 0 { return names.joined(separator: ", ") + " and \(more) more" }
-    if names.count <= 1 { return names.first ?? "an unknown process" }
-    return names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+    return names.isEmpty ? "an unknown process" : sentenceList(names)
+}
+
+/// Items joined for a sentence: `a`, `a and b`, `a, b and c`.
+func sentenceList(_ items: [String]) -> String {
+    guard let last = items.last else { return "" }
+    return items.count == 1 ? last : items.dropLast().joined(separator: ", ") + " and " + last
 }
 
 /// `1 socket`, `3 sockets`.

@@ -125,7 +125,8 @@ public struct SharedSocketRule: DiagnosisRule {
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
-            remedies: RemedyCatalog.remedies(for: .sharedSocket, processes: records)
+            remedies: RemedyCatalog.remedies(for: .sharedSocket, processes: records),
+            place: ""
         )
     }
 }

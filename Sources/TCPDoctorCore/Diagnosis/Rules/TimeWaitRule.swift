@@ -9,6 +9,9 @@
 /// namespace, local address and destination address and port, against the range's size. The
 /// processes holding other connections toward that destination are named as likely clients.
 ///
+/// A destination that is a listener on this host names its server (`LocalServer`), so that the
+/// remedy can say which of the two local processes to change.
+///
 /// Thresholds: `time-wait.port-share-warning` and `time-wait.port-share-critical` (share of the
 /// range per destination; capped at warning when tcp_tw_reuse applies), and
 /// `time-wait.server-warning` (TIME_WAIT sockets on one listening port).
@@ -72,14 +75,30 @@ public struct TimeWaitRule: DiagnosisRule {
                 for owner in input.snapshot.owners(of: socket) { entry.pids.insert(owner.pid) }
                 others[key] = entry
             }
+            let peers = LocalPeerIndex(input.snapshot, states: [])
             for (key, count) in pressed.sorted(by: {
                 $0.value != $1.value ? $0.value > $1.value : $0.key.remote < $1.key.remote
             }) {
                 let (portRange, assumed) = range(key.netns)
                 let other = others[key] ?? (0, [])
-                findings.append(
-                    clientFinding(key, count: count, range: portRange, assumed: assumed, others: other, input: input)
+                var finding = clientFinding(
+                    key,
+                    count: count,
+                    range: portRange,
+                    assumed: assumed,
+                    others: other,
+                    input: input
                 )
+                if let server = LocalServer(
+                    key.remote,
+                    from: key.netns,
+                    peers: peers,
+                    listeners: listeners,
+                    input: input
+                ) {
+                    server.name(in: &finding, input: input)
+                }
+                findings.append(finding)
             }
         }
         let serverWarning = input.thresholds["time-wait.server-warning"]
@@ -178,7 +197,9 @@ public struct TimeWaitRule: DiagnosisRule {
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
-            remedies: remedies
+            remedies: remedies,
+            id: input.findingID(id, subject: nil, place: "\(key.local)->\(key.remote)", netns: key.netns),
+            place: "\(key.local)->\(key.remote)"
         )
     }
 
@@ -224,7 +245,14 @@ public struct TimeWaitRule: DiagnosisRule {
             netns: input.namespaceLabel(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
-            remedies: remedies
+            remedies: remedies,
+            id: Self.serverID(port: key.port, netns: key.netns, input: input),
+            place: "\(key.port)"
         )
+    }
+
+    /// The id of the finding about TIME_WAIT on listening port `port`: `time-wait/server/8000`.
+    static func serverID(port: UInt16, netns: UInt64, input: DiagnosisInput) -> String {
+        input.findingID("time-wait", subject: "server", place: "\(port)", netns: netns)
     }
 }
