@@ -81,7 +81,7 @@ enum DoctorRenderer {
         json.beginArray()
         for finding in findings { FindingJSON.write(finding, to: &json) }
         json.endArray()
-        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        NamespacesJSON.write(snapshot.namespaces, sources: snapshot.coverage.namespaceSources, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
         json.finish()
