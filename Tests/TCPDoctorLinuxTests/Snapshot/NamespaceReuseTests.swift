@@ -58,7 +58,9 @@ struct NamespaceReuseTests {
         #expect(snapshot.sockets.allSatisfy { $0.netns == host.namespace.inode })
         let problem = try #require(snapshot.coverage.namespaceProblems.first)
         #expect(problem.namespace == "pid 2")
-        #expect(problem.reason.contains("\(path) now leads to network namespace net:[\(second)], not to net:[\(first)]"))
+        #expect(
+            problem.reason.contains("\(path) now leads to network namespace net:[\(second)], not to net:[\(first)]")
+        )
         #expect(snapshot.coverage.reasons.first?.hasPrefix("network namespace pid 2 was not read: ") == true)
     }
 

@@ -76,7 +76,13 @@ struct NetlinkFailureTests {
             #expect(snapshot.coverage.source == .netlink)
             #expect(
                 snapshot.coverage.namespaceSources
-                    == [Coverage.NamespaceSource(inode: pair.inodes[1], label: pair.namespaces[1].name, source: .netlink)]
+                    == [
+                        Coverage.NamespaceSource(
+                            inode: pair.inodes[1],
+                            label: pair.namespaces[1].name,
+                            source: .netlink
+                        )
+                    ]
             )
             #expect(
                 snapshot.coverage.reasons.first
@@ -102,8 +108,16 @@ struct NetlinkFailureTests {
         #expect(snapshot.coverage.source == .procfs)
         #expect(snapshot.coverage.namespaceSources.map(\.source) == [.procfs, .netlink])
         let name = pair.namespaces[0].name
-        #expect(snapshot.coverage.reasons.contains { $0.hasPrefix("the sockets of network namespace \(name) were read from /proc/net/tcp") })
-        #expect(snapshot.coverage.notes.contains { $0.hasPrefix("netlink sock_diag is not supported in network namespace \(name): ") })
+        #expect(
+            snapshot.coverage.reasons.contains {
+                $0.hasPrefix("the sockets of network namespace \(name) were read from /proc/net/tcp")
+            }
+        )
+        #expect(
+            snapshot.coverage.notes.contains {
+                $0.hasPrefix("netlink sock_diag is not supported in network namespace \(name): ")
+            }
+        )
     }
 
     @Test func whenNoNamespaceCanBeReadTheErrorNamesIt() throws {
@@ -117,7 +131,9 @@ struct NetlinkFailureTests {
             )
         }
         #expect(error?.code == .netlinkTimedOut)
-        #expect(error?.message.hasPrefix("network namespace \(pair.namespaces[0].name): the sock_diag dump of IPv4") == true)
+        #expect(
+            error?.message.hasPrefix("network namespace \(pair.namespaces[0].name): the sock_diag dump of IPv4") == true
+        )
     }
 }
 
@@ -142,6 +158,27 @@ struct NetlinkSocketErrorTests {
     ])
     func eachReceiveErrnoHasItsOwnCode(_ errno: Errno, _ code: LinuxError.Code) {
         #expect(NetlinkSocket.receiveError(errno, timeout: .seconds(10)).code == code)
+    }
+
+    @Test func interruptionsAreRetriedOnlySoOften() {
+        var calls = 0
+        let result = valueOrErrno(retryingInterruptions: 3) { () -> Int32 in
+            calls += 1
+            Glibc.errno = EINTR
+            return -1
+        }
+        #expect(result == .failure(.interrupted))
+        #expect(calls == 4)
+        var flaky = 0
+        let recovered = valueOrErrno(retryingInterruptions: 3) { () -> Int32 in
+            flaky += 1
+            if flaky < 3 {
+                Glibc.errno = EINTR
+                return -1
+            }
+            return 7
+        }
+        #expect(recovered == .success(7))
     }
 
     @Test func theCodesSayDifferentThings() {
