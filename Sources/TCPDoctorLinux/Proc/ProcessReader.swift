@@ -47,12 +47,9 @@ public struct ProcessReader: Sendable {
         case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot open \(base)", errno: error)
         }
         let fd = directory.rawValue
-        if let startTime {
-            guard let stat = try file("stat", of: fd, base),
-                let excerpt = stat.withUnsafeBytes({ ProcessFileParsers.parseStatExcerpt($0) })
-            else { return nil }
-            guard excerpt.startTime == startTime else { return nil }
-        }
+        guard let stat = try file("stat", of: fd, base) else { return nil }
+        let started = stat.withUnsafeBytes { ProcessFileParsers.parseStatExcerpt($0) }?.startTime
+        if let startTime, started != startTime { return nil }
         guard let comm = try file("comm", of: fd, base, limit: 256),
             let statusBytes = try file("status", of: fd, base),
             let commandLine = try file("cmdline", of: fd, base, limit: 1 << 16)
@@ -68,6 +65,7 @@ public struct ProcessReader: Sendable {
             user: users.name(of: status.uid),
             parentPID: status.parentPID
         )
+        process.startTime = started
         if let limits = try file("limits", of: fd, base, optional: true) {
             let limit = try limits.withBytes { bytes throws(LinuxError) in
                 try ProcessFileParsers.parseOpenFilesLimit(bytes, file: base + "/limits")

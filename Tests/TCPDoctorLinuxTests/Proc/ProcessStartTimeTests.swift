@@ -34,7 +34,11 @@ struct ProcessStartTimeTests {
         let walked = try #require(scan.startTimes[pid])
         let reader = ProcessReader(procRoot: fixture.procRoot)
         let firstNetns = try ReusedPIDFixture.inode(fixture.holderNamespacePath)
-        #expect(try reader.read(pid: pid, startTime: walked)?.netns == firstNetns)
+        let first = try #require(try reader.read(pid: pid, startTime: walked))
+        #expect(first.netns == firstNetns)
+        #expect(first.startTime == walked)
+        let detector = RuntimeDetector(procRoot: fixture.procRoot)
+        #expect(detector.identify(first)?.runtime == .cpython)
 
         try fixture.reuse()
         // The same pid, another process (in another namespace, started later).
@@ -45,6 +49,9 @@ struct ProcessStartTimeTests {
         #expect(batch.processes.isEmpty)
         #expect(batch.vanished == 1)
         #expect(batch.unreadable.isEmpty)
+        // The runtime, read later still, is not the new process's either.
+        #expect(detector.identify(first) == nil)
+        #expect(detector.identify(now)?.runtime == .cpython)
     }
 
     @Test func aHolderWithoutAStartTimeFromTheWalkHasVanished() {

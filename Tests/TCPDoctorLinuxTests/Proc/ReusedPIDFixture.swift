@@ -9,7 +9,9 @@ import Testing
 /// a Python init forks a holder, pid 2, into a new network namespace, listening on
 /// `firstPort`. On `reuse()` it kills the holder, sets `ns_last_pid` back, and forks the next
 /// holder, which gets pid 2 again, in another new network namespace, listening on `secondPort`.
-/// No other process forks in that PID namespace, so the pid cannot go elsewhere. From outside,
+/// No other process forks in that PID namespace, so the pid cannot go elsewhere; the second
+/// holder starts at least one clock tick after the first (the unit of their start times, which
+/// would otherwise be equal for a reuse this fast). From outside,
 /// the namespace's /proc is `procRoot` (`/proc/INIT/root/proc`), where the holder is pid 2.
 /// Needs root (CAP_SYS_ADMIN for the namespaces and for `ns_last_pid`).
 final class ReusedPIDFixture {
@@ -44,7 +46,13 @@ final class ReusedPIDFixture {
         first = holder(\(firstPort))
         print(first, flush=True)
         signal.sigwait([signal.SIGUSR1])
+        started = int(open("/proc/%d/stat" % first).read().rsplit(")", 1)[1].split()[19])
         os.kill(first, signal.SIGKILL); os.waitpid(first, 0)
+        # Start times count clock ticks of CLOCK_BOOTTIME: the next holder starts a tick later.
+        tick = os.sysconf("SC_CLK_TCK")
+        deadline = time.monotonic() + 5
+        while int(time.clock_gettime(time.CLOCK_BOOTTIME) * tick) <= started and time.monotonic() < deadline:
+            time.sleep(0.001)
         with open("/proc/sys/kernel/ns_last_pid", "w") as f:
             f.write(str(first - 1))
         print(holder(\(secondPort)), flush=True)
