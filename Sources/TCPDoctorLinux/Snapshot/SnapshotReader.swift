@@ -66,9 +66,8 @@ public enum SnapshotReader {
         // namespaces left out, only among processes inside the ones that were read.
         var dead: [DeadSocketFD] = []
         if request.findDeadSocketFDs && request.states == .all {
-            // A namespace that could not be read is as good as left out.
-            let everywhere = request.namespaces == .all && coverage.namespaceProblems.isEmpty
-            let read = dumped.read
+            let everywhere = request.namespaces == .all
+            let read = Set(locations.map(\.namespace.inode))
             dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, includeUndecided: everywhere) { owner in
                 everywhere || processes.processes[owner.pid].map { read.contains($0.netns) } ?? false
             }

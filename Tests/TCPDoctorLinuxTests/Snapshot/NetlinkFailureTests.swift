@@ -120,6 +120,20 @@ struct NetlinkFailureTests {
         )
     }
 
+    @Test func ourOwnNamespaceTimingOutStillLeavesTheOthersRead() throws {
+        let pair = try Pair()
+        let host = try NamespaceDiscovery().namespace(atPath: "/proc/self/ns/net")
+        let snapshot = try SnapshotReader.read(
+            SnapshotRequest(includeOwners: false),
+            in: [host, pair.locations[1]],
+            faults: [host.namespace.inode: NetlinkFault(step: .receive, errno: .resourceTemporarilyUnavailable)]
+        )
+        #expect(snapshot.coverage.namespaceProblems.map(\.namespace) == ["host"])
+        #expect(snapshot.coverage.namespaceProblems.first?.reason.contains("timed out") == true)
+        #expect(!snapshot.sockets.contains { $0.netns == host.namespace.inode })
+        #expect(pair.ports(snapshot, in: 1) == [pair.ports[1]])
+    }
+
     @Test func whenNoNamespaceCanBeReadTheErrorNamesIt() throws {
         let pair = try Pair()
         let only = [pair.locations[0]]
