@@ -48,10 +48,12 @@ public struct NamespaceDiscovery: Sendable {
             let result = "\(pid)/ns/net".withCString { procStatAt(rootFD, $0) }
             guard case .success(let info) = result else { continue }
             var inode = UInt64(info.st_ino)
-            if inode != host && files[inode] == nil {
-                // The first pid of a namespace: keep its file (one open per namespace, not per
-                // pid). The file's inode is the truth should the pid have changed since the stat.
-                guard let file = try? NetworkNamespaceFile(path: "\(procRoot)/\(pid)/ns/net") else { continue }
+            // The first pid of a namespace: keep its file (one open per namespace, not per pid).
+            // The file's inode is the truth should the pid have changed since the stat; without
+            // a file, the location's path is checked when it is opened (`NamespaceLocation.open`).
+            if inode != host && files[inode] == nil,
+                let file = try? NetworkNamespaceFile(path: "\(procRoot)/\(pid)/ns/net")
+            {
                 inode = file.inode
                 if files[inode] == nil { files[inode] = file }
             }

@@ -97,6 +97,21 @@ struct NamespaceReuseTests {
         #expect(unread.coverage.namespaceProblems.map(\.namespace) == ["pid \(holder)"])
     }
 
+    /// Discovery keeps the file of a namespace it found through a pid: the namespace is still
+    /// read, as itself, once that process has gone.
+    @Test func discoveryKeepsTheFileOfANamespaceFoundThroughAPID() throws {
+        let holder = try SpawnedChild(["/usr/bin/unshare", "--net", "/bin/sleep", "300"])
+        defer { holder.terminate() }
+        try holder.waitUntilExecuted()
+        let found = try #require(try NamespaceDiscovery().all().first { $0.namespace.pids.contains(holder.pid) })
+        #expect(found.path == "/proc/\(found.namespace.pids[0])/ns/net")
+        #expect(try found.open().inode == found.namespace.inode)
+        holder.terminate()
+        let snapshot = try SnapshotReader.read(Self.request, in: [found])
+        #expect(snapshot.coverage.namespaceProblems.isEmpty, "\(snapshot.coverage.namespaceProblems)")
+        #expect(snapshot.coverage.namespaceSources.map(\.inode) == [found.namespace.inode])
+    }
+
     /// `ip netns delete` and `add` of the same name between discovery and the dump.
     @Test(.enabled(if: TestNamespace.isAvailable)) func aNameBoundAnewIsNotReadUnderTheOldInode() throws {
         let old = try TestNamespace()
