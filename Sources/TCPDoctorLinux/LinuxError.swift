@@ -6,6 +6,8 @@ public struct LinuxError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case netlinkUnavailable
+            case netlinkTimedOut
+            case netlinkInterrupted
             case netlinkProtocol
             case permissionDenied
             case namespaceUnavailable
@@ -17,8 +19,18 @@ public struct LinuxError: Error, Hashable, Sendable, CustomStringConvertible {
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// NETLINK_SOCK_DIAG cannot be opened or does not answer (no kernel support, seccomp).
+        /// The kernel does not support NETLINK_SOCK_DIAG here: socket(2) fails with
+        /// EPROTONOSUPPORT, EAFNOSUPPORT or EOPNOTSUPP (no such kernel support, a seccomp filter),
+        /// or the dump is refused with ENOENT or EOPNOTSUPP (no inet_diag handler loaded).
+        ///
+        /// The one netlink failure after which /proc/net/tcp is worth reading instead: the others
+        /// say nothing about whether netlink works, and /proc would only repeat the wait.
         public static let netlinkUnavailable = Code(.netlinkUnavailable)
+        /// The kernel sent no reply within the receive timeout (SO_RCVTIMEO, EAGAIN): a stalled
+        /// dump, not a missing feature.
+        public static let netlinkTimedOut = Code(.netlinkTimedOut)
+        /// Receiving the reply was interrupted by signals (EINTR) more often than is retried.
+        public static let netlinkInterrupted = Code(.netlinkInterrupted)
         /// The kernel's netlink reply broke the protocol (bad lengths, unexpected type).
         public static let netlinkProtocol = Code(.netlinkProtocol)
         /// The caller lacks the privilege for the operation (EPERM, EACCES).
@@ -34,7 +46,9 @@ public struct LinuxError: Error, Hashable, Sendable, CustomStringConvertible {
 
         public var description: String {
             switch value {
-            case .netlinkUnavailable: "netlink unavailable"
+            case .netlinkUnavailable: "netlink sock_diag not supported"
+            case .netlinkTimedOut: "netlink timed out"
+            case .netlinkInterrupted: "netlink interrupted"
             case .netlinkProtocol: "netlink protocol error"
             case .permissionDenied: "permission denied"
             case .namespaceUnavailable: "namespace unavailable"

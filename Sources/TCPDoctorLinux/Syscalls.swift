@@ -16,6 +16,22 @@ func valueOrErrno<T: FixedWidthInteger>(_ body: () -> T) -> Result<T, Errno> {
     }
 }
 
+/// Calls `body` again after EINTR at most `retries` times in a row; the last EINTR is returned.
+///
+/// For calls that block with a timeout of their own (a netlink receive under SO_RCVTIMEO): each
+/// retry starts the timeout anew, so an endless stream of signals would make the call endless.
+@inline(__always)
+func valueOrErrno<T: FixedWidthInteger>(retryingInterruptions retries: Int, _ body: () -> T) -> Result<T, Errno> {
+    var interruptions = 0
+    while true {
+        let result = body()
+        if result != -1 { return .success(result) }
+        let error = Errno(rawValue: Glibc.errno)
+        if error != .interrupted || interruptions >= retries { return .failure(error) }
+        interruptions += 1
+    }
+}
+
 /// Closes a descriptor once; EINTR is not retried because Linux has already released the fd.
 @inline(__always)
 func closeDescriptor(_ fd: Int32) {
@@ -72,7 +88,13 @@ struct ReceivedDatagram {
 }
 
 /// recvmsg(2) of one netlink datagram, with MSG_TRUNC so that the real length is reported.
-func systemReceiveDatagram(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<ReceivedDatagram, Errno> {
+///
+/// EINTR is retried `interruptionRetries` times in a row, then returned.
+func systemReceiveDatagram(
+    _ fd: Int32,
+    into buffer: UnsafeMutableRawBufferPointer,
+    interruptionRetries: Int
+) -> Result<ReceivedDatagram, Errno> {
     var address = sockaddr_nl()
     var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
     return withUnsafeMutablePointer(to: &address) { addressPointer in
@@ -82,7 +104,9 @@ func systemReceiveDatagram(_ fd: Int32, into buffer: UnsafeMutableRawBufferPoint
             message.msg_namelen = socklen_t(MemoryLayout<sockaddr_nl>.size)
             message.msg_iov = vectorPointer
             message.msg_iovlen = 1
-            return valueOrErrno { Glibc.recvmsg(fd, &message, Int32(MSG_TRUNC)) }.map { length in
+            return valueOrErrno(retryingInterruptions: interruptionRetries) {
+                Glibc.recvmsg(fd, &message, Int32(MSG_TRUNC))
+            }.map { length in
                 ReceivedDatagram(
                     length: length,
                     truncated: length > buffer.count || message.msg_flags & Int32(MSG_TRUNC) != 0,

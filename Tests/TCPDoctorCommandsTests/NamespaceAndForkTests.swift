@@ -63,6 +63,20 @@ struct NamespaceAndForkTests {
 
         let host = try runTCPDoctor(["sockets", "--json", "--netns", "current", "src", "127.0.0.1:\(port)"])
         #expect(try Self.sockets(host).allSatisfy { $0["netns"] as? UInt64 != inode })
+
+        // Which namespace was read how: each entry of `namespaces` says.
+        #expect(ours["source"] as? String == "netlink")
+        #expect(namespaces.allSatisfy { $0["source"] as? String == "netlink" })
+        let fromProc = try runTCPDoctor(["sockets", "--json", "--procfs", "--netns", namespace.name])
+        #expect(fromProc.status == 0, "stderr: \(fromProc.stderr)")
+        let procDocument = try fromProc.json()
+        #expect(procDocument["source"] as? String == "procfs")
+        let read = try #require((procDocument["namespaces"] as? [[String: Any]])?.first)
+        #expect(read["source"] as? String == "procfs")
+        #expect(try Self.sockets(fromProc).count == 3)
+        #expect(
+            fromProc.stderr.contains("the sockets of network namespace \(namespace.name) were read from /proc/net/tcp")
+        )
     }
 
     @Test func forkedChildIsASecondOwner() throws {

@@ -40,4 +40,17 @@ struct CoverageTests {
         #expect(coverage.reasons.count == 1)
         #expect(coverage.reasons[0].contains("/proc/net/tcp"))
     }
+
+    @Test func theNamespacesReadFromProcAreNamed() {
+        var coverage = Coverage(source: .procfs)
+        coverage.namespaceSources = [
+            .init(inode: 1, label: "host", source: .netlink), .init(inode: 2, label: "blue", source: .procfs),
+        ]
+        #expect(coverage.reasons.count == 1)
+        #expect(coverage.reasons[0].hasPrefix("the sockets of network namespace blue were read from /proc/net/tcp"))
+        coverage.namespaceSources = (1...7).map { .init(inode: UInt64($0), label: "ns\($0)", source: .procfs) }
+        #expect(
+            coverage.reasons[0].hasPrefix("the sockets of network namespaces ns1, ns2, ns3, ns4, ns5 and 2 more were")
+        )
+    }
 }

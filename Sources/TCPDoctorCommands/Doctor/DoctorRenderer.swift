@@ -104,7 +104,7 @@ enum DoctorRenderer {
         for finding in findings { FindingJSON.write(finding, links: true, to: &json) }
         json.endArray()
         UnverifiedSocketFDsOutput.writeJSON(snapshot.unverifiedSocketFDs, snapshot: snapshot, to: &json)
-        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        NamespacesJSON.write(snapshot.namespaces, sources: snapshot.coverage.namespaceSources, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
         json.finish()

@@ -2,7 +2,13 @@ import TCPDoctorCore
 
 /// The `namespaces` array shared by every live JSON document.
 enum NamespacesJSON {
-    static func write(_ namespaces: [NetworkNamespace], to json: inout JSONWriter) {
+    /// - Parameter sources: how each namespace's sockets were read (`Coverage.namespaceSources`);
+    ///   a namespace not in it was not read, and its `source` is null.
+    static func write(
+        _ namespaces: [NetworkNamespace],
+        sources: [Coverage.NamespaceSource] = [],
+        to json: inout JSONWriter
+    ) {
         json.key("namespaces")
         json.beginArray()
         for namespace in namespaces {
@@ -21,6 +27,12 @@ enum NamespacesJSON {
             json.endArray()
             json.key("host")
             json.value(namespace.isHost)
+            json.key("source")
+            if let read = sources.first(where: { $0.inode == namespace.inode }) {
+                json.value(read.source.rawValue)
+            } else {
+                json.null()
+            }
             json.endObject()
         }
         json.endArray()

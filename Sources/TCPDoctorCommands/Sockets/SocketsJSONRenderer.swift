@@ -16,7 +16,7 @@ struct SocketsJSONRenderer {
         json.value(snapshot.takenAt)
         json.key("source")
         json.value(snapshot.coverage.source.rawValue)
-        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        NamespacesJSON.write(snapshot.namespaces, sources: snapshot.coverage.namespaceSources, to: &json)
 
         var referenced = Set<Int32>()
         json.key("sockets")

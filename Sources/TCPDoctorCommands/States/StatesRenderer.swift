@@ -82,7 +82,7 @@ enum StatesRenderer {
             }
             json.endArray()
         }
-        NamespacesJSON.write(snapshot.namespaces, to: &json)
+        NamespacesJSON.write(snapshot.namespaces, sources: snapshot.coverage.namespaceSources, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
         json.endObject()
         json.finish()

@@ -8,8 +8,15 @@ extension Coverage {
             reasons.append("network namespace \(problem.namespace) was not read: \(problem.reason)")
         }
         if source == .procfs {
+            let labels = namespaceSources.filter { $0.source == .procfs }.map(\.label)
+            let more = labels.count > 5 ? " and \(labels.count - 5) more" : ""
+            let listed = labels.prefix(5).joined(separator: ", ") + more
+            let which =
+                labels.isEmpty
+                ? "sockets were"
+                : "the sockets of network namespace\(labels.count == 1 ? "" : "s") \(listed) were"
             reasons.append(
-                "netlink sock_diag was unavailable, so sockets were read from /proc/net/tcp and /proc/net/tcp6 (slower; no tcp_info, cookie or shutdown state)"
+                "\(which) read from /proc/net/tcp and /proc/net/tcp6, as netlink sock_diag was not supported or not wanted (slower; no tcp_info, cookie or shutdown state)"
             )
         }
         guard ownersScanned else { return reasons + notes }

@@ -30,6 +30,10 @@ public struct TCPProcess: Hashable, Sendable {
     public var parentPID: Int32
     /// The runtime, when it was looked for and recognised (the doctor looks; `sockets` does not).
     public var runtime: RuntimeIdentity?
+    /// When the process started (`/proc/PID/stat` field 22, clock ticks after boot); nil if
+    /// unknown. What is read from `/proc/PID` later is checked against it, so that a pid reused
+    /// since is not taken for this process.
+    public var startTime: UInt64? = nil
 
     public init(
         pid: Int32,

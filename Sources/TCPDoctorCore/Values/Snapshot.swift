@@ -110,7 +110,27 @@ public struct Coverage: Hashable, Sendable {
         }
     }
 
+    /// How one namespace's sockets were read.
+    public struct NamespaceSource: Hashable, Sendable {
+        /// The namespace's inode (`NetworkNamespace.inode`).
+        public var inode: UInt64
+        /// Its label, for sentences (`NetworkNamespace.label`).
+        public var label: String
+        public var source: Source
+
+        public init(inode: UInt64, label: String, source: Source) {
+            self.inode = inode
+            self.label = label
+            self.source = source
+        }
+    }
+
+    /// `.procfs` when the sockets of at least one namespace came from /proc/net/tcp (and so lack
+    /// tcp_info, cookies and shutdown state); `namespaceSources` says which.
     public var source: Source
+    /// Every namespace whose sockets were read, and how, in the order read. The choice is made
+    /// per namespace: /proc only where netlink sock_diag is not supported (or was not wanted).
+    public var namespaceSources: [NamespaceSource]
     /// Whether tcpdoctor ran as root; gaps then are not a matter of privilege.
     public var privileged: Bool
     /// Whether owners were looked up at all (the `states` command without grouping skips them).
@@ -134,9 +154,11 @@ public struct Coverage: Hashable, Sendable {
         processesVanished: Int = 0,
         socketsUnattributed: Int = 0,
         namespaceProblems: [NamespaceProblem] = [],
-        notes: [String] = []
+        notes: [String] = [],
+        namespaceSources: [NamespaceSource] = []
     ) {
         self.source = source
+        self.namespaceSources = namespaceSources
         self.privileged = privileged
         self.ownersScanned = ownersScanned
         self.processesScanned = processesScanned

@@ -40,7 +40,7 @@ public enum HostFactsReader {
             var facts: NamespaceFacts
             if namespace.isHost {
                 facts = readNamespace(netDirectory: "/proc/thread-self/net")
-            } else if let file = try? NetworkNamespaceFile(path: location.path),
+            } else if let file = try? location.open(),
                 let inside = try? file.withThreadInside({ readNamespace(netDirectory: "/proc/thread-self/net") })
             {
                 facts = inside

@@ -13,19 +13,31 @@ public struct RuntimeDetector: Sendable {
     }
 
     /// The runtime of `process`, or nil when its executable cannot be read (another user's
-    /// process without root, a kernel thread, a process that has exited).
+    /// process without root, a kernel thread, a process that has exited, or whose pid has gone
+    /// to a process with another start time than `process.startTime`).
+    ///
+    /// Everything is read through one descriptor of `/proc/PID` (as `/proc/self/fd/N/...`),
+    /// which stays bound to the process it was opened for.
     public func identify(_ process: TCPProcess) -> RuntimeIdentity? {
-        guard let exe = readLink("\(procRoot)/\(process.pid)/exe") else { return nil }
+        guard let directory = try? ProcDescriptor(opening: "\(procRoot)/\(process.pid)", directoryOnly: true) else {
+            return nil
+        }
+        if let startTime = process.startTime {
+            guard case .success(let stat) = readProcFile("stat", relativeTo: directory.rawValue, limit: 4096),
+                stat.withUnsafeBytes({ ProcessFileParsers.parseStatExcerpt($0) })?.startTime == startTime
+            else { return nil }
+        }
+        let base = "/proc/self/fd/\(directory.rawValue)"
+        guard let exe = readLink("\(base)/exe") else { return nil }
         let name = Self.basename(exe.hasSuffix(" (deleted)") ? String(exe.dropLast(10)) : exe)
         let server = Self.server(command: process.command, executable: name, arguments: process.argv)
         if let runtime = Self.runtime(executableName: name) {
             return RuntimeIdentity(runtime: runtime, server: server, evidence: "exe \(exe)")
         }
-        if let section = ELFSections.names(ofFile: "\(procRoot)/\(process.pid)/exe"), section.contains(".go.buildinfo")
-        {
+        if let section = ELFSections.names(ofFile: "\(base)/exe"), section.contains(".go.buildinfo") {
             return RuntimeIdentity(runtime: .go, server: server, evidence: "exe \(exe) has a .go.buildinfo section")
         }
-        if let (runtime, library) = mappedRuntime(process.pid) {
+        if let (runtime, library) = mappedRuntime(base) {
             return RuntimeIdentity(runtime: runtime, server: server, evidence: "maps: \(library)")
         }
         return RuntimeIdentity(runtime: .native, server: server, evidence: "exe \(exe)")
@@ -54,8 +66,8 @@ public struct RuntimeDetector: Sendable {
     }
 
     /// A runtime library mapped into the process (for embedded runtimes and renamed binaries).
-    private func mappedRuntime(_ pid: Int32) -> (Runtime, String)? {
-        guard case .success(let bytes) = readProcFile("\(procRoot)/\(pid)/maps", limit: 8 << 20) else { return nil }
+    private func mappedRuntime(_ base: String) -> (Runtime, String)? {
+        guard case .success(let bytes) = readProcFile("\(base)/maps", limit: 8 << 20) else { return nil }
         let libraries: [(String, Runtime)] = [
             ("libjvm.so", .jvm), ("libpython3", .cpython), ("libnode.so", .node), ("libcoreclr.so", .dotnet),
             ("libruby", .ruby),

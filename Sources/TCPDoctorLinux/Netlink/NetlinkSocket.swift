@@ -16,29 +16,48 @@ struct NetlinkSocket: ~Copyable {
     /// MSG_TRUNC still catches a datagram that does not fit.
     static let receiveBufferSize = 64 * 1024
     /// SO_RCVTIMEO: a dump that stalls this long is reported instead of hanging.
-    static let receiveTimeoutSeconds = 10
+    static let defaultReceiveTimeout = Duration.seconds(10)
+    /// How many signals in a row one receive sits out (EINTR) before it reports the
+    /// interruption: enough for the odd SIGCHLD or SIGWINCH, few enough that a stream of signals
+    /// cannot restart the timeout for ever.
+    static let interruptionRetries = 8
 
     let descriptor: Int32
+    /// What SO_RCVTIMEO was set to; the time-out message quotes it.
+    let receiveTimeout: Duration
+    /// An error to return at one step in place of the kernel's answer (tests of error handling).
+    private let fault: NetlinkFault?
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// Opens a socket in the calling thread's network namespace.
     ///
+    /// - Parameters:
+    ///   - receiveTimeout: how long one receive waits for the kernel.
+    ///   - fault: an error the socket reports at one step instead of the kernel's answer; nil
+    ///     outside tests.
     /// - Throws: `.netlinkUnavailable` if the kernel lacks NETLINK_SOCK_DIAG (EPROTONOSUPPORT,
-    ///   EAFNOSUPPORT), `.permissionDenied` (EPERM, EACCES: seccomp, LSM), else `.systemCall`.
-    init() throws(LinuxError) {
-        let descriptor = try Self.openDescriptor()
-        self.init(configuring: descriptor)
+    ///   EAFNOSUPPORT, EOPNOTSUPP), `.permissionDenied` (EPERM, EACCES: seccomp, LSM), else
+    ///   `.systemCall`.
+    init(receiveTimeout: Duration = defaultReceiveTimeout, fault: NetlinkFault? = nil) throws(LinuxError) {
+        let descriptor = try Self.openDescriptor(fault: fault)
+        self.init(configuring: descriptor, receiveTimeout: receiveTimeout, fault: fault)
     }
 
     /// Opens a socket inside the network namespace of `namespace`.
     ///
     /// - Throws: as `init()`, and as `NetworkNamespaceFile.withThreadInside`.
-    init(namespace: NetworkNamespaceFile) throws(LinuxError) {
+    init(
+        namespace: NetworkNamespaceFile,
+        receiveTimeout: Duration = defaultReceiveTimeout,
+        fault: NetlinkFault? = nil
+    ) throws(LinuxError) {
         let opened = try namespace.withThreadInside { () -> Result<Int32, LinuxError> in
-            do throws(LinuxError) { return .success(try Self.openDescriptor()) } catch { return .failure(error) }
+            do throws(LinuxError) { return .success(try Self.openDescriptor(fault: fault)) } catch {
+                return .failure(error)
+            }
         }
         switch opened {
-        case .success(let descriptor): self.init(configuring: descriptor)
+        case .success(let descriptor): self.init(configuring: descriptor, receiveTimeout: receiveTimeout, fault: fault)
         case .failure(let error):
             throw LinuxError(
                 error.code,
@@ -48,12 +67,15 @@ struct NetlinkSocket: ~Copyable {
         }
     }
 
-    private init(configuring descriptor: Int32) {
+    private init(configuring descriptor: Int32, receiveTimeout: Duration, fault: NetlinkFault?) {
         // Best effort: without the timeout a stalled kernel could hang the dump, but the socket
         // still works, so a failure here is not worth refusing it.
-        let timeout = timeval(tv_sec: Self.receiveTimeoutSeconds, tv_usec: 0)
+        let (seconds, attoseconds) = receiveTimeout.components
+        let timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
         _ = systemSetSocketOption(descriptor, level: SOL_SOCKET, name: SO_RCVTIMEO, value: timeout)
         self.descriptor = descriptor
+        self.receiveTimeout = receiveTimeout
+        self.fault = fault
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.receiveBufferSize, alignment: 8)
     }
 
@@ -62,15 +84,21 @@ struct NetlinkSocket: ~Copyable {
         buffer.deallocate()
     }
 
-    private static func openDescriptor() throws(LinuxError) -> Int32 {
+    private static func openDescriptor(fault: NetlinkFault?) throws(LinuxError) -> Int32 {
         let type = Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        switch systemSocket(domain: AF_NETLINK, type: type, protocol: NETLINK_SOCK_DIAG) {
+        let opened =
+            if let fault, fault.step == .open {
+                Result<Int32, Errno>.failure(fault.errno)
+            } else {
+                systemSocket(domain: AF_NETLINK, type: type, protocol: NETLINK_SOCK_DIAG)
+            }
+        switch opened {
         case .success(let fd):
             return fd
         case .failure(let errno):
             let message = "cannot open a NETLINK_SOCK_DIAG socket"
             switch errno {
-            case .protocolNotSupported, .addressFamilyNotSupported:
+            case .protocolNotSupported, .addressFamilyNotSupported, .notSupported:
                 throw LinuxError(.netlinkUnavailable, message, errno: errno)
             case .notPermitted, .permissionDenied:
                 throw LinuxError(.permissionDenied, message, errno: errno)
@@ -100,11 +128,19 @@ struct NetlinkSocket: ~Copyable {
     /// Receives the next datagram from the kernel, skipping any sent by another process.
     ///
     /// - Returns: the datagram's bytes, valid until the next call.
-    /// - Throws: `.netlinkProtocol` for a truncated or empty datagram, `.netlinkUnavailable` when
-    ///   nothing arrives within `receiveTimeoutSeconds`, `.systemCall` otherwise.
+    /// - Throws: `.netlinkProtocol` for a truncated or empty datagram or an overflowed queue,
+    ///   `.netlinkTimedOut` when nothing arrives within `receiveTimeout` (EAGAIN),
+    ///   `.netlinkInterrupted` after `interruptionRetries` signals in a row (EINTR),
+    ///   `.netlinkUnavailable` for EOPNOTSUPP, `.systemCall` otherwise.
     func receive() throws(LinuxError) -> UnsafeRawBufferPointer {
         while true {
-            switch systemReceiveDatagram(descriptor, into: buffer) {
+            let received =
+                if let fault, fault.step == .receive {
+                    Result<ReceivedDatagram, Errno>.failure(fault.errno)
+                } else {
+                    systemReceiveDatagram(descriptor, into: buffer, interruptionRetries: Self.interruptionRetries)
+                }
+            switch received {
             case .success(let datagram):
                 if datagram.truncated {
                     throw LinuxError(
@@ -119,19 +155,47 @@ struct NetlinkSocket: ~Copyable {
                 }
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<datagram.length])
             case .failure(let errno):
-                switch errno {
-                case .resourceTemporarilyUnavailable:
-                    throw LinuxError(
-                        .netlinkUnavailable,
-                        "the kernel sent no sock_diag reply within \(Self.receiveTimeoutSeconds) s",
-                        errno: errno
-                    )
-                case .noBufferSpace:
-                    throw LinuxError(.netlinkProtocol, "the netlink receive queue overflowed", errno: errno)
-                default:
-                    throw LinuxError(.systemCall, "cannot receive the sock_diag reply", errno: errno)
-                }
+                throw Self.receiveError(errno, timeout: receiveTimeout)
             }
         }
     }
+
+    /// The `LinuxError` for a failed recvmsg: each cause its own code, because only a missing
+    /// feature justifies reading /proc instead.
+    static func receiveError(_ errno: Errno, timeout: Duration) -> LinuxError {
+        switch errno {
+        case .resourceTemporarilyUnavailable:
+            LinuxError(.netlinkTimedOut, "the kernel sent no reply within \(timeout) (timed out)", errno: errno)
+        case .interrupted:
+            LinuxError(
+                .netlinkInterrupted,
+                "receiving the reply was interrupted by \(interruptionRetries + 1) signals in a row",
+                errno: errno
+            )
+        case .notSupported, .protocolNotSupported:
+            LinuxError(.netlinkUnavailable, "the kernel does not support receiving the reply", errno: errno)
+        case .noBufferSpace:
+            LinuxError(.netlinkProtocol, "the netlink receive queue overflowed", errno: errno)
+        default:
+            LinuxError(.systemCall, "cannot receive the reply", errno: errno)
+        }
+    }
+}
+
+/// An error a `NetlinkSocket` returns at one step in place of the kernel's answer.
+///
+/// How the snapshot treats a time-out, an interruption or a missing feature cannot be tested
+/// against a kernel that answers at once and supports sock_diag everywhere; the fault replaces
+/// the errno of one real call, and everything after it (the mapping to `LinuxError`, the choice
+/// of fallback) runs as in production.
+struct NetlinkFault: Hashable, Sendable {
+    enum Step: Hashable, Sendable {
+        /// socket(2).
+        case open
+        /// recvmsg(2), after the request was really sent.
+        case receive
+    }
+
+    var step: Step
+    var errno: Errno
 }

@@ -4,8 +4,10 @@ import SystemPackage
 /// in `deinit`.
 ///
 /// Holding the descriptor keeps the namespace alive and pins its identity: a pid that exits and is
-/// reused cannot swap another namespace in behind the path between two dumps.
-final class NetworkNamespaceFile {
+/// reused cannot swap another namespace in behind the path between two dumps. Discovery keeps one
+/// per namespace (`NamespaceLocation`) for as long as the snapshot is taken. `Sendable`: every
+/// property is immutable, and the descriptor is only closed in `deinit`.
+final class NetworkNamespaceFile: Sendable {
     let path: String
     let descriptor: Int32
     /// The namespace's inode: what `readlink /proc/PID/ns/net` shows as `net:[INODE]`.

@@ -13,6 +13,8 @@ public final class SockDiagClient {
     /// be read for the caller's own namespace.
     public let namespaceInode: UInt64
     private let namespace: NetworkNamespaceFile?
+    private let receiveTimeout: Duration
+    private let fault: NetlinkFault?
     /// Internal rather than private so that tests can leave a dump unfinished on it.
     var socket: NetlinkSocket
     /// `nlmsg_seq` of the last request; each dump uses the next, so that replies left over from
@@ -28,17 +30,30 @@ public final class SockDiagClient {
     ///   nil for the calling thread's namespace. Entering another namespace needs CAP_SYS_ADMIN.
     /// - Throws: `LinuxError`: `.netlinkUnavailable` when the kernel has no sock_diag (fall back to
     ///   /proc/net/tcp), `.permissionDenied`, `.namespaceUnavailable`.
-    public init(namespacePath: String? = nil) throws(LinuxError) {
-        if let namespacePath {
-            let namespace = try NetworkNamespaceFile(path: namespacePath)
-            self.socket = try NetlinkSocket(namespace: namespace)
-            self.namespace = namespace
+    public convenience init(namespacePath: String? = nil) throws(LinuxError) {
+        try self.init(namespace: namespacePath.map { path throws(LinuxError) in try NetworkNamespaceFile(path: path) })
+    }
+
+    /// Opens a client inside an already open namespace file (nil: the caller's namespace).
+    ///
+    /// - Parameters:
+    ///   - receiveTimeout: how long each receive waits for the kernel before `.netlinkTimedOut`.
+    ///   - fault: an error to report at one step in place of the kernel's (tests only).
+    init(
+        namespace: NetworkNamespaceFile?,
+        receiveTimeout: Duration = NetlinkSocket.defaultReceiveTimeout,
+        fault: NetlinkFault? = nil
+    ) throws(LinuxError) {
+        if let namespace {
+            self.socket = try NetlinkSocket(namespace: namespace, receiveTimeout: receiveTimeout, fault: fault)
             self.namespaceInode = namespace.inode
         } else {
-            self.socket = try NetlinkSocket()
-            self.namespace = nil
+            self.socket = try NetlinkSocket(receiveTimeout: receiveTimeout, fault: fault)
             self.namespaceInode = (try? NetworkNamespaceInode.ofCurrentThread()) ?? 0
         }
+        self.namespace = namespace
+        self.receiveTimeout = receiveTimeout
+        self.fault = fault
     }
 
     /// Dumps every socket matching `query` and hands each to `body` as it is decoded.
@@ -53,7 +68,8 @@ public final class SockDiagClient {
     ///   - body: called once per socket, on the calling thread, in the kernel's order.
     /// - Returns: counts over all families.
     /// - Throws: `LinuxError`: `.netlinkProtocol` for a malformed reply (with the byte offset),
-    ///   `.permissionDenied` or `.netlinkUnavailable` when the kernel refuses, `.systemCall`.
+    ///   `.permissionDenied` or `.netlinkUnavailable` when the kernel refuses, `.netlinkTimedOut`
+    ///   or `.netlinkInterrupted` when no reply arrives, `.systemCall`.
     @discardableResult
     public func dump(
         _ query: SockDiagQuery,
@@ -94,31 +110,32 @@ public final class SockDiagClient {
     ) throws(LinuxError) {
         if needsFreshSocket {
             if let namespace {
-                socket = try NetlinkSocket(namespace: namespace)
+                socket = try NetlinkSocket(namespace: namespace, receiveTimeout: receiveTimeout, fault: fault)
             } else {
-                socket = try NetlinkSocket()
+                socket = try NetlinkSocket(receiveTimeout: receiveTimeout, fault: fault)
             }
         }
         needsFreshSocket = true
         sequence &+= 1
+        let dump = Self.dumpName(family)
         let options = InetDiagDecoder.Options(
             includeInfo: query.includeInfo,
             includeShutdown: query.includeShutdown,
             sequence: sequence,
             netns: netns
         )
-        try socket.send(
-            InetDiagRequest.encode(
-                family: family,
-                states: query.states,
-                includeInfo: query.includeInfo,
-                sequence: sequence
-            )
+        let request = InetDiagRequest.encode(
+            family: family,
+            states: query.states,
+            includeInfo: query.includeInfo,
+            sequence: sequence
         )
+        do throws(LinuxError) { try socket.send(request) } catch { throw error.during(dump) }
         var streamOffset = 0
         var datagrams = 0
         while true {
-            let datagram = try socket.receive()
+            let datagram: UnsafeRawBufferPointer
+            do throws(LinuxError) { datagram = try socket.receive() } catch { throw error.during(dump) }
             let progress: InetDiagDecoder.Progress
             do {
                 progress = try InetDiagDecoder.decode(datagram, options: options, baseOffset: streamOffset, body)
@@ -135,7 +152,7 @@ public final class SockDiagClient {
 
     /// The `LinuxError` for a decoding fault or a kernel refusal.
     static func linuxError(_ error: NetlinkReplyError, family: IPAddress.Family, datagram: Int) -> LinuxError {
-        let dump = "the sock_diag dump of \(family == .ipv4 ? "IPv4" : "IPv6") TCP sockets"
+        let dump = dumpName(family)
         switch error.reason {
         case .kernelError(let errno), .dumpFailed(let errno):
             let message = "the kernel refused \(dump) (\(error))"
@@ -151,6 +168,18 @@ public final class SockDiagClient {
         default:
             return LinuxError(.netlinkProtocol, "malformed reply to \(dump), datagram \(datagram): \(error)")
         }
+    }
+
+    private static func dumpName(_ family: IPAddress.Family) -> String {
+        "the sock_diag dump of \(family == .ipv4 ? "IPv4" : "IPv6") TCP sockets"
+    }
+}
+
+extension LinuxError {
+    /// The same error with the operation it interrupted in front: "the sock_diag dump of IPv4
+    /// TCP sockets: the kernel sent no reply within 10.0 seconds (timed out)".
+    func during(_ operation: String) -> LinuxError {
+        LinuxError(code, "\(operation): \(message)", errno: errno)
     }
 }
 

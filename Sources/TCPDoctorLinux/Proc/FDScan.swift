@@ -9,6 +9,11 @@ public struct FDScan: Sendable {
     public var openFiles: [Int32: Int]
     /// Pids holding at least one socket fd, ascending.
     public var socketHolders: [Int32]
+    /// When each socket holder started (`/proc/PID/stat` field 22), read during its walk: what
+    /// is read about a holder later must come from the process with this start time, not from
+    /// a later one the pid was given to. A holder that exited before its start time was read
+    /// has none.
+    public var startTimes: [Int32: UInt64] = [:]
     /// Processes whose fd links were read.
     public var processesScanned: Int
     /// Processes whose fds could not be read, by pid; `command` is filled from `/proc/PID/comm`

@@ -25,6 +25,8 @@ final class FDScanWorker: @unchecked Sendable {
     private(set) var keys: [UInt128] = []
     private(set) var openFiles: [(pid: Int32, count: Int)] = []
     private(set) var socketHolders: [Int32] = []
+    /// Start times of the socket holders (`FDScan.startTimes`).
+    private(set) var startTimes: [(pid: Int32, startTime: UInt64)] = []
     private(set) var unreadable: [(pid: Int32, reason: String)] = []
     private(set) var scanned = 0
     private(set) var vanished = 0
@@ -90,6 +92,12 @@ final class FDScanWorker: @unchecked Sendable {
             return
         }
         defer { closeDescriptor(directory) }
+        // Opened while the fd directory is open and read once it has been listed: if the listing
+        // succeeds the process was alive after this open, so its pid was still its own and the
+        // start time read is the walked process's, not a later holder's of the same pid.
+        setPath(pid: pid, suffix: "/stat")
+        let stat = procOpenAt(procFD, pathStart, flags: O_RDONLY)
+        defer { if case .success(let fd) = stat { closeDescriptor(fd) } }
 
         let mark = keys.count
         var count = 0
@@ -168,7 +176,15 @@ final class FDScanWorker: @unchecked Sendable {
             return
         }
         scanned += 1
-        if sockets > 0 { socketHolders.append(pid) }
+        guard sockets > 0 else { return }
+        socketHolders.append(pid)
+        if case .success(let fd) = stat, case .success(let length) = procRead(fd, direntBuffer),
+            let startTime = ProcessFileParsers.parseStatExcerpt(
+                UnsafeRawBufferPointer(rebasing: direntBuffer[..<length])
+            )?.startTime
+        {
+            startTimes.append((pid, startTime))
+        }
     }
 
     /// The fd number in a dirent name (NUL-terminated, before `end`).

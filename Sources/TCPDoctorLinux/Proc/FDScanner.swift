@@ -67,6 +67,7 @@ public struct FDScanner: Sendable {
             keys.append(contentsOf: worker.keys)
             for (pid, count) in worker.openFiles { result.openFiles[pid] = count }
             holders.append(contentsOf: worker.socketHolders)
+            for (pid, startTime) in worker.startTimes { result.startTimes[pid] = startTime }
             unreadable.append(contentsOf: worker.unreadable)
             result.processesScanned += worker.scanned
             result.processesVanished += worker.vanished

@@ -9,7 +9,9 @@ import TCPDoctorCore
 /// binds one under `/var/run/netns` with no process in it. So both places are read: `ns/net` of
 /// every process and every entry of `/var/run/netns`. Namespaces are identified by the inode of
 /// their nsfs file; a file under `/var/run/netns` that is not a network namespace (left over after
-/// an unclean `ip netns delete`) is not one.
+/// an unclean `ip netns delete`) is not one. One file per namespace is kept open in its
+/// `NamespaceLocation`, so that reading it later reads this namespace whatever becomes of the pid
+/// or the name that led to it.
 public struct NamespaceDiscovery: Sendable {
     /// The procfs mount.
     public var procRoot: String
@@ -33,6 +35,7 @@ public struct NamespaceDiscovery: Sendable {
     public func all() throws(LinuxError) -> [NamespaceLocation] {
         let host = try hostInode()
         var pidsByInode: [UInt64: [Int32]] = [:]
+        var files: [UInt64: NetworkNamespaceFile] = [:]
         let root: ProcDescriptor
         do {
             root = try ProcDescriptor(opening: procRoot, directoryOnly: true)
@@ -44,13 +47,23 @@ public struct NamespaceDiscovery: Sendable {
         for pid in try FDScanner.listPIDs(rootFD, procRoot: procRoot) {
             let result = "\(pid)/ns/net".withCString { procStatAt(rootFD, $0) }
             guard case .success(let info) = result else { continue }
-            let inode = UInt64(info.st_ino)
+            var inode = UInt64(info.st_ino)
+            // The first pid of a namespace: keep its file (one open per namespace, not per pid).
+            // The file's inode is the truth should the pid have changed since the stat; without
+            // a file, the location's path is checked when it is opened (`NamespaceLocation.open`).
+            if inode != host && files[inode] == nil,
+                let file = try? NetworkNamespaceFile(path: "\(procRoot)/\(pid)/ns/net")
+            {
+                inode = file.inode
+                if files[inode] == nil { files[inode] = file }
+            }
             if pidsByInode[inode, default: []].count < pidsPerNamespace { pidsByInode[inode, default: []].append(pid) }
         }
         var namesByInode: [UInt64: [String]] = [:]
         for name in namedEntries() {
-            if let inode = try? networkNamespaceInode("\(namedDirectory)/\(name)") {
-                namesByInode[inode, default: []].append(name)
+            if let file = try? networkNamespaceFile("\(namedDirectory)/\(name)") {
+                namesByInode[file.inode, default: []].append(name)
+                if files[file.inode] == nil { files[file.inode] = file }
             }
         }
         var inodes = Set(pidsByInode.keys).union(namesByInode.keys)
@@ -62,7 +75,7 @@ public struct NamespaceDiscovery: Sendable {
                 pids: (pidsByInode[inode] ?? []).sorted(),
                 isHost: inode == host
             )
-            return NamespaceLocation(namespace: namespace, path: path(of: namespace))
+            return NamespaceLocation(namespace: namespace, path: path(of: namespace), file: files[inode])
         }
         return locations.sorted(by: Self.displayOrder)
     }
@@ -76,16 +89,16 @@ public struct NamespaceDiscovery: Sendable {
             throw LinuxError(.namespaceUnavailable, "\"\(name)\" is not a valid network namespace name")
         }
         let path = "\(namedDirectory)/\(name)"
-        let inode: UInt64
+        let file: NetworkNamespaceFile
         do {
-            inode = try networkNamespaceInode(path)
+            file = try networkNamespaceFile(path)
         } catch let error where error.errno == .noSuchFileOrDirectory {
             throw LinuxError(
                 .namespaceUnavailable,
                 "no network namespace named \"\(name)\" (nothing at \(path); `ip netns list` shows the names)"
             )
         }
-        return try located(inode: inode, path: path)
+        return try located(file)
     }
 
     /// The network namespace a file refers to, such as `/var/run/netns/NAME` or
@@ -94,7 +107,7 @@ public struct NamespaceDiscovery: Sendable {
     /// - Throws: `LinuxError.namespaceUnavailable` when the file does not exist or is not a
     ///   network namespace, `.permissionDenied` when it cannot be opened.
     public func namespace(atPath path: String) throws(LinuxError) -> NamespaceLocation {
-        try located(inode: networkNamespaceInode(path), path: path)
+        try located(networkNamespaceFile(path))
     }
 
     /// The network namespace of process `pid`.
@@ -104,7 +117,7 @@ public struct NamespaceDiscovery: Sendable {
     public func namespace(ofPID pid: Int32) throws(LinuxError) -> NamespaceLocation {
         let path = "\(procRoot)/\(pid)/ns/net"
         do {
-            return try located(inode: networkNamespaceInode(path), path: path)
+            return try located(networkNamespaceFile(path))
         } catch let error where error.errno == .noSuchFileOrDirectory || error.errno == .noSuchProcess {
             throw LinuxError(.namespaceUnavailable, "no process with pid \(pid)", errno: error.errno)
         }
@@ -120,25 +133,19 @@ public struct NamespaceDiscovery: Sendable {
     }
 
     /// Opens `path` and checks with `NS_GET_NSTYPE` that it is a network namespace.
-    func networkNamespaceInode(_ path: String) throws(LinuxError) -> UInt64 {
-        let descriptor: ProcDescriptor
+    func networkNamespaceFile(_ path: String) throws(LinuxError) -> NetworkNamespaceFile {
+        let file: NetworkNamespaceFile
         do {
-            descriptor = try ProcDescriptor(opening: path)
+            file = try NetworkNamespaceFile(path: path)
         } catch {
-            if error.meansPermissionDenied {
-                throw LinuxError(.permissionDenied, "cannot open network namespace \(path)", errno: error)
-            }
-            throw LinuxError(.namespaceUnavailable, "cannot open network namespace \(path)", errno: error)
+            let code: LinuxError.Code = error.code == .permissionDenied ? .permissionDenied : .namespaceUnavailable
+            throw LinuxError(code, "cannot open network namespace \(path)", errno: error.errno)
         }
-        switch procNamespaceType(descriptor.rawValue) {
-        case .success(let type) where type == Int32(CLONE_NEWNET): break
+        switch procNamespaceType(file.descriptor) {
+        case .success(let type) where type == Int32(CLONE_NEWNET): return file
         case .success, .failure:
             // ENOTTY: not an nsfs file at all; another type: a namespace of another kind.
             throw LinuxError(.namespaceUnavailable, "\(path) is not a network namespace")
-        }
-        switch procFStat(descriptor.rawValue) {
-        case .success(let info): return UInt64(info.st_ino)
-        case .failure(let error): throw LinuxError(.systemCall, "cannot stat \(path)", errno: error)
         }
     }
 
@@ -157,11 +164,13 @@ public struct NamespaceDiscovery: Sendable {
         return names
     }
 
-    /// Completes a namespace found by one path with the names and pids discovery knows.
-    private func located(inode: UInt64, path: String) throws(LinuxError) -> NamespaceLocation {
+    /// Completes a namespace found by one path with the names and pids discovery knows, keeping
+    /// the file that was opened for it.
+    private func located(_ file: NetworkNamespaceFile) throws(LinuxError) -> NamespaceLocation {
+        let inode = file.inode
         let known = try all().first { $0.namespace.inode == inode }
         let namespace = known?.namespace ?? NetworkNamespace(inode: inode, isHost: (try? hostInode()) == inode)
-        return NamespaceLocation(namespace: namespace, path: path)
+        return NamespaceLocation(namespace: namespace, path: file.path, file: file)
     }
 
     private func path(of namespace: NetworkNamespace) -> String {

@@ -3,12 +3,16 @@
 /// Each takes the file's bytes and the path it came from (for messages), so tests replay real
 /// excerpts without a process.
 enum ProcessFileParsers {
-    /// The state and flags from `/proc/PID/stat`.
+    /// The state, flags and start time from `/proc/PID/stat`.
     struct StatExcerpt: Hashable, Sendable {
         /// The state letter: `R`, `S`, `D`, `Z` (zombie), `X` (dead), ...
         var state: UInt8
         /// The kernel's `task->flags` (`PF_*`).
         var flags: UInt64
+        /// When the process started, in clock ticks after boot (field 22, `starttime`); nil if the
+        /// line ends before it. A pid and its start time name one process: a pid reused by a
+        /// later process comes with a later start time.
+        var startTime: UInt64? = nil
 
         /// Whether the process is dying: a zombie, dead, or past `exit_signals` (`PF_EXITING`,
         /// 0x4 in include/linux/sched.h).
@@ -21,20 +25,23 @@ enum ProcessFileParsers {
         var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
     }
 
-    /// Parses the state (field 3) and flags (field 9) of `/proc/PID/stat`.
+    /// Parses the state (field 3), flags (field 9) and start time (field 22) of `/proc/PID/stat`.
     ///
     /// The command name in field 2 may contain spaces and parentheses, so fields are counted
     /// from the last `)`.
     static func parseStatExcerpt(_ bytes: UnsafeRawBufferPointer) -> StatExcerpt? {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let rest = UnsafeRawBufferPointer(rebasing: bytes[(close + 1)...])
-        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 7) { ranges in
-            guard ProcBytes.fields(of: rest, into: ranges) >= 7 else { return nil }
+        // Field 3 is the first after the `)`, so field N is at index N - 3.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 20) { ranges in
+            let count = ProcBytes.fields(of: rest, into: ranges)
+            guard count >= 7 else { return nil }
             let state = UnsafeRawBufferPointer(rebasing: rest[ranges[0]])
             guard state.count == 1,
                 let flags = ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: rest[ranges[6]]))
             else { return nil }
-            return StatExcerpt(state: state[0], flags: flags)
+            let startTime = count >= 20 ? ProcBytes.decimal(UnsafeRawBufferPointer(rebasing: rest[ranges[19]])) : nil
+            return StatExcerpt(state: state[0], flags: flags, startTime: startTime)
         }
     }
 

@@ -25,17 +25,34 @@ public struct ProcessReader: Sendable {
 
     /// Reads one process.
     ///
+    /// Every file is read through one descriptor of `/proc/PID`, which stays bound to the
+    /// process it was opened for (files of a process that has exited fail with ESRCH), so the
+    /// details cannot mix two processes that had the same pid.
+    ///
     /// - Parameters:
     ///   - pid: The process.
     ///   - openFiles: Its open fd count if already known (from `FDScan.openFiles`); nil counts
     ///     the entries of `/proc/PID/fd` (0 when they cannot be listed).
-    /// - Returns: The process, or nil when it has exited.
+    ///   - startTime: When the process meant started (`FDScan.startTimes`); nil reads whatever
+    ///     process has the pid now.
+    /// - Returns: The process, or nil when it has exited, or when the pid now belongs to a
+    ///   process with another start time.
     /// - Throws: `LinuxError` when a file exists but cannot be read or parsed (naming the file).
-    public func read(pid: Int32, openFiles: Int? = nil) throws(LinuxError) -> TCPProcess? {
+    public func read(pid: Int32, openFiles: Int? = nil, startTime: UInt64? = nil) throws(LinuxError) -> TCPProcess? {
         let base = "\(procRoot)/\(pid)"
-        guard let comm = try file(base + "/comm", limit: 256),
-            let statusBytes = try file(base + "/status"),
-            let arguments = try file(base + "/cmdline", limit: 1 << 16)
+        let directory: ProcDescriptor
+        switch Result(catching: { () throws(Errno) in try ProcDescriptor(opening: base, directoryOnly: true) }) {
+        case .success(let opened): directory = opened
+        case .failure(let error) where error.meansVanished: return nil
+        case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot open \(base)", errno: error)
+        }
+        let fd = directory.rawValue
+        guard let stat = try file("stat", of: fd, base) else { return nil }
+        let started = stat.withUnsafeBytes { ProcessFileParsers.parseStatExcerpt($0) }?.startTime
+        if let startTime, started != startTime { return nil }
+        guard let comm = try file("comm", of: fd, base, limit: 256),
+            let statusBytes = try file("status", of: fd, base),
+            let arguments = try file("cmdline", of: fd, base, limit: 1 << 16)
         else { return nil }
         let status = try statusBytes.withBytes { bytes throws(LinuxError) in
             try ProcessFileParsers.parseStatus(bytes, file: base + "/status")
@@ -48,15 +65,18 @@ public struct ProcessReader: Sendable {
             user: users.name(of: status.uid),
             parentPID: status.parentPID
         )
-        if let limits = try file(base + "/limits", optional: true) {
+        process.startTime = started
+        if let limits = try file("limits", of: fd, base, optional: true) {
             let limit = try limits.withBytes { bytes throws(LinuxError) in
                 try ProcessFileParsers.parseOpenFilesLimit(bytes, file: base + "/limits")
             }
             process.fileLimitSoft = limit.soft
             process.fileLimitHard = limit.hard
         }
-        process.netns = Self.namespaceInode(base + "/ns/net") ?? 0
-        process.openFiles = openFiles ?? countDirectoryEntries(base + "/fd") ?? 0
+        if case .success(let info) = "ns/net".withCString({ procStatAt(fd, $0) }) {
+            process.netns = UInt64(info.st_ino)
+        }
+        process.openFiles = openFiles ?? countDirectoryEntries("fd", relativeTo: fd) ?? 0
         return process
     }
 
@@ -65,12 +85,22 @@ public struct ProcessReader: Sendable {
     /// - Parameters:
     ///   - pids: The processes, usually `FDScan.socketHolders`.
     ///   - openFiles: Known fd counts by pid, usually `FDScan.openFiles`.
-    public func read(pids: [Int32], openFiles: [Int32: Int] = [:]) -> ProcessReadResult {
+    ///   - startTimes: When each process of the walk started, usually `FDScan.startTimes`; a pid
+    ///     missing from it exited before its start time could be read, and counts as vanished.
+    ///     nil reads whatever process has each pid now.
+    public func read(
+        pids: [Int32],
+        openFiles: [Int32: Int] = [:],
+        startTimes: [Int32: UInt64]? = nil
+    ) -> ProcessReadResult {
         var result = ProcessReadResult()
         result.processes.reserveCapacity(pids.count)
         for pid in pids {
             do {
-                if let process = try read(pid: pid, openFiles: openFiles[pid]) {
+                let startTime = startTimes?[pid]
+                if startTimes != nil && startTime == nil {
+                    result.vanished += 1
+                } else if let process = try read(pid: pid, openFiles: openFiles[pid], startTime: startTime) {
                     result.processes[pid] = process
                 } else {
                     result.vanished += 1
@@ -89,15 +119,22 @@ public struct ProcessReader: Sendable {
         return UInt64(info.st_ino)
     }
 
-    /// A file's bytes; nil when the process has gone (or, if `optional`, when access is denied).
-    private func file(_ path: String, limit: Int = 1 << 20, optional: Bool = false) throws(LinuxError) -> [UInt8]? {
-        switch readProcFile(path, limit: limit) {
+    /// The bytes of file `name` of the process directory `directory` (`base` names it in
+    /// messages); nil when the process has gone (or, if `optional`, when access is denied).
+    private func file(
+        _ name: String,
+        of directory: Int32,
+        _ base: String,
+        limit: Int = 1 << 20,
+        optional: Bool = false
+    ) throws(LinuxError) -> [UInt8]? {
+        switch readProcFile(name, relativeTo: directory, limit: limit) {
         case .success(let bytes): return bytes
         case .failure(let error) where error.meansVanished: return nil
         case .failure(let error) where error.meansPermissionDenied:
             if optional { return nil }
-            throw LinuxError(.permissionDenied, "cannot read \(path)", errno: error)
-        case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot read \(path)", errno: error)
+            throw LinuxError(.permissionDenied, "cannot read \(base)/\(name)", errno: error)
+        case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot read \(base)/\(name)", errno: error)
         }
     }
 }
@@ -113,9 +150,12 @@ public struct ProcessReadResult: Sendable {
     public init() {}
 }
 
-/// Counts the entries of a directory such as `/proc/PID/fd`; nil if it cannot be listed.
-func countDirectoryEntries(_ path: String) -> Int? {
-    guard let directory = try? ProcDescriptor(opening: path, directoryOnly: true) else { return nil }
+/// Counts the entries of a directory such as `/proc/PID/fd` (relative to `directory`, or
+/// absolute); nil if it cannot be listed.
+func countDirectoryEntries(_ path: String, relativeTo base: Int32 = AT_FDCWD) -> Int? {
+    guard let directory = try? ProcDescriptor(opening: path, relativeTo: base, directoryOnly: true) else {
+        return nil
+    }
     let size = 1 << 15
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
     defer { buffer.deallocate() }

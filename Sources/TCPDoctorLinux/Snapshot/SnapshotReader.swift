@@ -11,12 +11,12 @@ import TCPDoctorCore
 public enum SnapshotReader {
     /// Reads a snapshot as `request` asks.
     ///
-    /// Namespaces other than the caller's that cannot be read are listed in
-    /// `coverage.namespaceProblems`, not thrown; so are processes that cannot be inspected.
+    /// Namespaces that cannot be read are listed in `coverage.namespaceProblems`, not thrown,
+    /// as long as one could be; so are processes that cannot be inspected.
     ///
-    /// - Throws: `LinuxError` when the caller's own namespace cannot be read at all (neither
-    ///   netlink nor /proc/net/tcp), when /proc cannot be read, or when a namespace the request
-    ///   names does not exist.
+    /// - Throws: `LinuxError` when no namespace could be read at all (neither netlink nor
+    ///   /proc/net/tcp: the first namespace's error, with its label), when /proc cannot be read,
+    ///   or when a namespace the request names does not exist.
     public static func read(_ request: SnapshotRequest) throws(LinuxError) -> Snapshot {
         try read(request, in: namespaces(request.namespaces))
     }
@@ -26,11 +26,20 @@ public enum SnapshotReader {
         _ request: SnapshotRequest,
         in locations: [NamespaceLocation]
     ) throws(LinuxError) -> Snapshot {
+        try read(request, in: locations, faults: [:])
+    }
+
+    /// `read(_:in:)` with errors injected into the netlink transport of chosen namespaces.
+    static func read(
+        _ request: SnapshotRequest,
+        in locations: [NamespaceLocation],
+        faults: NetlinkFaults
+    ) throws(LinuxError) -> Snapshot {
         let takenAt = wallClockSeconds()
 
         var coverage = Coverage(privileged: geteuid() == 0)
         let (dumped, walked) = try dumpBesideWalk(request.includeOwners ? OwnerWalk.start() : nil) {
-            () throws(LinuxError) in try dumpSockets(request, locations, &coverage)
+            () throws(LinuxError) in try dumpSockets(request, locations, &coverage, faults: faults)
         }
         guard let scan = walked else {
             return Snapshot(
@@ -42,7 +51,13 @@ public enum SnapshotReader {
         }
         scan.record(in: &coverage)
 
-        let processes = ProcessReader().read(pids: scan.socketHolders.sorted(), openFiles: scan.openFiles)
+        // Tied to the walk by start time: a holder whose pid went to another process since is
+        // vanished, not that other process.
+        let processes = ProcessReader().read(
+            pids: scan.socketHolders.sorted(),
+            openFiles: scan.openFiles,
+            startTimes: scan.startTimes
+        )
         coverage.processesUnreadable += processes.unreadable
         coverage.processesVanished += processes.vanished
 
@@ -50,8 +65,9 @@ public enum SnapshotReader {
         // namespaces left out, only among processes inside the ones that were read.
         var dead = DeadSocketFDs()
         if request.findDeadSocketFDs && request.states == .all {
-            let everywhere = request.namespaces == .all
-            let read = Set(locations.map(\.namespace.inode))
+            // A namespace that failed to read leaves its sockets in no dump: only the ones read count.
+            let read = dumped.read
+            let everywhere = request.namespaces == .all && read.count == locations.count
             dead = deadSocketFDs(scan.owners, dumped: dumped.sockets, minimumIdle: request.deadSocketMinimumIdle) {
                 owner in
                 everywhere || processes.processes[owner.pid].map { read.contains($0.netns) } ?? false
@@ -95,10 +111,6 @@ public enum SnapshotReader {
         }
     }
 
-    struct Dumped {
-        var sockets: [SocketRecord] = []
-    }
-
     /// Runs `dump` on this thread while `walk` runs on its own, and joins the walk on every
     /// path: a dump that throws must not leave a walk running (it would outlive the call and
     /// still be reading /proc when the caller has moved on).
@@ -117,166 +129,6 @@ public enum SnapshotReader {
             throw error
         }
         return (dumped, try walk?.wait())
-    }
-
-    private static func dumpSockets(
-        _ request: SnapshotRequest,
-        _ locations: [NamespaceLocation],
-        _ coverage: inout Coverage
-    ) throws(LinuxError) -> Dumped {
-        let query = SockDiagQuery(
-            states: request.states,
-            includeInfo: request.includeInfo,
-            includeShutdown: request.includeShutdown
-        )
-        var dumped = Dumped()
-        var useProcfs = request.forceProcfs
-        for location in locations {
-            let namespace = location.namespace
-            do throws(LinuxError) {
-                if !useProcfs {
-                    do throws(LinuxError) {
-                        let path = namespace.isHost ? nil : location.path
-                        // Beside an fd walk the CPUs are taken: split only when the dump runs alone.
-                        if !request.includeOwners, let halves = parallelHalves(query) {
-                            try dumpInParallel(
-                                halves,
-                                path: path,
-                                netns: namespace.inode,
-                                into: &dumped.sockets,
-                                &coverage
-                            )
-                        } else {
-                            let client = try SockDiagClient(namespacePath: path)
-                            try dump(client, query, netns: namespace.inode, into: &dumped.sockets, &coverage.notes)
-                        }
-                        continue
-                    } catch  where error.code == .netlinkUnavailable {
-                        // No sock_diag in this kernel (or a seccomp filter): /proc for every namespace.
-                        useProcfs = true
-                    }
-                }
-                coverage.source = .procfs
-                let records = try procfsRecords(location)
-                dumped.sockets += records.filter { request.states.contains($0.state) }
-            } catch {
-                if namespace.isHost { throw error }
-                coverage.namespaceProblems.append(
-                    Coverage.NamespaceProblem(namespace: namespace.label, reason: error.description)
-                )
-            }
-        }
-        return dumped
-    }
-
-    /// The query split in two for two dumps at once: ESTABLISHED, and every other state asked for.
-    ///
-    /// nil when one part would be empty or only one CPU is online. The kernel fills each reply on
-    /// the thread that reads it (`inet_diag_dump`), so two dumps on two netlink sockets run on two
-    /// CPUs. Each still walks the whole hash table, which is why the split is in two and along
-    /// ESTABLISHED, the state of most sockets on most hosts, rather than finer.
-    static func parallelHalves(_ query: SockDiagQuery) -> (SockDiagQuery, SockDiagQuery)? {
-        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 else { return nil }
-        var established = query
-        established.states = query.states.intersection(TCPStateSet(.established))
-        var others = query
-        others.states = query.states.subtracting(TCPStateSet(.established))
-        guard !established.states.isEmpty, !others.states.isEmpty else { return nil }
-        return (established, others)
-    }
-
-    /// Dumps the two halves of a query at once, each on a netlink socket of its own, and appends
-    /// the records of the first, then of the second.
-    private static func dumpInParallel(
-        _ halves: (SockDiagQuery, SockDiagQuery),
-        path: String?,
-        netns: UInt64,
-        into sockets: inout [SocketRecord],
-        _ coverage: inout Coverage
-    ) throws(LinuxError) {
-        let second = ParallelDump()
-        let started = systemStartThread {
-            do throws(LinuxError) {
-                let client = try SockDiagClient(namespacePath: path)
-                try dump(client, halves.1, netns: netns, into: &second.sockets, &second.notes)
-            } catch {
-                second.error = error
-            }
-        }
-        var firstError: LinuxError?
-        do throws(LinuxError) {
-            let client = try SockDiagClient(namespacePath: path)
-            try dump(client, halves.0, netns: netns, into: &sockets, &coverage.notes)
-        } catch {
-            firstError = error
-        }
-        guard case .success(let thread) = started else {
-            // No thread to be had: the second half on this one.
-            if let firstError { throw firstError }
-            let client = try SockDiagClient(namespacePath: path)
-            try dump(client, halves.1, netns: netns, into: &sockets, &coverage.notes)
-            return
-        }
-        thread.join()
-        if let firstError { throw firstError }
-        if let error = second.error { throw error }
-        sockets += second.sockets
-        // Both halves say the same about IPv6 or an interrupted dump: once is enough.
-        for note in second.notes where !coverage.notes.contains(note) { coverage.notes.append(note) }
-    }
-
-    /// What the second of two parallel dumps produced. `@unchecked Sendable`: written only by
-    /// the dumping thread, read only after it was joined.
-    private final class ParallelDump: @unchecked Sendable {
-        var sockets: [SocketRecord] = []
-        var notes: [String] = []
-        var error: LinuxError?
-    }
-
-    /// Streams a namespace's sockets straight into `sockets` (no intermediate array: at 200k
-    /// records every copy costs tens of megabytes), one family at a time so that a kernel without
-    /// IPv6 still yields its IPv4 sockets. A dump the kernel flags as interrupted is redone once.
-    private static func dump(
-        _ client: SockDiagClient,
-        _ query: SockDiagQuery,
-        netns: UInt64,
-        into sockets: inout [SocketRecord],
-        _ notes: inout [String]
-    ) throws(LinuxError) {
-        for family in query.families {
-            var single = query
-            single.families = [family]
-            let start = sockets.count
-            do throws(LinuxError) {
-                var summary = try client.dump(single, netns: netns) { sockets.append($0) }
-                if summary.interrupted {
-                    sockets.removeSubrange(start...)
-                    summary = try client.dump(single, netns: netns) { sockets.append($0) }
-                    if summary.interrupted {
-                        notes.append(
-                            "the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled"
-                        )
-                    }
-                }
-            } catch  where family == .ipv6 && error.code == .netlinkUnavailable && !sockets.isEmpty {
-                sockets.removeSubrange(start...)
-                notes.append("IPv6 sockets were not read: \(error.description)")
-            }
-        }
-    }
-
-    /// /proc/net/tcp of a namespace: our own, or that of a process inside it (no setns needed).
-    private static func procfsRecords(_ location: NamespaceLocation) throws(LinuxError) -> [SocketRecord] {
-        let namespace = location.namespace
-        let reader = ProcNetTCPReader()
-        if namespace.isHost { return try reader.readNamespace(directory: "/proc/self/net", netns: namespace.inode) }
-        guard let pid = namespace.pids.first else {
-            throw LinuxError(
-                .namespaceUnavailable,
-                "no process runs in it, and /proc/net/tcp can only be read through a process inside"
-            )
-        }
-        return try reader.readNamespace(directory: "/proc/\(pid)/net", netns: namespace.inode)
     }
 
     private static func wallClockSeconds() -> Double {
