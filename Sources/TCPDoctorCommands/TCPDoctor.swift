@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 /// The `tcpdoctor` command and its subcommands.
 ///
@@ -24,27 +25,82 @@ public struct TCPDoctor: ParsableCommand {
 
 extension TCPDoctor {
     /// Parses the process arguments, runs the chosen command and exits with its code.
+    ///
+    /// Failures end here: the message goes to standard error and, when `--json` was asked for,
+    /// an error document to standard output (`ErrorJSON`), so that `--json` always prints one
+    /// document. SIGPIPE gets its default action first (see `restoreDefaultSIGPIPE`).
     public static func run() {
-        main(withDefaultSubcommand(Array(CommandLine.arguments.dropFirst())))
+        restoreDefaultSIGPIPE()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let json = wantsJSON(arguments)
+        do {
+            var command = try parseAsRoot(try withDefaultSubcommand(checking: arguments))
+            try command.run()
+        } catch let failure as CommandFailure {
+            Diagnostics.error(failure.message)
+            for note in failure.notes { Diagnostics.note(note) }
+            if json { ErrorJSON.write(code: ExitStatus.name(of: failure.status), message: failure.message, status: failure.status.rawValue) }
+            Self.exit(withError: failure.status)
+        } catch {
+            let status = exitCode(for: error)
+            // Help, version and exit codes a command chose after printing its own output need no document.
+            if json && status != .success && !(error is ExitCode) {
+                ErrorJSON.write(code: ExitStatus.name(of: status), message: message(for: error), status: status.rawValue)
+            }
+            Self.exit(withError: error)
+        }
     }
 
-    /// The arguments with `doctor` in front when they name no subcommand, so that `tcpdoctor` and
-    /// `tcpdoctor --json` run the doctor; the root's own flags (help, version, completion scripts)
-    /// stay the root's.
+    /// Whether the arguments ask for JSON: `--json` before any `--` (after which it is a file name).
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        arguments.prefix { $0 != "--" }.contains("--json")
+    }
+
+    /// Gives SIGPIPE its default action, which ends the process silently when the reader of its
+    /// output goes away (`tcpdoctor sockets --json | head`), as it ends `cat` (status 141 in a
+    /// shell).
+    ///
+    /// A parent can start tcpdoctor with SIGPIPE ignored (test runners and some supervisors
+    /// ignore it, and an ignored signal stays ignored across exec): writes then fail with EPIPE,
+    /// and tcpdoctor went on building a document nobody reads and printing warnings after it.
+    static func restoreDefaultSIGPIPE() {
+        _ = signal(SIGPIPE, SIG_DFL)
+    }
+
+    /// `withDefaultSubcommand(_:)`, after rejecting a first word that names no subcommand.
+    ///
+    /// - Throws: a usage `CommandFailure` for `tcpdoctor socket`, with the closest subcommand
+    ///   name, rather than handing the word to the doctor, which takes no such argument.
+    static func withDefaultSubcommand(checking arguments: [String]) throws -> [String] {
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help", !subcommandNames.contains(first) {
+            let suggestion = CommandSuggestion.closest(to: first, among: subcommandNames.filter { !$0.hasPrefix("_") })
+            throw CommandFailure(
+                ExitStatus.usage,
+                "unknown command '\(first)'" + (suggestion.map { ": did you mean `\($0)`?" } ?? ""),
+                notes: ["See 'tcpdoctor --help' for the commands."]
+            )
+        }
+        return withDefaultSubcommand(arguments)
+    }
+
+    /// The arguments with `doctor` in front when they begin with an option, so that `tcpdoctor`
+    /// and `tcpdoctor --json` run the doctor; the root's own flags (help, version, completion
+    /// scripts) stay the root's, and a first word that is not an option is left as it is (a
+    /// subcommand, `help`, or a mistake `withDefaultSubcommand(checking:)` reports).
     ///
     /// Done here rather than with ArgumentParser's `defaultSubcommand`, which built the doctor's
     /// options on every run of every command to learn whether they take the remaining arguments:
     /// 1 to 2 ms of CPU per run (measured on `capture` of a small file).
     static func withDefaultSubcommand(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return [defaultSubcommand] }
-        let subcommands = configuration.subcommands.compactMap { $0.configuration.commandName }
-        if subcommands.contains(first) || first == "help" || rootFlags.contains(first)
-            || first.hasPrefix("--generate-completion-script")
-        {
+        if !first.hasPrefix("-") || rootFlags.contains(first) || first.hasPrefix("--generate-completion-script") {
             return arguments
         }
         return [defaultSubcommand] + arguments
     }
+
+    /// The names of the subcommands.
+    static var subcommandNames: [String] { configuration.subcommands.compactMap { $0.configuration.commandName } }
 
     /// The subcommand that runs when none is named.
     static var defaultSubcommand: String { "doctor" }

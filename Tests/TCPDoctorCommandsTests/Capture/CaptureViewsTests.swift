@@ -69,7 +69,7 @@ struct CaptureViewsTests {
         #expect(leak["rule"] as? String == "capture-close-wait")
         #expect(leak["severity"] as? String == "critical")
         #expect((leak["evidence"] as? [String: Any])?["connections"] as? Int == 12)
-        let summary = try #require(document["summary"] as? [String: Any])
+        let summary = try #require(document["totals"] as? [String: Any])
         let most = try #require(summary["close_wait_most"] as? [[String: Any]])
         #expect(most.first?["holder"] as? String == "10.0.0.9:9090")
         #expect(most.first?["peer"] as? String == "10.0.0.7")
@@ -137,7 +137,7 @@ struct CaptureViewsTests {
 
         let document = try runTCPDoctor(["capture", "--json"] + arguments + [path]).json()
         #expect((document["connections"] as? [Any])?.count == rows)
-        let summary = try #require(document["summary"] as? [String: Any])
+        let summary = try #require(document["totals"] as? [String: Any])
         #expect(summary["connections"] as? Int == rows)
         #expect(summary["connections_read"] as? Int == Self.scenarioCount + 12)
         #expect(summary["filtered"] as? Bool == true)

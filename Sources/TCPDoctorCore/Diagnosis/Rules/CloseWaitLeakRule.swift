@@ -148,7 +148,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 summary:
                     "\(describe(process)) leaks \(counted(count, "CLOSE_WAIT socket")) \(place): \(tally.recvQ.shortDiagnosis)",
                 processes: [process],
-                netns: input.namespaceLabel(key.netns),
+                netns: input.findingNamespace(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: [tally.recvQ.remedy]
@@ -193,7 +193,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 severity: severity,
                 summary: summary,
                 processes: processes,
-                netns: input.namespaceLabel(key.netns),
+                netns: input.findingNamespace(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: remedies
