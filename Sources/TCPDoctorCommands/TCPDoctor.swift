@@ -39,13 +39,23 @@ extension TCPDoctor {
         } catch let failure as CommandFailure {
             Diagnostics.error(failure.message)
             for note in failure.notes { Diagnostics.note(note) }
-            if json { ErrorJSON.write(code: ExitStatus.name(of: failure.status), message: failure.message, status: failure.status.rawValue) }
+            if json {
+                ErrorJSON.write(
+                    code: ExitStatus.name(of: failure.status),
+                    message: failure.message,
+                    status: failure.status.rawValue
+                )
+            }
             Self.exit(withError: failure.status)
         } catch {
             let status = exitCode(for: error)
             // Help, version and exit codes a command chose after printing its own output need no document.
             if json && status != .success && !(error is ExitCode) {
-                ErrorJSON.write(code: ExitStatus.name(of: status), message: message(for: error), status: status.rawValue)
+                ErrorJSON.write(
+                    code: ExitStatus.name(of: status),
+                    message: message(for: error),
+                    status: status.rawValue
+                )
             }
             Self.exit(withError: error)
         }

@@ -35,7 +35,9 @@ struct BrokenPipeTests {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (head, BackgroundEnding(reason: process.terminationReason, status: process.terminationStatus, stderr: stderr))
+        return (
+            head, BackgroundEnding(reason: process.terminationReason, status: process.terminationStatus, stderr: stderr)
+        )
     }
 
     struct BackgroundEnding {
@@ -56,7 +58,9 @@ struct BrokenPipeTests {
         try ScenarioCapture.write(segments, to: path)
         let (head, ending) = try Self.readThenClose(arguments + [path], limit: 100)
         #expect(head.count == 100)
-        #expect(String(decoding: head, as: UTF8.self).contains(arguments.contains("--json") ? "{\"files\":" : "originator"))
+        #expect(
+            String(decoding: head, as: UTF8.self).contains(arguments.contains("--json") ? "{\"files\":" : "originator")
+        )
         #expect(ending.reason == .uncaughtSignal && ending.status == SIGPIPE, "\(ending)")
         #expect(ending.stderr.isEmpty, "\(ending.stderr)")
     }

@@ -22,70 +22,90 @@ struct ExitCodeTests {
 
     static let fixture = SchemaCheck.repository + "/Tests/TCPDoctorCaptureTests/Fixtures/lo-ipv4-client-close.pcap"
 
-    static let table: [Case] = [
-        Case(situation: "help", arguments: ["--help"], status: 0),
-        Case(situation: "version", arguments: ["--version"], status: 0),
-        Case(situation: "mistyped subcommand", arguments: ["socket"], status: 64, message: "did you mean `sockets`?"),
-        Case(situation: "unknown word", arguments: ["frobnicate"], status: 64, message: "unknown command 'frobnicate'"),
-        Case(situation: "unknown option", arguments: ["--frobnicate"], status: 64, message: "--frobnicate"),
-        Case(situation: "reads the host", arguments: ["sockets", "--netns", "current"], status: 0),
-        Case(situation: "malformed filter", arguments: ["sockets", "dport", "="], status: 64, message: "invalid filter"),
+    /// A namespace that does not exist: the system could not be read, for every live command.
+    static let missingNamespace = ["sockets", "states", "doctor"].map { command in
         Case(
             situation: "missing namespace",
-            arguments: ["sockets", "--netns", "tcpdoctor-no-such-netns"],
+            arguments: [command, "--netns", "tcpdoctor-no-such-netns"],
             status: 3,
             message: "no network namespace named"
-        ),
-        Case(situation: "reads the host", arguments: ["states", "--by", "remote"], status: 0),
-        Case(situation: "unknown grouping", arguments: ["states", "--by", "color"], status: 64),
-        Case(
-            situation: "missing namespace",
-            arguments: ["states", "--netns", "tcpdoctor-no-such-netns"],
-            status: 3,
-            message: "no network namespace named"
-        ),
-        Case(situation: "lists its rules", arguments: ["doctor", "--list-rules"], status: 0),
-        Case(
-            situation: "no finding can fail",
-            arguments: ["doctor", "--rule", "syn-sent", "--netns", "current", "--threshold", "syn-sent.warning=1000000"],
-            status: 0
-        ),
-        Case(situation: "unknown rule", arguments: ["doctor", "--rule", "nope"], status: 64, message: "unknown rule 'nope'"),
-        Case(
-            situation: "missing namespace",
-            arguments: ["doctor", "--netns", "tcpdoctor-no-such-netns"],
-            status: 3,
-            message: "no network namespace named"
-        ),
-        Case(situation: "the machine", arguments: ["explain"], status: 0),
-        Case(situation: "unknown state", arguments: ["explain", "closed-wait"], status: 64),
-        Case(situation: "lists", arguments: ["lab", "list"], status: 0),
-        Case(situation: "unknown scenario", arguments: ["lab", "run", "nope"], status: 64, message: "no lab scenario"),
-        Case(situation: "a capture", arguments: ["capture", fixture], status: 0),
-        Case(situation: "its connections", arguments: ["capture", "--connections", fixture], status: 0),
-        Case(situation: "a ladder", arguments: ["capture", "--ladder", "1", fixture], status: 0),
-        Case(
-            situation: "ladder number past the end",
-            arguments: ["capture", "--ladder", "9", fixture],
-            status: 4,
-            message: "there is no connection 9"
-        ),
-        Case(
-            situation: "ladder filter matching nothing",
-            arguments: ["capture", "--ladder", "sport = :1", fixture],
-            status: 4,
-            message: "no connection matches --ladder"
-        ),
-        Case(situation: "ladder 0", arguments: ["capture", "--ladder", "0", fixture], status: 64),
-        Case(
-            situation: "missing file",
-            arguments: ["capture", "/nonexistent/tcpdoctor.pcap"],
-            status: 2,
-            message: "No such file"
-        ),
-        Case(situation: "a directory", arguments: ["capture", "/"], status: 2),
-        Case(situation: "no file", arguments: ["capture"], status: 64),
-    ]
+        )
+    }
+
+    static let table: [Case] =
+        missingNamespace + [
+            Case(situation: "help", arguments: ["--help"], status: 0),
+            Case(situation: "version", arguments: ["--version"], status: 0),
+            Case(
+                situation: "mistyped subcommand",
+                arguments: ["socket"],
+                status: 64,
+                message: "did you mean `sockets`?"
+            ),
+            Case(
+                situation: "unknown word",
+                arguments: ["frobnicate"],
+                status: 64,
+                message: "unknown command 'frobnicate'"
+            ),
+            Case(situation: "unknown option", arguments: ["--frobnicate"], status: 64, message: "--frobnicate"),
+            Case(situation: "reads the host", arguments: ["sockets", "--netns", "current"], status: 0),
+            Case(
+                situation: "malformed filter",
+                arguments: ["sockets", "dport", "="],
+                status: 64,
+                message: "invalid filter"
+            ),
+            Case(situation: "reads the host", arguments: ["states", "--by", "remote"], status: 0),
+            Case(situation: "unknown grouping", arguments: ["states", "--by", "color"], status: 64),
+            Case(situation: "lists its rules", arguments: ["doctor", "--list-rules"], status: 0),
+            Case(
+                situation: "no finding can fail",
+                arguments: [
+                    "doctor", "--rule", "syn-sent", "--netns", "current", "--threshold", "syn-sent.warning=1000000",
+                ],
+                status: 0
+            ),
+            Case(
+                situation: "unknown rule",
+                arguments: ["doctor", "--rule", "nope"],
+                status: 64,
+                message: "unknown rule 'nope'"
+            ),
+            Case(situation: "the machine", arguments: ["explain"], status: 0),
+            Case(situation: "unknown state", arguments: ["explain", "closed-wait"], status: 64),
+            Case(situation: "lists", arguments: ["lab", "list"], status: 0),
+            Case(
+                situation: "unknown scenario",
+                arguments: ["lab", "run", "nope"],
+                status: 64,
+                message: "no lab scenario"
+            ),
+            Case(situation: "a capture", arguments: ["capture", fixture], status: 0),
+            Case(situation: "its connections", arguments: ["capture", "--connections", fixture], status: 0),
+            Case(situation: "a ladder", arguments: ["capture", "--ladder", "1", fixture], status: 0),
+            Case(
+                situation: "ladder number past the end",
+                arguments: ["capture", "--ladder", "9", fixture],
+                status: 4,
+                message: "there is no connection 9"
+            ),
+            Case(
+                situation: "ladder filter matching nothing",
+                arguments: ["capture", "--ladder", "sport = :1", fixture],
+                status: 4,
+                message: "no connection matches --ladder"
+            ),
+            Case(situation: "ladder 0", arguments: ["capture", "--ladder", "0", fixture], status: 64),
+            Case(
+                situation: "missing file",
+                arguments: ["capture", "/nonexistent/tcpdoctor.pcap"],
+                status: 2,
+                message: "No such file"
+            ),
+            Case(situation: "a directory", arguments: ["capture", "/"], status: 2),
+            Case(situation: "no file", arguments: ["capture"], status: 64),
+        ]
 
     @Test(arguments: table)
     func exitStatus(_ row: Case) throws {

@@ -14,7 +14,9 @@ import Testing
 struct JSONSchemaTests {
     @Test func liveDocumentsMatchTheirSchemas() throws {
         // A pile of CLOSE_WAIT for the doctor to find, held by real processes.
-        let lab = try BackgroundTCPDoctor(["lab", "run", "close-wait-noread", "--connections", "30", "--hold", "120", "--json"])
+        let lab = try BackgroundTCPDoctor([
+            "lab", "run", "close-wait-noread", "--connections", "30", "--hold", "120", "--json",
+        ])
         let labDocument = try lab.firstLine(within: 30)
         let connection = try LoopbackConnection.open()
         connection.clientClosesFirst()
@@ -71,7 +73,9 @@ struct JSONSchemaTests {
         let leak = try #require(
             findings.first { finding in
                 finding["rule"] as? String == "close-wait-leak"
-                    && (finding["processes"] as? [[String: Any]] ?? []).contains { culprits.contains($0["pid"] as? Int32 ?? -1) }
+                    && (finding["processes"] as? [[String: Any]] ?? []).contains {
+                        culprits.contains($0["pid"] as? Int32 ?? -1)
+                    }
             }
         )
         #expect(leak["netns"] as? UInt64 == labNetns)
@@ -89,10 +93,11 @@ struct JSONSchemaTests {
         withExtendedLifetime((connection, listener)) {}
     }
 
-    @Test func labInItsOwnNamespaceGivesTheInode() throws {
-        try #require(TestNamespace.isAvailable || !isRoot, "root without iproute2")
-        guard TestNamespace.isAvailable else { return }
-        let lab = try BackgroundTCPDoctor(["lab", "run", "port-exhaustion", "--connections", "20", "--hold", "60", "--json"])
+    @Test(.enabled(if: TestNamespace.isAvailable, "needs root and iproute2 for the lab's namespace"))
+    func labInItsOwnNamespaceGivesTheInode() throws {
+        let lab = try BackgroundTCPDoctor([
+            "lab", "run", "port-exhaustion", "--connections", "20", "--hold", "60", "--json",
+        ])
         let line = try lab.firstLine(within: 30)
         let check = try SchemaCheck()
         try check.add(line, schema: "lab-run", label: "port-exhaustion")
@@ -112,7 +117,9 @@ struct JSONSchemaTests {
         // Every close scenario in one capture: every shape a connection object can take.
         let mixed = directory.file("mixed.pcap")
         var segments: [TCPSegment] = []
-        for (number, scenario) in CloseScenario.all.enumerated() { segments += scenario.segments(number: UInt16(number)) }
+        for (number, scenario) in CloseScenario.all.enumerated() {
+            segments += scenario.segments(number: UInt16(number))
+        }
         try ScenarioCapture.write(segments, to: mixed)
         let notACapture = directory.file("text.pcap")
         try "not a capture\n".write(toFile: notACapture, atomically: false, encoding: .utf8)

@@ -13,6 +13,10 @@ struct LabRunCommand: ParsableCommand {
             --hold stops every process and deletes the scenario's namespace; the processes also die \
             if this command is killed. `tcpdoctor lab list` shows the scenarios.
 
+            Exit status: 0 when --hold ran out, 128 + the signal after a signal (130 for Ctrl-C), \
+            5 when the scenario could not be set up or a process exited on its own, 64 for a usage \
+            error.
+
             --connections per scenario:
 
             """

@@ -141,7 +141,11 @@ public enum SnapshotReader {
             } catch {
                 if namespace.isHost { throw error }
                 coverage.namespaceProblems.append(
-                    Coverage.NamespaceProblem(namespace: namespace.label, inode: namespace.inode, reason: error.description)
+                    Coverage.NamespaceProblem(
+                        namespace: namespace.label,
+                        inode: namespace.inode,
+                        reason: error.description
+                    )
                 )
             }
         }
