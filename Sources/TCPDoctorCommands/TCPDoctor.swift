@@ -28,9 +28,9 @@ extension TCPDoctor {
     ///
     /// Failures end here: the message goes to standard error and, when `--json` was asked for,
     /// an error document to standard output (`ErrorJSON`), so that `--json` always prints one
-    /// document. SIGPIPE gets its default action first (see `restoreDefaultSIGPIPE`).
+    /// document. The signals that stop a command are restored first (`restoreDefaultSignals`).
     public static func run() {
-        restoreDefaultSIGPIPE()
+        restoreDefaultSignals()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let json = wantsJSON(arguments)
         do {
@@ -66,15 +66,23 @@ extension TCPDoctor {
         arguments.prefix { $0 != "--" }.contains("--json")
     }
 
-    /// Gives SIGPIPE its default action, which ends the process silently when the reader of its
-    /// output goes away (`tcpdoctor sockets --json | head`), as it ends `cat` (status 141 in a
-    /// shell).
+    /// Gives SIGPIPE its default action and unblocks the signals that stop a command, so that
+    /// `| head` and Ctrl-C end tcpdoctor as they end `cat`.
     ///
-    /// A parent can start tcpdoctor with SIGPIPE ignored (test runners and some supervisors
-    /// ignore it, and an ignored signal stays ignored across exec): writes then fail with EPIPE,
-    /// and tcpdoctor went on building a document nobody reads and printing warnings after it.
-    static func restoreDefaultSIGPIPE() {
+    /// SIGPIPE's default action ends the process silently when the reader of its output goes
+    /// away (`tcpdoctor sockets --json | head`; status 141 in a shell). A parent can start
+    /// tcpdoctor with SIGPIPE ignored (an ignored signal stays ignored across exec): writes then
+    /// failed with EPIPE, and tcpdoctor went on building a document nobody reads and printing
+    /// warnings after it. A parent can also start it with SIGINT and SIGTERM blocked, as a
+    /// process spawned from a thread of Swift's concurrency runtime is (the mask is inherited):
+    /// Ctrl-C then stayed pending and never stopped it. SIGINT's disposition is left alone, so
+    /// that `nohup` and a shell's background jobs still ignore it.
+    static func restoreDefaultSignals() {
         _ = signal(SIGPIPE, SIG_DFL)
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        for stop in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&stopping, stop) }
+        _ = pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
     }
 
     /// `withDefaultSubcommand(_:)`, after rejecting a first word that names no subcommand.

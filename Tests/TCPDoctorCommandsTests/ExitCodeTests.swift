@@ -127,4 +127,38 @@ struct ExitCodeTests {
         let error = try #require(try json.json()["error"] as? [String: Any])
         #expect(error["code"] as? String == "lab_failed")
     }
+
+    /// Ctrl-C during a capture that never ends (a FIFO whose writer stays): the capture holds
+    /// nothing to clean up and is ended by SIGINT itself, which a shell reports as 130. Also
+    /// when started, as here, by a parent whose thread blocks SIGINT (the mask is inherited).
+    @Test func interruptedCaptureEndsBySIGINT() throws {
+        let directory = try ScratchDirectory()
+        let fifo = directory.file("endless.pcap")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // Read and write, so that neither this open nor tcpdoctor's blocks, and no EOF comes.
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let header = try Data(contentsOf: URL(fileURLWithPath: Self.fixture)).prefix(24)
+        #expect(header.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } == 24)
+        let capture = try BackgroundTCPDoctor(["capture", "--json", fifo])
+        #expect(eventuallyHolds(capture.pid, fifo), "tcpdoctor never opened the FIFO")
+        capture.send(SIGINT)
+        #expect(try capture.ending(within: 10) == .signalled(SIGINT), "\(capture.stderr)")
+        #expect(capture.stderr.isEmpty, "\(capture.stderr)")
+    }
+
+    /// Whether `pid` opens `path` within five seconds.
+    private func eventuallyHolds(_ pid: Int32, _ path: String) -> Bool {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            let targets = fds.compactMap {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")
+            }
+            if targets.contains(path) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
 }

@@ -28,15 +28,16 @@ enum ExitStatus {
     static func stopped(by signal: Int32) -> ExitCode { ExitCode(128 + signal) }
 
     /// The word JSON error documents give for `status` (docs/json.md, "Errors").
+    ///
+    /// The doctor's 1 never gets an error document (its report is the document), so 1 here can
+    /// only be argument-parser's status for an error it does not know, and is just `failed`.
     static func name(of status: ExitCode) -> String {
         switch status.rawValue {
-        case problemsFound.rawValue: "problems_found"
         case badInput.rawValue: "bad_input"
         case systemUnreadable.rawValue: "system_unreadable"
         case nothingMatched.rawValue: "nothing_matched"
         case labFailed.rawValue: "lab_failed"
         case usage.rawValue: "usage"
-        case 129...: "interrupted"
         default: "failed"
         }
     }
