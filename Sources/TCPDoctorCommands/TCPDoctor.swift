@@ -85,18 +85,32 @@ extension TCPDoctor {
         _ = pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
     }
 
-    /// `withDefaultSubcommand(_:)`, after rejecting a first word that names no subcommand.
+    /// `withDefaultSubcommand(_:)`, after rejecting a word that names no subcommand where one
+    /// is expected (first, or after `lab`).
     ///
-    /// - Throws: a usage `CommandFailure` for `tcpdoctor socket`, with the closest subcommand
-    ///   name, rather than handing the word to the doctor, which takes no such argument.
+    /// - Throws: a usage `CommandFailure` for `tcpdoctor socket` or `tcpdoctor lab lst`, with the
+    ///   closest subcommand name, rather than handing the word to the doctor, which takes no such
+    ///   argument, or to argument-parser, which only calls it unexpected.
     static func withDefaultSubcommand(checking arguments: [String]) throws -> [String] {
-        if let first = arguments.first, !first.hasPrefix("-"), first != "help", !subcommandNames.contains(first) {
-            let suggestion = CommandSuggestion.closest(to: first, among: subcommandNames.filter { !$0.hasPrefix("_") })
-            throw CommandFailure(
-                ExitStatus.usage,
-                "unknown command '\(first)'" + (suggestion.map { ": did you mean `\($0)`?" } ?? ""),
-                notes: ["See 'tcpdoctor --help' for the commands."]
-            )
+        var command: any ParsableCommand.Type = TCPDoctor.self
+        var path = ["tcpdoctor"]
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-"), word != "help" else { break }
+            guard let next = subcommands.first(where: { $0.configuration.commandName == word }) else {
+                let names = subcommands.filter { $0.configuration.shouldDisplay }.compactMap {
+                    $0.configuration.commandName
+                }
+                let suggestion = CommandSuggestion.closest(to: word, among: names)
+                let parent = path.count > 1 ? " for `\(path.joined(separator: " "))`" : ""
+                throw CommandFailure(
+                    ExitStatus.usage,
+                    "unknown command '\(word)'\(parent)" + (suggestion.map { ": did you mean `\($0)`?" } ?? ""),
+                    notes: ["See '\(path.joined(separator: " ")) --help' for the commands."]
+                )
+            }
+            command = next
+            path.append(word)
         }
         return withDefaultSubcommand(arguments)
     }
@@ -116,9 +130,6 @@ extension TCPDoctor {
         }
         return [defaultSubcommand] + arguments
     }
-
-    /// The names of the subcommands.
-    static var subcommandNames: [String] { configuration.subcommands.compactMap { $0.configuration.commandName } }
 
     /// The subcommand that runs when none is named.
     static var defaultSubcommand: String { "doctor" }

@@ -42,6 +42,15 @@ struct DefaultSubcommandTests {
         #expect(try TCPDoctor.withDefaultSubcommand(checking: ["--json"]) == ["doctor", "--json"])
         #expect(try TCPDoctor.withDefaultSubcommand(checking: ["sockets"]) == ["sockets"])
         #expect(try TCPDoctor.withDefaultSubcommand(checking: ["help", "sockets"]) == ["help", "sockets"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "list"]) == ["lab", "list"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "--help"]) == ["lab", "--help"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "run", "emfile"]) == ["lab", "run", "emfile"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["sockets", "state", "x"]) == ["sockets", "state", "x"])
+        #expect {
+            try TCPDoctor.withDefaultSubcommand(checking: ["lab", "lst"])
+        } throws: { error in
+            (error as? CommandFailure)?.message == "unknown command 'lst' for `tcpdoctor lab`: did you mean `list`?"
+        }
     }
 
     /// As users see it: the suggestion, and not the doctor's usage.

@@ -76,6 +76,12 @@ struct ExitCodeTests {
             Case(situation: "unknown state", arguments: ["explain", "closed-wait"], status: 64),
             Case(situation: "lists", arguments: ["lab", "list"], status: 0),
             Case(
+                situation: "mistyped subcommand",
+                arguments: ["lab", "lst"],
+                status: 64,
+                message: "did you mean `list`?"
+            ),
+            Case(
                 situation: "unknown scenario",
                 arguments: ["lab", "run", "nope"],
                 status: 64,

@@ -176,6 +176,23 @@ struct JSONSchemaTests {
         #expect((error["message"] as? String)?.contains(message) == true)
     }
 
+    /// `capture -` on a terminal (util-linux's script gives it one) fails with an error document.
+    @Test(.enabled(if: access("/usr/bin/script", X_OK) == 0, "needs script(1) for a terminal"))
+    func terminalOnStandardInputGivesAnErrorDocument() throws {
+        let run = try runProgram(
+            "/usr/bin/script",
+            ["-qec", "'\(tcpdoctorExecutable())' capture --json - 2>/dev/null", "/dev/null"]
+        )
+        #expect(run.status == 2)
+        // The terminal turns each newline into CR LF.
+        let document = run.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        let check = try SchemaCheck()
+        try check.add(document, schema: "error", label: "capture-terminal")
+        let problems = try check.problems()
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(document.contains("standard input is a terminal"))
+    }
+
     static let fixtureDirectory = SchemaCheck.repository + "/Tests/TCPDoctorCaptureTests/Fixtures"
     static let fixtures = ["lo-ipv4-client-close.pcap", "any-ipv6-server-close.pcap", "lo-ipv4-reset.pcapng"]
 }
