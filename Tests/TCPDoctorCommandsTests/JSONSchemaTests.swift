@@ -176,6 +176,32 @@ struct JSONSchemaTests {
         #expect((error["message"] as? String)?.contains(message) == true)
     }
 
+    /// A namespace that could not be read is named by its inode too (`namespaces_unread`), here
+    /// one that `nobody` may not enter.
+    @Test(
+        .enabled(
+            if: UnprivilegedTests.canDropPrivileges && TestNamespace.isAvailable,
+            "needs root to make a namespace and to drop to nobody"
+        )
+    )
+    func unreadNamespaceIsNamedByItsInode() throws {
+        let namespace = try TestNamespace()
+        var status = stat()
+        try #require(stat(namespace.path, &status) == 0)
+        let run = try UnprivilegedTests.runAsNobody(["sockets", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let check = try SchemaCheck()
+        try check.add(run, schema: "sockets", label: "nobody")
+        let problems = try check.problems()
+        #expect(problems.isEmpty, "\(problems)")
+        let unread = try #require(try run.json()["unattributed"] as? [String: Any])["namespaces_unread"]
+        let entry = try #require(
+            (unread as? [[String: Any]])?.first { $0["netns_label"] as? String == namespace.name },
+            "\(String(describing: unread))"
+        )
+        #expect(entry["netns"] as? UInt64 == UInt64(status.st_ino))
+    }
+
     /// `capture -` on a terminal (util-linux's script gives it one) fails with an error document.
     @Test(.enabled(if: access("/usr/bin/script", X_OK) == 0, "needs script(1) for a terminal"))
     func terminalOnStandardInputGivesAnErrorDocument() throws {
