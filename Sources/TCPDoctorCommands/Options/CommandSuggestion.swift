@@ -6,7 +6,7 @@ enum CommandSuggestion {
     ///
     /// Close means an edit distance (insertions, deletions, substitutions and swaps of two
     /// neighbours) of at most a third of the name, and at least 1: `socket` and `sokcets` mean
-    /// `sockets`, `stat` means `states`, but `lab` does not mean `cap`. A word that begins exactly
+    /// `sockets`, `stat` means `states`, but `list` does not mean `lab`. A word that begins exactly
     /// one name (`doc`, `cap`) means that name. Case is ignored; on a tie the first name wins.
     static func closest(to word: String, among names: [String]) -> String? {
         let typed = word.lowercased()
