@@ -25,6 +25,43 @@ struct DefaultSubcommandTests {
         #expect(TCPDoctor.withDefaultSubcommand(arguments) == arguments)
     }
 
+    /// Only options go to the doctor: a first word that is not one is a subcommand or a mistake.
+    @Test(arguments: [["socket"], ["socket", "--json"], ["frobnicate"], ["state", "close-wait"]])
+    func wordsThatAreNotOptionsStayAsGiven(arguments: [String]) {
+        #expect(TCPDoctor.withDefaultSubcommand(arguments) == arguments)
+    }
+
+    @Test func mistypedSubcommandIsAUsageErrorWithASuggestion() throws {
+        #expect {
+            try TCPDoctor.withDefaultSubcommand(checking: ["socket", "--json"])
+        } throws: { error in
+            let failure = error as? CommandFailure
+            return failure?.status == ExitStatus.usage
+                && failure?.message == "unknown command 'socket': did you mean `sockets`?"
+        }
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["--json"]) == ["doctor", "--json"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["sockets"]) == ["sockets"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["help", "sockets"]) == ["help", "sockets"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "list"]) == ["lab", "list"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "--help"]) == ["lab", "--help"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["lab", "run", "emfile"]) == ["lab", "run", "emfile"])
+        #expect(try TCPDoctor.withDefaultSubcommand(checking: ["sockets", "state", "x"]) == ["sockets", "state", "x"])
+        #expect {
+            try TCPDoctor.withDefaultSubcommand(checking: ["lab", "lst"])
+        } throws: { error in
+            (error as? CommandFailure)?.message == "unknown command 'lst' for `tcpdoctor lab`: did you mean `list`?"
+        }
+    }
+
+    /// As users see it: the suggestion, and not the doctor's usage.
+    @Test func mistypedSubcommandFromTheCommandLine() throws {
+        let run = try runTCPDoctor(["socket", "state", "close-wait"])
+        #expect(run.status == 64)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("did you mean `sockets`?"), "\(run.stderr)")
+        #expect(!run.stderr.contains("tcpdoctor doctor"), "\(run.stderr)")
+    }
+
     /// Every subcommand the root help lists is taken as one, not handed to the doctor.
     @Test func everyListedSubcommandIsRecognised() throws {
         let run = try runTCPDoctor(["--help"])

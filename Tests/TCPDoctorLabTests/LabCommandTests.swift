@@ -52,7 +52,8 @@ struct LabCommandTests {
         #expect(pids.count == 4, "server, client and two handlers")
         run.signal(signal)
         let (status, stderr) = run.finish()
-        #expect(status == 0, "stderr: \(stderr)")
+        // Cleaned up, then the status of a command the signal stopped: 130 for Ctrl-C, 143 for SIGTERM.
+        #expect(status == 128 + signal, "stderr: \(stderr)")
         #expect(stderr.contains("Stopped 4 processes"))
         #expect(pids.allSatisfy { !processExists($0) }, "every role and handler is reaped")
     }

@@ -86,7 +86,7 @@ for capture in mixed bulk-gso bulk-mtu; do
         echo "timing $capture in $rounds interleaved rounds"
         python3 "$root/scripts/capture-bench/rounds.py" "$dir/$capture-rounds.json" "$core" "$rounds" 5 "$file" "$tcpdoctor"
     fi
-    $tcpdoctor capture --json "$file" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["statistics"]; print("%s|%d|%d|%d|%d" % (sys.argv[1], s["packets"], s["captured_bytes"], d["summary"]["connections"], s["peak_open_connections"]))' "$capture" >>"$dir/counts.txt.new"
+    $tcpdoctor capture --json "$file" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["statistics"]; print("%s|%d|%d|%d|%d" % (sys.argv[1], s["packets"], s["captured_bytes"], d["totals"]["connections"], s["peak_open_connections"]))' "$capture" >>"$dir/counts.txt.new"
 done
 for capture in open sequential; do
     file="$dir/$capture.pcap"

@@ -30,7 +30,8 @@ struct CaptureCommand: ParsableCommand {
 
             Exit status: 0 when the capture was read (a truncated last record is a warning), 2 for \
             bad input (not a capture, a corrupt block, an unreadable file; the connections before the \
-            problem are still reported), 64 for a usage error or a --ladder that matches nothing.
+            problem are still reported), 4 for a --ladder that matches no connection, 64 for a \
+            usage error.
             """
     )
 
@@ -162,8 +163,10 @@ struct CaptureCommand: ParsableCommand {
         // Without filters, connections skip `matches`, which compares the filter's fields each time.
         let filtering = filter.isActive
         if files.contains("-") && isatty(0) == 1 {
-            Diagnostics.error("standard input is a terminal: pipe a capture into `tcpdoctor capture -`, or give a file")
-            throw ExitStatus.badInput
+            throw CommandFailure(
+                ExitStatus.badInput,
+                "standard input is a terminal: pipe a capture into `tcpdoctor capture -`, or give a file"
+            )
         }
         // The summary shows no Zeek columns: without them the analysis runs a fourteenth fewer
         // instructions. JSON, the table and the ladder show them.
@@ -194,9 +197,7 @@ struct CaptureCommand: ParsableCommand {
                     document.add(connection)
                 }
             )
-            if Self.hasReport(outcome) {
-                document.finish(outcome: outcome, summary: summary, filtered: filter.isActive)
-            }
+            document.finish(outcome: outcome, summary: summary, filtered: filter.isActive)
         } else if connections {
             var out = OutputBuffer()
             var table = ConnectionsTable()

@@ -3,10 +3,10 @@ import TCPDoctorCore
 
 /// The `tcpdoctor capture --json` document, written while the capture is read.
 ///
-/// The opening and `"connections": [` are written with the first connection (or at the end), so
-/// that a file that is not a capture at all leaves standard output empty; each connection follows
-/// as the analyzer hands it out; the statistics, summary, findings, warnings and error close the
-/// document once reading is over.
+/// The opening and `"connections": [` are written with the first connection (or at the end); each
+/// connection follows as the analyzer hands it out; the statistics, totals, findings, warnings and
+/// error close the document once reading is over, also when nothing could be read, so that
+/// `--json` always gives one document.
 struct CaptureJSONDocument: ~Copyable {
     private var json: JSONWriter
     private let files: [String]
@@ -43,7 +43,8 @@ struct CaptureJSONDocument: ~Copyable {
         json.endArray()
         json.key("statistics")
         Self.statistics(outcome, &json)
-        json.key("summary")
+        // `totals`, not `summary`: a finding's `summary` is its one-line text, and a key has one type.
+        json.key("totals")
         Self.summary(summary, outcome: outcome, filtered: filtered, &json)
         json.key("findings")
         json.beginArray()

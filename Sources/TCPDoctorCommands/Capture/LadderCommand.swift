@@ -44,16 +44,20 @@ struct LadderCommand {
         )
         guard let connection = found else {
             try CaptureCommand.exit(for: outcome)
+            // The capture was read and the request was well formed: it matched nothing.
             switch selection {
             case .index(let index):
-                Diagnostics.error(
+                throw CommandFailure(
+                    ExitStatus.nothingMatched,
                     "there is no connection \(index): the capture has \(matching) connection\(matching == 1 ? "" : "s")"
                         + (filter.isActive ? " that match the filters" : "") + " (see --connections)"
                 )
             case .filter:
-                Diagnostics.error("no connection matches --ladder (see --connections for the list)")
+                throw CommandFailure(
+                    ExitStatus.nothingMatched,
+                    "no connection matches --ladder (see --connections for the list)"
+                )
             }
-            throw ExitStatus.usage
         }
         var collector = LadderCollector(connection: connection)
         var offset: UInt64 = 0

@@ -85,8 +85,7 @@ struct DoctorCommand: ParsableCommand {
         do {
             input = try DiagnosisInputReader.read(namespaces: selection.namespaces, thresholds: thresholds)
         } catch {
-            Diagnostics.error(error.description)
-            throw ExitStatus.systemUnreadable
+            throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
         var findings = Doctor.diagnose(input, only: rules.isEmpty ? nil : Set(rules))
         if selection.selectsProcesses {

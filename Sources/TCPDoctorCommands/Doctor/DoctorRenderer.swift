@@ -83,7 +83,8 @@ enum DoctorRenderer {
         json.value(failOn.name)
         json.key("failed")
         json.value(findings.contains { $0.severity >= failOn })
-        json.key("summary")
+        // `totals`, not `summary`: a finding's `summary` is its one-line text, and a key has one type.
+        json.key("totals")
         json.beginObject()
         json.key("sockets")
         json.value(snapshot.sockets.count)
@@ -142,7 +143,9 @@ enum FindingJSON {
         }
         json.endArray()
         json.key("netns")
-        json.value(finding.netns)
+        if let netns = finding.netns { json.value(netns.inode) } else { json.null() }
+        json.key("netns_label")
+        json.value(finding.netns?.label)
         json.key("evidence")
         writeFields(finding.evidence, &json)
         json.key("why")

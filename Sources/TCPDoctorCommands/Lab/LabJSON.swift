@@ -47,6 +47,8 @@ enum LabJSON {
         json.key("server_port")
         json.value(lab.serverPort)
         json.key("netns")
+        if let inode = lab.netnsInode { json.value(inode) } else { json.null() }
+        json.key("netns_label")
         json.value(lab.netns)
         json.key("expected_rule")
         json.value(lab.scenario.expectedRule)

@@ -15,6 +15,9 @@ struct LabRunCommand: ParsableCommand {
             --hold stops every process and deletes the scenario's namespace; the processes also die \
             if this command is killed. `tcpdoctor lab list` shows the scenarios.
 
+            Exit status: 0 when --hold ran out, 128 + the signal after a signal (130 for Ctrl-C), \
+            5 when the scenario could not be set up or a process exited on its own, 64 for a usage \
+            error.
 
             """ + connectionsHelp
     )
@@ -84,11 +87,8 @@ struct LabRunCommand: ParsableCommand {
             try LabSignals.install()
             lab = try LabRun.start(scenario, options: LabOptions(connections: connections, fixed: fixed))
         } catch {
-            Diagnostics.error(error.description)
-            if error.code == .needsRoot {
-                Diagnostics.note("Run it as root: `sudo tcpdoctor lab run \(scenarioName)`.")
-            }
-            throw ExitCode.failure
+            let notes = error.code == .needsRoot ? ["Run it as root: `sudo tcpdoctor lab run \(scenarioName)`."] : []
+            throw CommandFailure(ExitStatus.labFailed, error.description, notes: notes)
         }
         if output.json {
             var json = JSONWriter(OutputBuffer())
@@ -101,24 +101,30 @@ struct LabRunCommand: ParsableCommand {
         let holding = hold.map { "for \($0) s" } ?? "until Ctrl-C"
         Diagnostics.note("Holding \(holding); tcpdoctor doctor in another terminal shows it.")
 
+        // From here on the run's document is out: failures are told on standard error only, and
+        // end with a bare exit status, so that standard output keeps exactly one document.
         let ending: RunningLab.HoldEnding
         do {
             ending = try lab.hold(for: hold.map { .seconds($0) })
         } catch {
             lab.stop()
             Diagnostics.error(error.description)
-            throw ExitCode.failure
+            throw ExitStatus.labFailed
         }
         lab.stop()
         let cleaned = lab.netns.map { "; namespace \($0) deleted" } ?? ""
         switch ending {
-        case .elapsed, .signal:
+        case .elapsed:
             Diagnostics.note("Stopped \(lab.processes.count) processes\(cleaned).")
+        case .signal(let signal):
+            // Cleaned up, then the status of a command the signal stopped: 130 for Ctrl-C.
+            Diagnostics.note("Stopped \(lab.processes.count) processes\(cleaned).")
+            throw ExitStatus.stopped(by: signal)
         case .roleExited(let process):
             Diagnostics.error(
                 "the \(process.role.rawValue) \(process.command) (pid \(process.pid)) exited on its own; stopped the rest\(cleaned)."
             )
-            throw ExitCode.failure
+            throw ExitStatus.labFailed
         }
     }
 }

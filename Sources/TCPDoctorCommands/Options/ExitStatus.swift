@@ -1,6 +1,9 @@
 import ArgumentParser
 
 /// The documented exit codes (README "Exit codes"); scripts and monitors rely on them.
+///
+/// 1 belongs to the doctor alone, so that `tcpdoctor doctor || page-someone` pages for findings
+/// and never for a lab or a capture that went wrong.
 enum ExitStatus {
     /// Success, and for `doctor` nothing at or above `--fail-on`.
     static let success = ExitCode(0)
@@ -10,6 +13,32 @@ enum ExitStatus {
     static let badInput = ExitCode(2)
     /// The system could not be read: neither netlink nor /proc answered, or a namespace is missing.
     static let systemUnreadable = ExitCode(3)
+    /// The input was read but holds nothing that matches: `capture --ladder` found no such
+    /// connection. Not a usage error: the same command can match in another capture.
+    static let nothingMatched = ExitCode(4)
+    /// `lab run` could not set up or hold its scenario (a role failed, exited on its own, or the
+    /// scenario needs root).
+    static let labFailed = ExitCode(5)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
+    /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.
+    static let interrupted = ExitCode(130)
+
+    /// The status for a command stopped by `signal`: 128 + its number, as a shell shows it.
+    static func stopped(by signal: Int32) -> ExitCode { ExitCode(128 + signal) }
+
+    /// The word JSON error documents give for `status` (docs/json.md, "Errors").
+    ///
+    /// The doctor's 1 never gets an error document (its report is the document), so 1 here can
+    /// only be argument-parser's status for an error it does not know, and is just `failed`.
+    static func name(of status: ExitCode) -> String {
+        switch status.rawValue {
+        case badInput.rawValue: "bad_input"
+        case systemUnreadable.rawValue: "system_unreadable"
+        case nothingMatched.rawValue: "nothing_matched"
+        case labFailed.rawValue: "lab_failed"
+        case usage.rawValue: "usage"
+        default: "failed"
+        }
+    }
 }

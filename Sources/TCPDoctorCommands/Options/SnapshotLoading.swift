@@ -2,17 +2,16 @@ import ArgumentParser
 import TCPDoctorCore
 import TCPDoctorLinux
 
-/// Reads a snapshot for a command, turning failures into a message and a documented exit code.
+/// Reads a snapshot for a command, turning failures into a `CommandFailure` with a documented exit code.
 enum SnapshotLoading {
     static func read(_ request: SnapshotRequest) throws -> Snapshot {
         do {
             return try SnapshotReader.read(request)
         } catch {
-            Diagnostics.error(error.description)
-            if error.code == .permissionDenied {
-                Diagnostics.note("Run tcpdoctor as root (or with CAP_NET_ADMIN and CAP_SYS_PTRACE) to read it.")
-            }
-            throw ExitStatus.systemUnreadable
+            let notes =
+                error.code == .permissionDenied
+                ? ["Run tcpdoctor as root (or with CAP_NET_ADMIN and CAP_SYS_PTRACE) to read it."] : []
+            throw CommandFailure(ExitStatus.systemUnreadable, error.description, notes: notes)
         }
     }
 

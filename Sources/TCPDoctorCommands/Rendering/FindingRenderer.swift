@@ -47,7 +47,7 @@ enum FindingRenderer {
             let more = finding.processes.count > 8 ? " and \(finding.processes.count - 8) more" : ""
             out.write("  processes: \(names.joined(separator: ", "))\(more)\n")
         }
-        if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
+        if let netns = finding.netns, showNetns { out.write("  netns: \(netns.label)\n") }
         if showID, !finding.related.isEmpty { out.write("  related: \(finding.related.joined(separator: ", "))\n") }
         if !finding.evidence.isEmpty {
             out.write("  evidence:\n")

@@ -100,6 +100,8 @@ enum CoverageJSON {
         for problem in coverage.namespaceProblems {
             json.beginObject()
             json.key("netns")
+            json.value(problem.inode)
+            json.key("netns_label")
             json.value(problem.namespace)
             json.key("reason")
             json.value(problem.reason)

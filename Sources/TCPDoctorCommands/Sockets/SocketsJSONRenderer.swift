@@ -59,7 +59,7 @@ struct SocketsJSONRenderer {
                 json.key("fd")
                 json.value(owner.fd)
                 json.key("command")
-                json.value(snapshot.processes[owner.pid]?.command ?? "")
+                json.value(snapshot.processes[owner.pid]?.command)
                 json.endObject()
             }
             json.endArray()
@@ -76,7 +76,7 @@ struct SocketsJSONRenderer {
             json.key("idle_ms")
             if let idle = fd.idleMilliseconds { json.value(idle) } else { json.null() }
             json.key("command")
-            json.value(snapshot.processes[fd.owner.pid]?.command ?? "")
+            json.value(snapshot.processes[fd.owner.pid]?.command)
             json.endObject()
         }
         json.endArray()

@@ -45,6 +45,10 @@ enum StatesRenderer {
         to json: inout JSONWriter
     ) {
         json.beginObject()
+        json.key("taken_at")
+        json.value(snapshot.takenAt)
+        json.key("source")
+        json.value(snapshot.coverage.source.rawValue)
         json.key("total")
         json.value(histogram.total)
         json.key("states")
@@ -73,6 +77,8 @@ enum StatesRenderer {
                 if let netns = group.netns {
                     json.key("netns")
                     json.value(netns)
+                    json.key("netns_label")
+                    json.value(group.label)
                 }
                 json.key("total")
                 json.value(group.total)

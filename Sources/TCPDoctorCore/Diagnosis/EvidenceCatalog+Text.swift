@@ -41,7 +41,8 @@ extension EvidenceCatalog {
                 words.append(command.map { "\($0) (pid \(text(field.value)))" } ?? "pid \(text(field.value))")
             case "command" where values["pid"] != nil: continue
             case "count": words.append("×\(text(field.value))")
-            case "netns":
+            case "netns": continue
+            case "netns_label":
                 let label = text(field.value)
                 if label != "host" { words.append("in netns \(label)") }
             case "holder", "state", "address", "command": words.append(text(field.value))

@@ -11,7 +11,7 @@ extension Finding {
         finding.rule = TextEscaping.escaped(rule)
         finding.summary = TextEscaping.escaped(summary)
         finding.processes = processes.map { Process(pid: $0.pid, command: TextEscaping.escaped($0.command)) }
-        finding.netns = netns.map(TextEscaping.escaped)
+        finding.netns = netns.map { Namespace(inode: $0.inode, label: TextEscaping.escaped($0.label)) }
         finding.evidence = evidence.map(\.escapedForText)
         finding.why = TextEscaping.escaped(why)
         finding.remedies = remedies.map(TextEscaping.escaped)

@@ -42,14 +42,32 @@ public struct Finding: Hashable, Sendable {
     /// Built by `FindingID.make` from the rule, the process (or `unknown`), the `place` and, outside
     /// the host namespace, the namespace inode; `FindingLinks.resolve` makes duplicates unique.
     public var id: String
+
+    /// The network namespace a finding is about.
+    ///
+    /// The inode identifies it for machines (JSON's `netns`, the same number as a socket's); the
+    /// label is for people (JSON's `netns_label`), and two namespaces can share one, such as a
+    /// name under /var/run/netns that is also `host`.
+    public struct Namespace: Hashable, Sendable {
+        /// The inode of the namespace file, as in `net:[INODE]`.
+        public var inode: UInt64
+        /// Its name, `host`, `pid N` or `net:[INODE]` (see `NetworkNamespace.label`).
+        public var label: String
+
+        public init(inode: UInt64, label: String) {
+            self.inode = inode
+            self.label = label
+        }
+    }
+
     /// The rule's identifier, such as `close-wait-leak`.
     public var rule: String
     public var severity: Severity
     /// One line that names the problem and the culprit.
     public var summary: String
     public var processes: [Process]
-    /// The label of the network namespace concerned, if any (see `NetworkNamespace.label`).
-    public var netns: String?
+    /// The network namespace concerned, if known.
+    public var netns: Namespace?
     /// Counts, peers, ports, ages and limits, in the order they should be shown.
     public var evidence: [EvidenceField]
     /// Why this happens, in a few sentences.
@@ -70,7 +88,7 @@ public struct Finding: Hashable, Sendable {
         severity: Severity,
         summary: String,
         processes: [Process] = [],
-        netns: String? = nil,
+        netns: Namespace? = nil,
         evidence: [EvidenceField] = [],
         why: String,
         remedies: [String] = [],

@@ -78,7 +78,7 @@ public struct FindingGroup: Sendable {
         struct Key: Hashable {
             var rule: String
             var severity: Finding.Severity
-            var netns: String?
+            var netns: Finding.Namespace?
             var place: String
             var commands: [String]
         }

@@ -101,11 +101,15 @@ public struct Coverage: Hashable, Sendable {
 
     /// A namespace whose sockets could not be read.
     public struct NamespaceProblem: Hashable, Sendable {
+        /// The namespace's label, for people.
         public var namespace: String
+        /// The inode of the namespace file: what identifies it in JSON (`netns`) and in sockets.
+        public var inode: UInt64
         public var reason: String
 
-        public init(namespace: String, reason: String) {
+        public init(namespace: String, inode: UInt64, reason: String) {
             self.namespace = namespace
+            self.inode = inode
             self.reason = reason
         }
     }

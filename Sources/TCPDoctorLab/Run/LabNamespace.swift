@@ -7,6 +7,9 @@ import Glibc
 /// deleted by the next run (`deleteStale`).
 final class LabNamespace {
     let name: String
+    /// The inode of the namespace (what `/proc/PID/ns/net` of its processes shows), the number
+    /// that identifies it in tcpdoctor's JSON; 0 until it is made.
+    private(set) var inode: UInt64 = 0
     private var deleted = false
 
     static let prefix = "tcpd-lab-"
@@ -23,6 +26,8 @@ final class LabNamespace {
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
         let namespace = LabNamespace(name: "\(prefix)\(getpid())-\(suffix)")
         try ip(["netns", "add", namespace.name])
+        // The bind mount iproute2 made: its inode is the namespace's.
+        namespace.inode = LabSystem.inode(of: "/var/run/netns/\(namespace.name)") ?? 0
         // From here on, deinit deletes it if bringing lo up fails.
         try ip(["-n", namespace.name, "link", "set", "lo", "up"])
         // Somewhere nothing answers (`unanswered-syn`): packets to it go out on lo, come back to

@@ -36,6 +36,9 @@ public final class RunningLab {
     /// The name of the lab's network namespace (`/var/run/netns/NAME`), if it has one.
     public var netns: String? { namespace?.name }
 
+    /// The inode of the lab's network namespace, if it has one: `netns` in tcpdoctor's JSON.
+    public var netnsInode: UInt64? { namespace?.inode }
+
     /// The pids of the processes playing `role`.
     public func pids(of role: LabScenario.Role) -> [Int32] {
         processes.filter { $0.role == role }.map(\.pid)

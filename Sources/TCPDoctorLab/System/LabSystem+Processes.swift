@@ -89,6 +89,13 @@ extension LabSystem {
         access(path, X_OK) == 0
     }
 
+    /// The inode of the file at `path`, or nil when it cannot be reached.
+    static func inode(of path: String) -> UInt64? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return UInt64(status.st_ino)
+    }
+
     /// The names in a directory, without `.` and `..`; empty when it cannot be read.
     static func directoryEntries(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }

@@ -51,7 +51,7 @@ struct CaptureCommandTests {
         )
         #expect(transitions.allSatisfy { $0["state"] is String && $0["time"] is Double && $0["event"] is String })
 
-        let summary = try #require(document["summary"] as? [String: Any])
+        let summary = try #require(document["totals"] as? [String: Any])
         #expect(summary["connections"] as? Int == 1)
         let byEnding = try #require(summary["by_ending"] as? [String: Int])
         #expect(byEnding.count == Connection.Ending.allCases.count)

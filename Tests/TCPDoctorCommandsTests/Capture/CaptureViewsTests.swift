@@ -69,7 +69,7 @@ struct CaptureViewsTests {
         #expect(leak["rule"] as? String == "capture-close-wait")
         #expect(leak["severity"] as? String == "critical")
         #expect((leak["evidence"] as? [String: Any])?["connections"] as? Int == 12)
-        let summary = try #require(document["summary"] as? [String: Any])
+        let summary = try #require(document["totals"] as? [String: Any])
         let most = try #require(summary["close_wait_most"] as? [[String: Any]])
         #expect(most.first?["holder"] as? String == "10.0.0.9:9090")
         #expect(most.first?["peer"] as? String == "10.0.0.7")
@@ -137,7 +137,7 @@ struct CaptureViewsTests {
 
         let document = try runTCPDoctor(["capture", "--json"] + arguments + [path]).json()
         #expect((document["connections"] as? [Any])?.count == rows)
-        let summary = try #require(document["summary"] as? [String: Any])
+        let summary = try #require(document["totals"] as? [String: Any])
         #expect(summary["connections"] as? Int == rows)
         #expect(summary["connections_read"] as? Int == Self.scenarioCount + 12)
         #expect(summary["filtered"] as? Bool == true)
@@ -210,12 +210,13 @@ struct CaptureViewsTests {
         #expect(ladder.stdout.hasPrefix("Connection 3: \(originator) -> 10.0.0.9:9090"), "\(ladder.stdout)")
 
         let missing = try runTCPDoctor(["capture", "--ladder", "99", path])
-        #expect(missing.status == 64)
+        // The capture was read and the question well put: nothing matched (4), not a usage error.
+        #expect(missing.status == 4)
         #expect(
             missing.stderr.contains("there is no connection 99: the capture has \(Self.scenarioCount + 12) connections")
         )
         let unmatched = try runTCPDoctor(["capture", "--ladder", "dport = :1", path])
-        #expect(unmatched.status == 64)
+        #expect(unmatched.status == 4)
         #expect(unmatched.stderr.contains("no connection matches --ladder"))
     }
 

@@ -25,7 +25,7 @@ struct CloseWaitLeakRuleTests {
         #expect(finding.rule == "close-wait-leak")
         #expect(finding.severity == .warning)
         #expect(finding.processes == [Finding.Process(pid: 100, command: "java")])
-        #expect(finding.netns == "host")
+        #expect(finding.netns?.label == "host")
         #expect(
             finding.summary
                 == "java (pid 100) leaks 40 CLOSE_WAIT sockets toward 10.0.0.9:8080: it read EOF and never called close()"

@@ -30,7 +30,7 @@ struct DeadSocketFDsRuleTests {
         #expect(finding[evidence: "fds"] == .list([13, 14, 15, 16, 17]))
         #expect(finding[evidence: "protocols"] == .object([EvidenceField("tcp", 5)]))
         #expect(finding.integer("fd_limit_soft") == 1024)
-        #expect(finding.netns == "host")
+        #expect(finding.netns?.label == "host")
     }
 
     @Test func quietWithoutDeadFDs() {

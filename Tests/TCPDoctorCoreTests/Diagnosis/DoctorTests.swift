@@ -119,7 +119,7 @@ struct DoctorTests {
             for key in Self.keys(finding.evidence) {
                 #expect(key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(finding.rule): \(key)")
             }
-            #expect(finding.netns == "host")
+            #expect(finding.netns?.label == "host")
         }
     }
 

@@ -12,7 +12,7 @@ struct FindingTextEscapingTests {
         severity: .warning,
         summary: "\(raw) (pid 7) leaks",
         processes: [Finding.Process(pid: 7, command: raw)],
-        netns: raw,
+        netns: Finding.Namespace(inode: 4_026_532_000, label: raw),
         evidence: [
             EvidenceField("count", 3),
             EvidenceField("command", .text(raw)),
@@ -30,7 +30,7 @@ struct FindingTextEscapingTests {
         let finding = Self.hostile.escapedForText
         #expect(finding.summary == "\(Self.escaped) (pid 7) leaks")
         #expect(finding.processes == [Finding.Process(pid: 7, command: Self.escaped)])
-        #expect(finding.netns == Self.escaped)
+        #expect(finding.netns == Finding.Namespace(inode: 4_026_532_000, label: Self.escaped))
         #expect(
             finding.evidence == [
                 EvidenceField("count", 3),

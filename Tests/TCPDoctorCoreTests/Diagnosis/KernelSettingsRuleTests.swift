@@ -140,6 +140,7 @@ struct KernelSettingsRuleTests {
             host: HostFacts(namespaces: [7: facts, 8: facts])
         )
         let findings = rule.diagnose(input)
-        #expect(findings.map(\.netns) == ["db", "net:[8]"])
+        #expect(findings.map(\.netns?.label) == ["db", "net:[8]"])
+        #expect(findings.map(\.netns?.inode) == [7, 8])
     }
 }

@@ -55,7 +55,7 @@ struct LocalPeerTests {
                     .object([
                         EvidenceField("pid", 4121), EvidenceField("command", "server"),
                         EvidenceField("state", "CLOSE_WAIT"), EvidenceField("count", 120),
-                        EvidenceField("netns", "host"),
+                        EvidenceField("netns", .integer(4_026_531_840)), EvidenceField("netns_label", "host"),
                     ])
                 ])
         )
@@ -94,7 +94,7 @@ struct LocalPeerTests {
                     .object([
                         EvidenceField("pid", 4200), EvidenceField("command", "uploader"),
                         EvidenceField("state", "FIN_WAIT2"), EvidenceField("count", 12),
-                        EvidenceField("netns", "host"),
+                        EvidenceField("netns", .integer(4_026_531_840)), EvidenceField("netns_label", "host"),
                     ])
                 ])
         )

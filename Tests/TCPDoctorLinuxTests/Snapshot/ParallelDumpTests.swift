@@ -38,6 +38,16 @@ struct ParallelDumpTests {
             snapshot.sockets.filter { pairs.contains([$0.local.port, $0.remote.port]) }
                 .map { "\($0.state) \($0.local) \($0.remote) \($0.inode)" }.sorted()
         }
+        // The client's socket has no fd left to ask: wait in the kernel's table for the server's
+        // ACK to take it from FIN_WAIT1 to FIN_WAIT2 (on a loaded machine that is not at once).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let probe = try SnapshotReader.read(SnapshotRequest(namespaces: .current, includeOwners: false))
+            if probe.sockets.contains(where: { $0.state == .finWait2 && $0.local.port == closing.client.port }) {
+                break
+            }
+            usleep(2_000)
+        }
         let split = try SnapshotReader.read(SnapshotRequest(namespaces: .current, includeOwners: false))
         let single = try SnapshotReader.read(
             SnapshotRequest(namespaces: .current, includeOwners: true, findDeadSocketFDs: false)

@@ -184,7 +184,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 summary:
                     "\(describe(process)) leaks \(counted(count, "CLOSE_WAIT socket")) \(place): \(tally.recvQ.shortDiagnosis)",
                 processes: [process],
-                netns: input.namespaceLabel(key.netns),
+                netns: input.findingNamespace(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: RemedyCatalog.remedies(
@@ -230,7 +230,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 severity: severity,
                 summary: summary,
                 processes: processes,
-                netns: input.namespaceLabel(key.netns),
+                netns: input.findingNamespace(key.netns),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: remedies,

@@ -90,7 +90,7 @@ public struct DeadSocketFDsRule: DiagnosisRule {
             summary:
                 "\(describe(process)) holds \(counted(fds.count, "socket fd")) whose TCP \(fds.count == 1 ? "connection" : "connections") the kernel already reset or destroyed",
             processes: [process],
-            netns: input.namespaceLabel(netns),
+            netns: input.findingNamespace(netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(

@@ -158,7 +158,7 @@ public struct FDExhaustionRule: DiagnosisRule {
             severity: severity,
             summary: summary,
             processes: [process],
-            netns: input.namespaceLabel(record.netns),
+            netns: input.findingNamespace(record.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies

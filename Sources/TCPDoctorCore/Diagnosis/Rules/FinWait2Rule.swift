@@ -168,7 +168,7 @@ public struct FinWait2Rule: DiagnosisRule {
             summary:
                 "\(counted(tally.count, "FIN_WAIT2 socket")) \(place) wait for a FIN that does not come (\(parts.joined(separator: "; "))): \(culprit) CLOSE_WAIT",
             processes: processes,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,

@@ -43,7 +43,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             rule: id,
             severity: .warning,
             summary: "net.ipv4.tcp_tw_recycle is enabled: connections from clients behind NAT are silently rejected",
-            netns: input.namespaceLabel(netns),
+            netns: input.findingNamespace(netns),
             evidence: evidence,
             why:
                 "tcp_tw_recycle made the kernel remember the last TCP timestamp of each peer address and drop SYNs with an older one. Clients behind one NAT share an address but not a clock, so some of them cannot connect (TcpExt.PAWSPassive counts the rejected SYNs, cumulative since boot). It was removed in Linux 4.12 for that reason; advice that recommends it is wrong.",
@@ -79,7 +79,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             severity: .warning,
             summary:
                 "\(timeWait) TIME_WAIT sockets fill \(percent(share)) of net.ipv4.tcp_max_tw_buckets (\(maximum)): beyond it the kernel drops TIME_WAIT early",
-            netns: input.namespaceLabel(netns),
+            netns: input.findingNamespace(netns),
             evidence: evidence,
             why:
                 "Past tcp_max_tw_buckets the kernel skips TIME_WAIT for new closes (TcpExt.TCPTimeWaitOverflow, cumulative since boot; \"time wait bucket table overflow\" in the kernel log), losing the protection against late segments of old connections. TIME_WAIT lasts 60 s whatever tcp_fin_timeout says, so the count is the close rate times 60 s. The time-wait rule's findings say who closes first.",
@@ -116,7 +116,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             severity: .warning,
             summary:
                 "\(orphans) orphaned sockets fill \(percent(share)) of net.ipv4.tcp_max_orphans (\(maximum)): beyond it the kernel resets connections",
-            netns: input.namespaceLabel(netns),
+            netns: input.findingNamespace(netns),
             evidence: evidence,
             why:
                 "Orphans are sockets their application has closed that are still finishing (FIN_WAIT1, FIN_WAIT2, LAST_ACK, CLOSING). Past tcp_max_orphans the kernel resets them instead (\"too many orphaned sockets\" in the kernel log, TcpExt.TCPAbortOnMemory, cumulative since boot). Many orphans mean peers that do not finish closing: see the fin-wait2 and last-ack findings.",
@@ -146,7 +146,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             severity: .info,
             summary:
                 "net.ipv4.tcp_fin_timeout was lowered to \(value) s, but it does not shorten the \(timeWait) TIME_WAIT sockets here",
-            netns: input.namespaceLabel(netns),
+            netns: input.findingNamespace(netns),
             evidence: evidence,
             why:
                 "A common tuning tip lowers tcp_fin_timeout to clear TIME_WAIT. On Linux TIME_WAIT lasts 60 s (TCP_TIMEWAIT_LEN, a compile-time constant) whatever tcp_fin_timeout says; that setting bounds only orphaned FIN_WAIT2 sockets.",

@@ -75,7 +75,7 @@ public struct LastAckRule: DiagnosisRule {
             summary:
                 "\(who)\(counted(tally.count, "LAST_ACK socket")) \(place) wait for acknowledgements that do not come",
             processes: processes,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: [

@@ -157,7 +157,7 @@ public struct ListenBacklogRule: DiagnosisRule {
             severity: full ? .critical : .warning,
             summary: summary,
             processes: processes,
-            netns: input.namespaceLabel(port.netns),
+            netns: input.findingNamespace(port.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies

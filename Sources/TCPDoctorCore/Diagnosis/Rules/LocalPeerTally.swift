@@ -58,7 +58,11 @@ struct LocalPeerTally {
             }
             fields.append(EvidenceField("state", .text(holder.state.netstatName)))
             fields.append(EvidenceField("count", .integer(Int64(count))))
-            if let label = input.namespaceLabel(holder.netns) { fields.append(EvidenceField("netns", .text(label))) }
+            if let namespace = input.findingNamespace(holder.netns) {
+                // The inode for machines, the label for people: the same pair as a finding's.
+                fields.append(EvidenceField("netns", .integer(Int64(bitPattern: namespace.inode))))
+                fields.append(EvidenceField("netns_label", .text(namespace.label)))
+            }
             items.append(.object(fields))
         }
         return EvidenceField("local_peers", .list(items))

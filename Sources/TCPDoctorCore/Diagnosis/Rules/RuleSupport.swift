@@ -15,10 +15,11 @@ extension DiagnosisInput {
         Set(pids).sorted().compactMap { snapshot.processes[$0] }
     }
 
-    /// The label of namespace `inode`: its name, `host`, or nil when the socket's namespace is unknown.
-    func namespaceLabel(_ inode: UInt64) -> String? {
-        if let namespace = snapshot.namespace(inode) { return namespace.label }
-        return inode == 0 ? nil : "net:[\(inode)]"
+    /// Namespace `inode` for a finding, labelled with its name or `host`; nil when the socket's
+    /// namespace is unknown (inode 0).
+    func findingNamespace(_ inode: UInt64) -> Finding.Namespace? {
+        if let namespace = snapshot.namespace(inode) { return Finding.Namespace(inode: inode, label: namespace.label) }
+        return inode == 0 ? nil : Finding.Namespace(inode: inode, label: "net:[\(inode)]")
     }
 
     /// The settings and counters of namespace `inode`.

@@ -122,7 +122,7 @@ public struct SharedSocketRule: DiagnosisRule {
             summary:
                 "\(holders) \(both) hold \(counted(tally.count, "TCP connection")) (\(stateText))\(forked ? ": a fork kept the fd" : "")",
             processes: processes,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(for: .sharedSocket, processes: records),

@@ -64,7 +64,7 @@ public struct SynSentRule: DiagnosisRule {
                 ? "\(counted(tally.count, "connection")) to \(key.remote) get no answer (SYN_SENT)"
                 : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote), which does not answer (SYN_SENT)",
             processes: processes,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(for: .connectTimeout, processes: records)

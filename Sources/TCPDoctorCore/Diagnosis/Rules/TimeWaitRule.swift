@@ -194,7 +194,7 @@ public struct TimeWaitRule: DiagnosisRule {
             summary:
                 "\(counted(count, "TIME_WAIT socket")) toward \(key.remote) hold \(percent(share)) of the ephemeral port range\(likely): this side closes first, and connect() risks EADDRNOTAVAIL",
             processes: clients,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,
@@ -242,7 +242,7 @@ public struct TimeWaitRule: DiagnosisRule {
             summary:
                 "\(server) closes connections first on port :\(key.port): \(counted(count, "TIME_WAIT socket")) from \(counted(peers.count, "peer"))",
             processes: processes,
-            netns: input.namespaceLabel(key.netns),
+            netns: input.findingNamespace(key.netns),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,
