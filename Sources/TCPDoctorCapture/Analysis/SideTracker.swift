@@ -48,6 +48,8 @@ struct SideTracker {
     var finWait2EnteredAt: Int64 = 0
     var timeWaitEnteredAt: Int64 = 0
     var bytesAfterPeerFIN: UInt64 = 0
+    /// IP bytes of the packets the endpoint sent (Zeek's `ip_bytes`), counted with Zeek's columns.
+    var ipBytes: UInt64 = 0
     var lastDataAfterPeerFINTime: Int64 = 0
 
     init(state: TCPState) {
@@ -87,6 +89,7 @@ struct ZeekEndpointHistory {
         case data = 16
         case inconsistent = 32
         case multiFlag = 64
+        case gap = 128
     }
 
     /// Counts a retransmission; true when Zeek would add a `t` (1st, 10th, 100th... time).

@@ -43,6 +43,13 @@ struct ZeekHistory: Sendable {
         count += 1
     }
 
+    /// Zeek's `^`: the roles were flipped from the first packet's direction.
+    mutating func addFlip() {
+        guard Int(count) < Self.capacity else { return }
+        letters[Int(count)] = UInt8(ascii: "^")
+        count += 1
+    }
+
     var string: String {
         // Written straight into the string: up to 15 ASCII letters fit in a small string, so a
         // usual history costs no allocation (an intermediate byte array cost one per connection).
@@ -75,8 +82,10 @@ extension ConnectionTracker {
         let fin = flags.contains(.fin)
         let rst = flags.contains(.rst)
         let ack = flags.contains(.ack)
-        let originator = s == 0
+        // Letters and states follow Zeek's roles, which may be the analysis's swapped.
+        let originator = (s == 0) != zeekSwapped
         let length = segment.payloadLength
+        sides[s].ipBytes &+= UInt64(segment.ipLength)
         let bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0)
 
         if bitsSet > 1 {
@@ -121,6 +130,16 @@ extension ConnectionTracker {
                 history.add(UInt8(ascii: "T"), originator: originator)
             }
         }
+        // A content gap: the segment acknowledges bytes of the peer's stream never seen. Zeek
+        // notes it when its reassembler skips the hole, once per stream, in the case of the
+        // stream's sender.
+        let p = 1 - s
+        if ack && !rst && sides[p].hasNextSequence && sides[p].zeekState != .reset
+            && sequenceLess(sides[p].nextSequence, segment.acknowledgment)
+            && sides[p].zeek.checkSeen(.gap).firstTime
+        {
+            history.add(UInt8(ascii: "G"), originator: !originator)
+        }
         // Zeek ignores zero windows on a RST, after the sender's own RST and once the peer has closed.
         if segment.window == 0 && !rst && sides[1 - s].zeekState != .closed && sides[s].zeekState != .reset {
             if sides[s].zeek.countZeroWindow() {
@@ -143,7 +162,8 @@ extension ConnectionTracker {
     /// analysis's originator.
     private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool, payload: UInt32) {
         let p = 1 - s
-        let isOriginator = s == 0
+        let isOriginator = (s == 0) != zeekSwapped
+        let zeekOriginator = zeekSwapped ? 1 : 0
         switch sides[s].zeekState {
         case .inactive:
             if syn {
@@ -158,7 +178,7 @@ extension ConnectionTracker {
             if fin { setZeekState(s, .closed) }
             if rst { setZeekState(s, .reset) }
             if sides[s].zeekState == .inactive {
-                if !isOriginator && payload == 0 && sides[0].zeekState == .synSent {
+                if !isOriginator && payload == 0 && sides[zeekOriginator].zeekState == .synSent {
                     // An ACK of the SYN before the SYN+ACK: not yet a partial connection.
                 } else if ack && sides[p].zeekState == .established {
                     setZeekState(s, .established)
@@ -191,8 +211,9 @@ extension ConnectionTracker {
     /// `mutating` although it changes nothing: see `makeConnection`.
     @inline(__always)
     mutating func zeekConnState() -> ZeekConnState {
-        let os = sides[0].zeekState
-        let rs = sides[1].zeekState
+        let zeekOriginator = zeekSwapped ? 1 : 0
+        let os = sides[zeekOriginator].zeekState
+        let rs = sides[1 - zeekOriginator].zeekState
         let originatorInactive = os == .inactive || os == .partial
         let responderInactive = rs == .inactive || rs == .partial
         if rs == .reset {

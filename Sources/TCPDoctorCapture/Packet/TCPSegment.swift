@@ -21,7 +21,7 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
 ///
 /// Lengths are those of the original packet (from the IP header), not of the captured bytes, so
 /// that a small snaplen still yields correct sequence arithmetic.
-public struct TCPSegment: Hashable, Sendable {
+public struct TCPSegment: Sendable {
     /// Nanoseconds since the Unix epoch.
     public var timestampNanoseconds: Int64
     /// 1-based position of the packet in its capture file (all packets, not only TCP).
@@ -36,6 +36,12 @@ public struct TCPSegment: Hashable, Sendable {
     public var payloadLength: UInt32
     /// Options of interest, when present and captured.
     public var options: TCPOptionsSummary
+    /// The length of the IP packet that carried the segment (IP headers, TCP header and payload),
+    /// from its IP header: Zeek's `ip_bytes` counts these. Zero when the decoder did not set it.
+    public var ipLength: UInt32 = 0
+    /// The tunnel the decoder opened to reach the segment (the innermost one when they nest); nil
+    /// for a segment straight over the link layer.
+    public var tunnel: Tunnel?
 
     public init(
         timestampNanoseconds: Int64,
@@ -59,6 +65,31 @@ public struct TCPSegment: Hashable, Sendable {
         self.window = window
         self.payloadLength = payloadLength
         self.options = options
+    }
+}
+
+extension TCPSegment: Hashable {
+    /// Equal when the segments are: same time, packet, endpoints, numbers, flags, window, payload
+    /// and options. `ipLength` and `tunnel` describe the packet that carried the segment, not the
+    /// segment, and are left out, so that a segment built by hand equals the one read back.
+    public static func == (lhs: TCPSegment, rhs: TCPSegment) -> Bool {
+        lhs.timestampNanoseconds == rhs.timestampNanoseconds && lhs.packetNumber == rhs.packetNumber
+            && lhs.source == rhs.source && lhs.destination == rhs.destination && lhs.sequence == rhs.sequence
+            && lhs.acknowledgment == rhs.acknowledgment && lhs.flags == rhs.flags && lhs.window == rhs.window
+            && lhs.payloadLength == rhs.payloadLength && lhs.options == rhs.options
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timestampNanoseconds)
+        hasher.combine(packetNumber)
+        hasher.combine(source)
+        hasher.combine(destination)
+        hasher.combine(sequence)
+        hasher.combine(acknowledgment)
+        hasher.combine(flags)
+        hasher.combine(window)
+        hasher.combine(payloadLength)
+        hasher.combine(options)
     }
 }
 

@@ -56,13 +56,13 @@ struct ZeekCompatibilityTests {
         Case(
             name: "SYN+ACK then FIN from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: [.fin, .ack])],
-            history: "hf",
+            history: "^hf",
             state: .SHR
         ),
         Case(
             name: "SYN+ACK then RST from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: .rst)],
-            history: "hr",
+            history: "^hr",
             state: .RSTRH
         ),
         Case(
