@@ -28,8 +28,13 @@ extension Frame {
     func otherLinkHeader(_ linkType: LinkType) -> (PacketDecoder.Network, Int) {
         switch linkType.rawValue {
         case 9:
+            guard has(1) else { return (.cutShort(needed: 1), 0) }
             var start = 0
-            if has(2) && bytes.byte(0) == 0xff && bytes.byte(1) == 0x03 { start = 2 }
+            if bytes.byte(0) == 0xff {
+                // An address byte (0xff is no protocol number): the control byte must follow.
+                guard has(2) else { return (.cutShort(needed: 2), 0) }
+                if bytes.byte(1) == 0x03 { start = 2 }
+            }
             guard has(start + 1) else { return (.cutShort(needed: start + 1), start) }
             if bytes.byte(start) & 1 == 1 {
                 return (PacketDecoder.pppProtocol(UInt16(bytes.byte(start))), start + 1)
