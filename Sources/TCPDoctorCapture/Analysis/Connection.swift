@@ -225,6 +225,9 @@ public struct EndpointStats: Hashable, Sendable {
     /// Bytes of the IP packets the endpoint sent, headers included (Zeek's `orig_ip_bytes` and
     /// `resp_ip_bytes`); counted only when the analyzer rebuilds Zeek's columns, else 0.
     public var ipBytes: UInt64
+    /// Bytes of the endpoint's stream that its peer acknowledged but the capture never held
+    /// (Zeek's `missed_bytes`, content gaps); counted only with Zeek's columns, else 0.
+    public var missedBytes: UInt64
 
     public init(
         packets: UInt64 = 0,
@@ -233,9 +236,11 @@ public struct EndpointStats: Hashable, Sendable {
         finRetransmissions: UInt32 = 0,
         finTimestampNanoseconds: Int64? = nil,
         finPacketNumber: UInt64? = nil,
-        ipBytes: UInt64 = 0
+        ipBytes: UInt64 = 0,
+        missedBytes: UInt64 = 0
     ) {
         self.ipBytes = ipBytes
+        self.missedBytes = missedBytes
         self.packets = packets
         self.bytes = bytes
         self.synRetransmissions = synRetransmissions

@@ -91,7 +91,8 @@ extension ConnectionTracker {
             finRetransmissions: side.finRetransmissions,
             finTimestampNanoseconds: side.hasFIN ? side.finTime : nil,
             finPacketNumber: side.hasFIN ? side.finPacket : nil,
-            ipBytes: side.ipBytes
+            ipBytes: side.ipBytes,
+            missedBytes: side.zeek.missedBytes
         )
     }
 

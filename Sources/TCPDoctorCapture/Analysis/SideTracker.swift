@@ -80,6 +80,14 @@ struct ZeekEndpointHistory {
     var retransmissionThreshold: UInt32 = 1
     var zeroWindows: UInt32 = 0
     var zeroWindowThreshold: UInt32 = 1
+    var gaps: UInt32 = 0
+    var gapThreshold: UInt32 = 1
+    /// The end of the last content gap noted in this endpoint's stream: a later acknowledgment
+    /// below it opens no new gap.
+    var gapEnd: UInt32 = 0
+    var hasGapEnd = false
+    /// Bytes of this endpoint's stream acknowledged by the peer but never captured.
+    var missedBytes: UInt64 = 0
 
     enum Mark: UInt8 {
         case syn = 1
@@ -89,11 +97,13 @@ struct ZeekEndpointHistory {
         case data = 16
         case inconsistent = 32
         case multiFlag = 64
-        case gap = 128
     }
 
     /// Counts a retransmission; true when Zeek would add a `t` (1st, 10th, 100th... time).
     mutating func countRetransmission() -> Bool { Self.scaled(&retransmissions, &retransmissionThreshold) }
+
+    /// Counts a content gap; true when Zeek would add a `g`.
+    mutating func countGap() -> Bool { Self.scaled(&gaps, &gapThreshold) }
 
     /// Counts a zero window; true when Zeek would add a `w`.
     mutating func countZeroWindow() -> Bool { Self.scaled(&zeroWindows, &zeroWindowThreshold) }

@@ -130,15 +130,19 @@ extension ConnectionTracker {
                 history.add(UInt8(ascii: "T"), originator: originator)
             }
         }
-        // A content gap: the segment acknowledges bytes of the peer's stream never seen. Zeek
-        // notes it when its reassembler skips the hole, once per stream, in the case of the
-        // stream's sender.
+        // A content gap: the segment acknowledges bytes of the peer's stream never captured.
+        // Zeek's reassembler skips such a hole when the acknowledgment passes it, counts its
+        // bytes as missed, and notes `g` in the case of the stream's sender, logarithmically.
         let p = 1 - s
-        if ack && !rst && sides[p].hasNextSequence && sides[p].zeekState != .reset
-            && sequenceLess(sides[p].nextSequence, segment.acknowledgment)
-            && sides[p].zeek.checkSeen(.gap).firstTime
-        {
-            history.add(UInt8(ascii: "G"), originator: !originator)
+        if ack && !rst && sides[p].hasNextSequence && sides[p].zeekState != .reset {
+            var covered = sides[p].nextSequence
+            if sides[p].zeek.hasGapEnd && sequenceLess(covered, sides[p].zeek.gapEnd) { covered = sides[p].zeek.gapEnd }
+            if sequenceLess(covered, segment.acknowledgment) {
+                sides[p].zeek.missedBytes &+= UInt64(segment.acknowledgment &- covered)
+                sides[p].zeek.gapEnd = segment.acknowledgment
+                sides[p].zeek.hasGapEnd = true
+                if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: !originator) }
+            }
         }
         // Zeek ignores zero windows on a RST, after the sender's own RST and once the peer has closed.
         if segment.window == 0 && !rst && sides[1 - s].zeekState != .closed && sides[s].zeekState != .reset {
