@@ -97,9 +97,6 @@ struct ConnectionTracker {
         }
         self.originatorIsA = sourceIsOriginator == sourceIsA
         self.tunnel = segment.tunnel
-        let zeek = ZeekOrientation(first: segment)
-        zeekSwapped = zeek.sourceIsOriginator != sourceIsOriginator
-        if zeek.flipped { history.addFlip() }
     }
 
     /// Applies one segment; `fromOriginator` says which side sent it, `zeek` whether to follow

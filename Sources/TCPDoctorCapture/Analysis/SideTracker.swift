@@ -86,6 +86,10 @@ struct ZeekEndpointHistory {
     /// below it opens no new gap.
     var gapEnd: UInt32 = 0
     var hasGapEnd = false
+    /// A hole in this endpoint's stream, from `holeStart` to `holeEnd`, not yet filled or acknowledged.
+    var holeStart: UInt32 = 0
+    var holeEnd: UInt32 = 0
+    var hasHole = false
     /// Bytes of this endpoint's stream acknowledged by the peer but never captured.
     var missedBytes: UInt64 = 0
 

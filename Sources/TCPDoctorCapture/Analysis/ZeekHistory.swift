@@ -77,6 +77,13 @@ extension ZeekHistory: Hashable {
 extension ConnectionTracker {
     /// Updates the history letters and Zeek's endpoint state for a segment sent by side `s`.
     mutating func recordZeek(_ segment: TCPSegment, side s: Int) {
+        if sides[0].packets == 0 && sides[1].packets == 0 {
+            // The first segment: Zeek's roles, judged here rather than when the tracker is made,
+            // so that an analysis without Zeek's columns does not pay for them.
+            let zeek = ZeekOrientation(first: segment)
+            zeekSwapped = zeek.sourceIsOriginator != (s == 0)
+            if zeek.flipped { history.addFlip() }
+        }
         let flags = segment.flags
         let syn = flags.contains(.syn)
         let fin = flags.contains(.fin)
@@ -134,6 +141,13 @@ extension ConnectionTracker {
         // Zeek's reassembler skips such a hole when the acknowledgment passes it, counts its
         // bytes as missed, and notes `g` in the case of the stream's sender, logarithmically.
         let p = 1 - s
+        if length > 0 && !rst && sides[s].hasNextSequence { noteHole(segment, side: s, syn: syn) }
+        if ack && !rst && sides[p].zeek.hasHole && sequenceLessOrEqual(sides[p].zeek.holeEnd, segment.acknowledgment) {
+            // The peer's acknowledgment passed a hole in the stream that nothing filled.
+            sides[p].zeek.hasHole = false
+            sides[p].zeek.missedBytes &+= UInt64(sides[p].zeek.holeEnd &- sides[p].zeek.holeStart)
+            if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: !originator) }
+        }
         if ack && !rst && sides[p].hasNextSequence && sides[p].zeekState != .reset {
             var covered = sides[p].nextSequence
             if sides[p].zeek.hasGapEnd && sequenceLess(covered, sides[p].zeek.gapEnd) { covered = sides[p].zeek.gapEnd }
@@ -154,6 +168,22 @@ extension ConnectionTracker {
         // most segments skip the state machine.
         if bitsSet == 0 && sides[s].zeekState != .inactive { return }
         updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst, payload: length)
+    }
+
+    /// Notes a hole in side `s`'s stream (payload that starts past everything sent before), or
+    /// its filling by a segment that covers the hole's start.
+    private mutating func noteHole(_ segment: TCPSegment, side s: Int, syn: Bool) {
+        let start = syn ? segment.sequence &+ 1 : segment.sequence
+        if sequenceLess(sides[s].nextSequence, start) {
+            guard !sides[s].zeek.hasHole else { return }
+            sides[s].zeek.hasHole = true
+            sides[s].zeek.holeStart = sides[s].nextSequence
+            sides[s].zeek.holeEnd = start
+        } else if sides[s].zeek.hasHole && sequenceLessOrEqual(start, sides[s].zeek.holeStart)
+            && sequenceLess(sides[s].zeek.holeStart, start &+ segment.payloadLength)
+        {
+            sides[s].zeek.hasHole = false
+        }
     }
 
     private mutating func setZeekState(_ i: Int, _ state: ZeekEndpointState) {
