@@ -1,25 +1,26 @@
 /// Zeek's connection `history` string, built letter by letter as segments arrive.
 ///
-/// Letters, upper case when the originator sent the segment and lower case for the responder:
+/// Letters, upper case when Zeek's originator sent the segment and lower case for the responder:
 /// `s` SYN without ACK, `h` SYN+ACK, `a` a pure ACK, `d` payload, `f` FIN, `r` RST, `t` a segment
-/// that brings no new payload bytes (retransmission), `w` a zero window, `i` FIN and RST together,
-/// `q` SYN together with FIN or RST.
+/// that brings no new payload bytes (retransmission), `w` a zero window, `g` a content gap, `i` FIN
+/// and RST together, `q` SYN together with FIN or RST, `^` the roles flipped (`ZeekOrientation`).
 ///
 /// Zeek's repeat rules: `a`, `d`, `i` and `q` appear at most once per direction; `s`, `h`, `f` and
 /// `r` appear again when the sequence number differs from the last such segment of that direction
-/// (for `f`, the sequence number after the payload; `s` and `h` share one record); `t` and `w` are
-/// logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with one of
-/// SYN, FIN or RST set records only that letter, never `a` or `d`.
+/// (for `f`, the sequence number after the payload; `s` and `h` share one record); `t`, `w` and `g`
+/// are logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with
+/// one of SYN, FIN or RST set records only that letter, never `a` or `d`.
 ///
 /// `t` follows Zeek's test: a segment with payload that ends (payload, SYN and FIN counted) at or
 /// before the highest sequence number its sender already sent. `w` follows Zeek's too: a zero
-/// window on a segment that is not a RST, unless the sender has reset or the peer has closed.
+/// window on a segment that is not a RST, unless the sender has reset or the peer has closed. `g`
+/// is noted when an acknowledgment passes bytes of the peer's stream never captured, in the case of
+/// the stream's sender, as Zeek's reassembler reports the hole.
 ///
-/// Deviations: `c` (bad checksum) is never produced, because the decoders do not verify
-/// checksums; `g` (content gap) and `^` (roles flipped) are not produced, because the originator
-/// is the analysis's own (the SYN sender, or the port heuristics); Zeek's guards against huge
-/// sequence jumps on SYN and RST are left out of the `t` test. The string is capped at `capacity`
-/// letters (Zeek's is unbounded).
+/// Deviations (docs/zeek.md): `c` (bad checksum) is never produced, because the decoders do not
+/// verify checksums; nor is the `^` of Zeek's mid-connection SYN/SYN+ACK reversal; Zeek's guards
+/// against huge sequence jumps on SYN and RST are left out of the `t` test. The string is capped at
+/// `capacity` letters (Zeek's is unbounded).
 struct ZeekHistory: Sendable {
     static let capacity = 31
 
@@ -192,8 +193,8 @@ extension ConnectionTracker {
     }
 
     /// Zeek's endpoint state machine (its TCP analyzer's `UpdateStateMachine`), by the sender's
-    /// state. Role flips and the SYN/SYN-ACK reversal are not modelled: the originator here is the
-    /// analysis's originator.
+    /// state, in Zeek's roles (`zeekSwapped`). The mid-connection SYN/SYN-ACK reversal is not
+    /// modelled.
     private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool, payload: UInt32) {
         let p = 1 - s
         let isOriginator = (s == 0) != zeekSwapped

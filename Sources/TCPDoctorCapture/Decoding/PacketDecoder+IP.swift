@@ -26,7 +26,13 @@ extension PacketDecoder {
         if fragmentField & 0x3fff != 0 { return .fragment }
         let proto = bytes.byte(offset + 9)
         guard proto == 6 else {
-            return decodeTunnel(frame, ipProtocol: proto, at: offset + headerLength, end: offset + totalLength, into: &segment)
+            return decodeTunnel(
+                frame,
+                ipProtocol: proto,
+                at: offset + headerLength,
+                end: offset + totalLength,
+                into: &segment
+            )
         }
         guard frame.has(offset + headerLength) else { return frame.shortIP(offset + headerLength) }
         segment.source.address = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 12))

@@ -14,7 +14,8 @@ extension PacketDecoder {
         end: Int,
         into segment: inout TCPSegment
     ) -> PacketOutcome {
-        guard outer.depth < maximumTunnelDepth, ipProtocol == 4 || ipProtocol == 41 || ipProtocol == 47 || ipProtocol == 17
+        guard outer.depth < maximumTunnelDepth,
+            ipProtocol == 4 || ipProtocol == 41 || ipProtocol == 47 || ipProtocol == 17
         else { return .notTCP }
         let frame = outer.inner(end: end)
         switch ipProtocol {
@@ -37,7 +38,8 @@ extension PacketDecoder {
     /// last byte's O flag is set), Aruba (802.11 frames), PPTP (version 1, PPP inside); and
     /// WCCP's redirect (0x883e, 4 bytes, then IPv4) as tshark opens it. Routing present, the
     /// reserved flags or a version other than 0 and 1 end the walk, as in Zeek.
-    static func decodeGRE(_ frame: Frame, at offset: Int, kind: Tunnel, into segment: inout TCPSegment) -> PacketOutcome {
+    static func decodeGRE(_ frame: Frame, at offset: Int, kind: Tunnel, into segment: inout TCPSegment) -> PacketOutcome
+    {
         guard frame.has(offset + 4) else { return frame.shortIP(offset + 4) }
         let bytes = frame.bytes
         let flags = bytes.bigEndianUInt16(offset)

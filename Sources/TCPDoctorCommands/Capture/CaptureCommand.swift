@@ -128,7 +128,9 @@ struct CaptureCommand: ParsableCommand {
             )
         }
         if zeek && (connections || ladder != nil) {
-            throw ValidationError("--zeek writes every connection as Zeek's conn.log: leave out --connections and --ladder")
+            throw ValidationError(
+                "--zeek writes every connection as Zeek's conn.log: leave out --connections and --ladder"
+            )
         }
         if finTimeout < 1 { throw ValidationError("--fin-timeout takes a number of seconds, 1 or more") }
         do {

@@ -21,7 +21,11 @@ struct LinkStackDecodingTests {
     static let innerEthernet = E.ethernet(0x0800, v4)
 
     static let cases: [Case] = [
-        Case(name: "802.1ad QinQ", linkType: .ethernet, frame: E.ethernet(0x88a8, [0, 10, 0x81, 0x00, 0, 20, 0x08, 0x00] + v4)),
+        Case(
+            name: "802.1ad QinQ",
+            linkType: .ethernet,
+            frame: E.ethernet(0x88a8, [0, 10, 0x81, 0x00, 0, 20, 0x08, 0x00] + v4)
+        ),
         Case(
             name: "PBB (802.1ah)",
             linkType: .ethernet,
@@ -30,12 +34,18 @@ struct LinkStackDecodingTests {
         Case(
             name: "PBB after an 802.1ad tag",
             linkType: .ethernet,
-            frame: E.ethernet(0x88a8, [0, 5, 0x88, 0xe7, 0, 0, 1, 0] + Array(repeating: 0x33, count: 12) + [0x81, 0x00, 0, 7, 0x08, 0x00] + v4)
+            frame: E.ethernet(
+                0x88a8,
+                [0, 5, 0x88, 0xe7, 0, 0, 1, 0] + Array(repeating: 0x33, count: 12) + [0x81, 0x00, 0, 7, 0x08, 0x00] + v4
+            )
         ),
         Case(
             name: "PPPoE session over VLAN",
             linkType: .ethernet,
-            frame: E.ethernet(0x8100, [0, 100, 0x88, 0x64, 0x11, 0, 0, 1] + E.be16(UInt16(v4.count + 2)) + [0, 0x21] + v4)
+            frame: E.ethernet(
+                0x8100,
+                [0, 100, 0x88, 0x64, 0x11, 0, 0, 1] + E.be16(UInt16(v4.count + 2)) + [0, 0x21] + v4
+            )
         ),
         Case(
             name: "PPPoE session, IPv6",
@@ -73,12 +83,25 @@ struct LinkStackDecodingTests {
         ),
         Case(name: "ARCNET, RFC 1201", linkType: .arcnetBSD, frame: [1, 2, 0xd4, 0, 0, 1] + v4),
         Case(name: "ARCNET, RFC 1051", linkType: .arcnetBSD, frame: [1, 2, 0xf0] + v4),
-        Case(name: "ARCNET exception packet", linkType: .arcnetBSD, frame: [1, 2, 0xd4, 0xff, 0xff, 0xff, 0xd4, 0, 0, 1] + v4),
+        Case(
+            name: "ARCNET exception packet",
+            linkType: .arcnetBSD,
+            frame: [1, 2, 0xd4, 0xff, 0xff, 0xff, 0xd4, 0, 0, 1] + v4
+        ),
         Case(name: "ARCNET, IPv6", linkType: .arcnetBSD, frame: [1, 2, 0xc4, 0, 0, 1] + v6, ipv6: true),
         Case(name: "ARCNET on Linux", linkType: .arcnetLinux, frame: [1, 2, 0, 0, 0xd4, 0, 0, 1] + v4),
         Case(name: "802.11 data", linkType: .ieee80211, frame: E.ieee80211(0x0800, v4)),
-        Case(name: "802.11 QoS data, four addresses", linkType: .ieee80211, frame: E.ieee80211(0x86dd, v6, qos: true, fourAddresses: true), ipv6: true),
-        Case(name: "radiotap", linkType: .ieee80211Radiotap, frame: [0, 0, 8, 0, 0, 0, 0, 0] + E.ieee80211(0x0800, v4)),
+        Case(
+            name: "802.11 QoS data, four addresses",
+            linkType: .ieee80211,
+            frame: E.ieee80211(0x86dd, v6, qos: true, fourAddresses: true),
+            ipv6: true
+        ),
+        Case(
+            name: "radiotap",
+            linkType: .ieee80211Radiotap,
+            frame: [0, 0, 8, 0, 0, 0, 0, 0] + E.ieee80211(0x0800, v4)
+        ),
         Case(
             name: "radiotap with fields",
             linkType: .ieee80211Radiotap,
@@ -101,7 +124,11 @@ struct LinkStackDecodingTests {
     @Test(arguments: cases)
     func everyCutIsTruncated(testCase: Case) {
         for cut in 0..<testCase.frame.count - 100 {
-            let outcome = decode(Array(testCase.frame[..<cut]), linkType: testCase.linkType, originalLength: testCase.frame.count)
+            let outcome = decode(
+                Array(testCase.frame[..<cut]),
+                linkType: testCase.linkType,
+                originalLength: testCase.frame.count
+            )
             #expect(outcome == .truncated, "\(testCase.name) cut at \(cut): \(outcome)")
         }
     }
@@ -111,7 +138,10 @@ struct LinkStackDecodingTests {
         let frames: [(LinkType, [UInt8], DecodedPacket)] = [
             (.ieee80211, E.ieee80211(0x0800, Self.v4, protected: true), .notTCP),
             (.ieee80211, [0x80, 0] + Array(repeating: 0, count: 40), .notTCP),  // a beacon
-            (.ieee80211, [0x08, 1] + Array(repeating: 0, count: 22) + [0x42, 0x42, 0x03, 0, 0, 0, 8, 0] + Self.v4, .notTCP),
+            (
+                .ieee80211, [0x08, 1] + Array(repeating: 0, count: 22) + [0x42, 0x42, 0x03, 0, 0, 0, 8, 0] + Self.v4,
+                .notTCP
+            ),
             (.arcnetBSD, [1, 2, 0xd4, 1, 0, 1] + Self.v4, .fragment),
             (.arcnetBSD, [1, 2, 0xd5, 0, 0, 1] + Self.v4, .notTCP),
             (.ppp, [0xff, 0x03, 0xc0, 0x21] + Self.v4, .notTCP),  // LCP

@@ -24,16 +24,28 @@ struct TunnelDecodingTests {
         Case(name: "IPv4 in IPv4", frame: E.ethernet(0x0800, E.ipv4(protocol: 4, v4)), tunnel: .ip),
         Case(name: "IPv6 in IPv4 (6in4)", frame: E.ethernet(0x0800, E.ipv4(protocol: 41, v6)), tunnel: .ip, ipv6: true),
         Case(name: "IPv4 in IPv6", frame: E.ethernet(0x86dd, E.ipv6(nextHeader: 4, v4)), tunnel: .ip),
-        Case(name: "GRE, IPv4", frame: E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x0800, v4))), tunnel: .gre),
+        Case(
+            name: "GRE, IPv4",
+            frame: E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x0800, v4))),
+            tunnel: .gre
+        ),
         Case(
             name: "GRE with checksum, key and sequence number",
             frame: E.ethernet(
                 0x0800,
-                E.ipv4(protocol: 47, E.gre(flags: 0xb000, protocolType: 0x0800, words: Array(repeating: 7, count: 12), v4))
+                E.ipv4(
+                    protocol: 47,
+                    E.gre(flags: 0xb000, protocolType: 0x0800, words: Array(repeating: 7, count: 12), v4)
+                )
             ),
             tunnel: .gre
         ),
-        Case(name: "GRE over IPv6, IPv6", frame: E.ethernet(0x86dd, E.ipv6(nextHeader: 47, E.gre(protocolType: 0x86dd, v6))), tunnel: .gre, ipv6: true),
+        Case(
+            name: "GRE over IPv6, IPv6",
+            frame: E.ethernet(0x86dd, E.ipv6(nextHeader: 47, E.gre(protocolType: 0x86dd, v6))),
+            tunnel: .gre,
+            ipv6: true
+        ),
         Case(
             name: "GRE, transparent Ethernet bridging",
             frame: E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x6558, innerEthernet))),
@@ -50,7 +62,12 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 47,
-                    E.gre(flags: 0x1000, protocolType: 0x88be, words: [0, 0, 0, 1], [0x10, 0x01, 0, 0, 0, 0, 0, 0] + innerEthernet)
+                    E.gre(
+                        flags: 0x1000,
+                        protocolType: 0x88be,
+                        words: [0, 0, 0, 1],
+                        [0x10, 0x01, 0, 0, 0, 0, 0, 0] + innerEthernet
+                    )
                 )
             ),
             tunnel: .erspan
@@ -61,7 +78,12 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 47,
-                    E.gre(flags: 0x1000, protocolType: 0x22eb, words: [0, 0, 0, 1], [0x20] + Array(repeating: 0, count: 11) + innerEthernet)
+                    E.gre(
+                        flags: 0x1000,
+                        protocolType: 0x22eb,
+                        words: [0, 0, 0, 1],
+                        [0x20] + Array(repeating: 0, count: 11) + innerEthernet
+                    )
                 )
             ),
             tunnel: .erspan
@@ -93,7 +115,12 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 47,
-                    E.gre(flags: 0x3081, protocolType: 0x880b, words: [0, 100, 0, 1, 0, 0, 0, 5, 0, 0, 0, 4], [0xff, 0x03, 0x00, 0x21] + v4)
+                    E.gre(
+                        flags: 0x3081,
+                        protocolType: 0x880b,
+                        words: [0, 100, 0, 1, 0, 0, 0, 5, 0, 0, 0, 4],
+                        [0xff, 0x03, 0x00, 0x21] + v4
+                    )
                 )
             ),
             tunnel: .pptp
@@ -110,20 +137,29 @@ struct TunnelDecodingTests {
         ),
         Case(
             name: "VXLAN",
-            frame: E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 4789, [0x08, 0, 0, 0, 0, 0, 42, 0] + innerEthernet))),
+            frame: E.ethernet(
+                0x0800,
+                E.ipv4(protocol: 17, E.udp(destination: 4789, [0x08, 0, 0, 0, 0, 0, 42, 0] + innerEthernet))
+            ),
             tunnel: .vxlan
         ),
         Case(
             name: "Geneve with an option, Ethernet",
             frame: E.ethernet(
                 0x0800,
-                E.ipv4(protocol: 17, E.udp(destination: 6081, [0x01, 0, 0x65, 0x58, 0, 0, 42, 0, 1, 2, 3, 4] + innerEthernet))
+                E.ipv4(
+                    protocol: 17,
+                    E.udp(destination: 6081, [0x01, 0, 0x65, 0x58, 0, 0, 42, 0, 1, 2, 3, 4] + innerEthernet)
+                )
             ),
             tunnel: .geneve
         ),
         Case(
             name: "Geneve, IPv4",
-            frame: E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 6081, [0, 0, 0x08, 0x00, 0, 0, 42, 0] + v4))),
+            frame: E.ethernet(
+                0x0800,
+                E.ipv4(protocol: 17, E.udp(destination: 6081, [0, 0, 0x08, 0x00, 0, 0, 42, 0] + v4))
+            ),
             tunnel: .geneve
         ),
         Case(
@@ -144,7 +180,10 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 17,
-                    E.udp(destination: 3544, [0, 1, 2, 1, 9, 9, 8] + Array(repeating: 0, count: 9) + [0, 0, 1, 2, 3, 4, 5, 6] + v6)
+                    E.udp(
+                        destination: 3544,
+                        [0, 1, 2, 1, 9, 9, 8] + Array(repeating: 0, count: 9) + [0, 0, 1, 2, 3, 4, 5, 6] + v6
+                    )
                 )
             ),
             tunnel: .teredo,
@@ -156,7 +195,10 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 17,
-                    E.udp(destination: 5072, [0x41, 0x52, 0x11, 41, 0, 0, 0, 1] + Array(repeating: 3, count: 16 + 20) + v6)
+                    E.udp(
+                        destination: 5072,
+                        [0x41, 0x52, 0x11, 41, 0, 0, 0, 1] + Array(repeating: 3, count: 16 + 20) + v6
+                    )
                 )
             ),
             tunnel: .ayiya,
@@ -164,7 +206,13 @@ struct TunnelDecodingTests {
         ),
         Case(
             name: "GTP-U",
-            frame: E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 2152, [0x30, 0xff] + E.be16(UInt16(v4.count)) + [0, 0, 0, 9] + v4))),
+            frame: E.ethernet(
+                0x0800,
+                E.ipv4(
+                    protocol: 17,
+                    E.udp(destination: 2152, [0x30, 0xff] + E.be16(UInt16(v4.count)) + [0, 0, 0, 9] + v4)
+                )
+            ),
             tunnel: .gtpv1
         ),
         Case(
@@ -217,7 +265,11 @@ struct TunnelDecodingTests {
     @Test(arguments: cases)
     func everyCutIsTruncated(testCase: Case) {
         for cut in 0..<testCase.frame.count - 100 {
-            let outcome = decode(Array(testCase.frame[..<cut]), linkType: .ethernet, originalLength: testCase.frame.count)
+            let outcome = decode(
+                Array(testCase.frame[..<cut]),
+                linkType: .ethernet,
+                originalLength: testCase.frame.count
+            )
             #expect(outcome == .truncated, "\(testCase.name) cut at \(cut): \(outcome)")
         }
     }
@@ -230,7 +282,10 @@ struct TunnelDecodingTests {
         let routing = E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(flags: 0x4000, protocolType: 0x0800, Self.v4)))
         #expect(decode(routing, linkType: .ethernet) == .notTCP)
         // A VXLAN header without its I flag, and Teredo's port carrying something other than IPv6.
-        let vxlan = E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 4789, [0, 0, 0, 0, 0, 0, 0, 0] + Self.innerEthernet)))
+        let vxlan = E.ethernet(
+            0x0800,
+            E.ipv4(protocol: 17, E.udp(destination: 4789, [0, 0, 0, 0, 0, 0, 0, 0] + Self.innerEthernet))
+        )
         #expect(decode(vxlan, linkType: .ethernet) == .notTCP)
         let teredo = E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 3544, Self.v4)))
         #expect(decode(teredo, linkType: .ethernet) == .notTCP)

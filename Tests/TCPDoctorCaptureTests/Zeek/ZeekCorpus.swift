@@ -55,17 +55,17 @@ enum ZeekCorpus {
 
     /// A whole connection with 100 bytes of the originator's stream never captured.
     static let gap: Steps = { c in
-            c.handshake()
-            c.send(.client, [.ack, .psh], at: 0.01, payload: 100)
-            c.send(.server, .ack, at: 0.011)
-            // 100 bytes (1101-1200) never captured.
-            c.send(.client, [.ack, .psh], at: 0.02, payload: 100, sequence: 1201)
-            c.send(.server, .ack, at: 0.021, ack: 1301)
-            c.send(.server, [.ack, .psh], at: 0.03, payload: 300)
-            c.send(.client, [.fin, .ack], at: 0.04, sequence: 1301)
-            c.send(.server, [.fin, .ack], at: 0.041, ack: 1302)
-            c.send(.client, .ack, at: 0.042, sequence: 1302)
-        }
+        c.handshake()
+        c.send(.client, [.ack, .psh], at: 0.01, payload: 100)
+        c.send(.server, .ack, at: 0.011)
+        // 100 bytes (1101-1200) never captured.
+        c.send(.client, [.ack, .psh], at: 0.02, payload: 100, sequence: 1201)
+        c.send(.server, .ack, at: 0.021, ack: 1301)
+        c.send(.server, [.ack, .psh], at: 0.03, payload: 300)
+        c.send(.client, [.fin, .ack], at: 0.04, sequence: 1301)
+        c.send(.server, [.fin, .ack], at: 0.041, ack: 1302)
+        c.send(.client, .ack, at: 0.042, sequence: 1302)
+    }
 
     static let rules: [Trace] = [
         Trace(name: "S0: a SYN, no reply", state: .S0, history: "S") { c in c.send(.client, .syn, at: 0) },
@@ -153,11 +153,22 @@ enum ZeekCorpus {
             c.send(.server, [.fin, .ack], at: 0.003)
             c.send(.client, .ack, at: 0.004)
         },
-        Trace(name: "SYN+ACK first from a port no analyzer claims: not flipped", serverPort: 9999, clientOriginates: false, state: .OTH, history: "Ha") { c in
+        Trace(
+            name: "SYN+ACK first from a port no analyzer claims: not flipped",
+            serverPort: 9999,
+            clientOriginates: false,
+            state: .OTH,
+            history: "Ha"
+        ) { c in
             c.send(.server, [.syn, .ack], at: 0, ack: 1001)
             c.send(.client, .ack, at: 0.001, sequence: 1001)
         },
-        Trace(name: "both ports claimed, mid-stream: the lower one is the server", serverPort: 443, state: .OTH, history: "^dA") { c in
+        Trace(
+            name: "both ports claimed, mid-stream: the lower one is the server",
+            serverPort: 443,
+            state: .OTH,
+            history: "^dA"
+        ) { c in
             c.client.port = 8080
             c.send(.server, [.ack, .psh], at: 0, payload: 10)
             c.send(.client, .ack, at: 0.001)
@@ -226,18 +237,24 @@ enum ZeekCorpus {
     static let carriers: [Carrier] = [
         Carrier(name: "802.1Q VLAN", linkType: .ethernet) { E.ethernet(0x8100, [0, 10] + E.be16(0x0800) + $0) },
         Carrier(name: "802.1ad QinQ", linkType: .ethernet) { E.ethernet(0x88a8, [0, 10, 0x81, 0, 0, 20, 8, 0] + $0) },
-        Carrier(name: "old QinQ 0x9100", linkType: .ethernet) { E.ethernet(0x9100, [0, 10, 0x81, 0, 0, 20, 8, 0] + $0) },
+        Carrier(name: "old QinQ 0x9100", linkType: .ethernet) {
+            E.ethernet(0x9100, [0, 10, 0x81, 0, 0, 20, 8, 0] + $0)
+        },
         Carrier(name: "PBB", linkType: .ethernet) {
             E.ethernet(0x88e7, [0, 0, 1, 0] + Array(repeating: 0x33, count: 12) + [8, 0] + $0)
         },
         Carrier(name: "PPPoE over VLAN", linkType: .ethernet) {
             E.ethernet(0x8100, [0, 100, 0x88, 0x64, 0x11, 0, 0, 1] + E.be16(UInt16($0.count + 2)) + [0, 0x21] + $0)
         },
-        Carrier(name: "MPLS inside VLAN", linkType: .ethernet) { E.ethernet(0x8100, [0, 100, 0x88, 0x47, 0, 1, 1, 64] + $0) },
+        Carrier(name: "MPLS inside VLAN", linkType: .ethernet) {
+            E.ethernet(0x8100, [0, 100, 0x88, 0x47, 0, 1, 1, 64] + $0)
+        },
         Carrier(name: "VN-Tag", linkType: .ethernet) { E.ethernet(0x8926, [0x80, 1, 0, 2, 8, 0] + $0) },
         Carrier(name: "IP-in-IP", linkType: .ethernet) { E.ethernet(0x0800, E.ipv4(protocol: 4, $0)) },
         Carrier(name: "IPv4 in IPv6", linkType: .ethernet) { E.ethernet(0x86dd, E.ipv6(nextHeader: 4, $0)) },
-        Carrier(name: "GRE", linkType: .ethernet) { E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x0800, $0))) },
+        Carrier(name: "GRE", linkType: .ethernet) {
+            E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x0800, $0)))
+        },
         Carrier(name: "GRE in UDP", linkType: .ethernet) {
             E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 4754, E.gre(protocolType: 0x0800, $0))))
         },
@@ -246,7 +263,12 @@ enum ZeekCorpus {
                 0x0800,
                 E.ipv4(
                     protocol: 47,
-                    E.gre(flags: 0x1000, protocolType: 0x88be, words: [0, 0, 0, 1], [0x10, 1, 0, 0, 0, 0, 0, 0] + E.ethernet(0x0800, $0))
+                    E.gre(
+                        flags: 0x1000,
+                        protocolType: 0x88be,
+                        words: [0, 0, 0, 1],
+                        [0x10, 1, 0, 0, 0, 0, 0, 0] + E.ethernet(0x0800, $0)
+                    )
                 )
             )
         },
@@ -254,31 +276,62 @@ enum ZeekCorpus {
             E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x8200, E.ieee80211(0x0800, $0))))
         },
         Carrier(name: "PPTP", linkType: .ethernet) {
-            E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(flags: 0x2001, protocolType: 0x880b, words: [0, 100, 0, 1], [0xff, 3, 0, 0x21] + $0)))
+            E.ethernet(
+                0x0800,
+                E.ipv4(
+                    protocol: 47,
+                    E.gre(flags: 0x2001, protocolType: 0x880b, words: [0, 100, 0, 1], [0xff, 3, 0, 0x21] + $0)
+                )
+            )
         },
         Carrier(name: "WCCP", linkType: .ethernet) {
             E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x883e, [0, 0, 0, 0] + $0)))
         },
         Carrier(name: "VXLAN", linkType: .ethernet) {
-            E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 4789, [8, 0, 0, 0, 0, 0, 42, 0] + E.ethernet(0x0800, $0))))
+            E.ethernet(
+                0x0800,
+                E.ipv4(protocol: 17, E.udp(destination: 4789, [8, 0, 0, 0, 0, 0, 42, 0] + E.ethernet(0x0800, $0)))
+            )
         },
         Carrier(name: "Geneve", linkType: .ethernet) {
-            E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 6081, [0, 0, 0x65, 0x58, 0, 0, 42, 0] + E.ethernet(0x0800, $0))))
+            E.ethernet(
+                0x0800,
+                E.ipv4(
+                    protocol: 17,
+                    E.udp(destination: 6081, [0, 0, 0x65, 0x58, 0, 0, 42, 0] + E.ethernet(0x0800, $0))
+                )
+            )
         },
         Carrier(name: "GTP-U", linkType: .ethernet) {
-            E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 2152, [0x30, 0xff] + E.be16(UInt16($0.count)) + [0, 0, 0, 9] + $0)))
+            E.ethernet(
+                0x0800,
+                E.ipv4(
+                    protocol: 17,
+                    E.udp(destination: 2152, [0x30, 0xff] + E.be16(UInt16($0.count)) + [0, 0, 0, 9] + $0)
+                )
+            )
         },
         Carrier(name: "AYIYA", linkType: .ethernet) {
-            E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 5072, [0x41, 0x52, 0x11, 4, 0, 0, 0, 1] + Array(repeating: 3, count: 36) + $0)))
+            E.ethernet(
+                0x0800,
+                E.ipv4(
+                    protocol: 17,
+                    E.udp(destination: 5072, [0x41, 0x52, 0x11, 4, 0, 0, 0, 1] + Array(repeating: 3, count: 36) + $0)
+                )
+            )
         },
         Carrier(name: "PPP", linkType: .ppp) { [0xff, 0x03, 0x00, 0x21] + $0 },
         Carrier(name: "PPP serial", linkType: .pppHDLC) { [0xff, 0x03, 0x00, 0x21] + $0 },
         Carrier(name: "IPoIB", linkType: .ipOverInfiniBand) { Array(repeating: 0xfe, count: 40) + [8, 0, 0, 0] + $0 },
-        Carrier(name: "Juniper Ethernet", linkType: .juniperEthernet) { [0x4d, 0x47, 0x43, 0x01] + E.ethernet(0x0800, $0) },
+        Carrier(name: "Juniper Ethernet", linkType: .juniperEthernet) {
+            [0x4d, 0x47, 0x43, 0x01] + E.ethernet(0x0800, $0)
+        },
         Carrier(name: "ARCNET", linkType: .arcnetBSD) { [1, 2, 0xd4, 0, 0, 1] + $0 },
         Carrier(name: "ARCNET Linux", linkType: .arcnetLinux) { [1, 2, 0, 0, 0xd4, 0, 0, 1] + $0 },
         Carrier(name: "802.11", linkType: .ieee80211) { E.ieee80211(0x0800, $0) },
-        Carrier(name: "radiotap", linkType: .ieee80211Radiotap) { [0, 0, 8, 0, 0, 0, 0, 0] + E.ieee80211(0x0800, $0, qos: true) },
+        Carrier(name: "radiotap", linkType: .ieee80211Radiotap) {
+            [0, 0, 8, 0, 0, 0, 0, 0] + E.ieee80211(0x0800, $0, qos: true)
+        },
     ]
 
     /// Every trace: the rules over Ethernet, then one whole connection in every carrier.

@@ -41,7 +41,10 @@ struct ZeekCorpusTests {
         for (rawLinkType, packets) in byLinkType {
             let writer = PCAPWriter(linkType: LinkType(rawValue: rawLinkType))
             for (segment, carrier) in packets.sorted(by: { $0.0.timestampNanoseconds < $1.0.timestampNanoseconds }) {
-                try writer.write(carrier.wrap(builder.frame(for: segment)), timestampNanoseconds: segment.timestampNanoseconds)
+                try writer.write(
+                    carrier.wrap(builder.frame(for: segment)),
+                    timestampNanoseconds: segment.timestampNanoseconds
+                )
             }
             let read = try readSegments(writer.bytes)
             #expect(read.warnings.isEmpty, "\(read.warnings)")
@@ -58,7 +61,8 @@ struct ZeekCorpusTests {
             measured.expected += 1
             guard
                 let connection = connections.first(where: {
-                    ($0.originator == client && $0.responder == server) || ($0.originator == server && $0.responder == client)
+                    ($0.originator == client && $0.responder == server)
+                        || ($0.originator == server && $0.responder == client)
                 })
             else {
                 measured.disagreements.append("\(trace.testDescription): not found")

@@ -40,7 +40,11 @@ struct ZeekConnLogTests {
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         try #require(lines.count == 13, "\(run.stdout)")
-        #expect(Array(lines[0..<5]) == ["#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tconn"])
+        #expect(
+            Array(lines[0..<5]) == [
+                "#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tconn",
+            ]
+        )
         #expect(lines[5].wholeMatch(of: /#open\t\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d/) != nil, "\(lines[5])")
         #expect(
             lines[6]
