@@ -76,10 +76,11 @@ struct LinkStackDecodingTests {
             linkType: .juniperEthernet,
             frame: [0x4d, 0x47, 0x43, 0x81, 0, 6, 1, 4, 0, 0, 0, 9] + innerEthernet
         ),
+        // No link-layer header: 4 bytes (tshark reads a little-endian protocol, 2 for IP), then IP.
         Case(
             name: "Juniper without a link-layer header",
             linkType: .juniperEthernet,
-            frame: [0x4d, 0x47, 0x43, 0x02, 0, 0, 0, 2] + v4
+            frame: [0x4d, 0x47, 0x43, 0x02, 2, 0, 0, 0] + v4
         ),
         Case(name: "ARCNET, RFC 1201", linkType: .arcnetBSD, frame: [1, 2, 0xd4, 0, 0, 1] + v4),
         Case(name: "ARCNET, RFC 1051", linkType: .arcnetBSD, frame: [1, 2, 0xf0] + v4),
@@ -102,10 +103,11 @@ struct LinkStackDecodingTests {
             linkType: .ieee80211Radiotap,
             frame: [0, 0, 8, 0, 0, 0, 0, 0] + E.ieee80211(0x0800, v4)
         ),
+        // The flags field says the frame ends with its FCS: 4 bytes after the IP packet.
         Case(
             name: "radiotap with fields",
             linkType: .ieee80211Radiotap,
-            frame: [0, 0, 12, 0, 0x02, 0, 0, 0, 0x10, 0, 0, 0] + E.ieee80211(0x0800, v4, qos: true)
+            frame: [0, 0, 12, 0, 0x02, 0, 0, 0, 0x10, 0, 0, 0] + E.ieee80211(0x0800, v4, qos: true) + [1, 2, 3, 4]
         ),
     ]
 
@@ -123,7 +125,8 @@ struct LinkStackDecodingTests {
 
     @Test(arguments: cases)
     func everyCutIsTruncated(testCase: Case) {
-        for cut in 0..<testCase.frame.count - 100 {
+        // Up to the payload's first bytes: 100 of payload and at most a 4-byte FCS after it.
+        for cut in 0..<testCase.frame.count - 104 {
             let outcome = decode(
                 Array(testCase.frame[..<cut]),
                 linkType: testCase.linkType,

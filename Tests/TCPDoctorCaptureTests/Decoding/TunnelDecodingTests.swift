@@ -221,7 +221,10 @@ struct TunnelDecodingTests {
                 0x0800,
                 E.ipv4(
                     protocol: 17,
-                    E.udp(destination: 2152, [0x36, 0xff, 0, 0, 0, 0, 0, 9, 0, 1, 0, 0x85, 1, 0x10, 0x01, 0] + v6)
+                    E.udp(
+                        destination: 2152,
+                        [0x36, 0xff] + E.be16(UInt16(8 + v6.count)) + [0, 0, 0, 9, 0, 1, 0, 0x85, 1, 0x10, 0x01, 0] + v6
+                    )
                 )
             ),
             tunnel: .gtpv1,
