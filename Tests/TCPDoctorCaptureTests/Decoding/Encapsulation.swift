@@ -54,6 +54,23 @@ enum Encapsulation {
         be16(flags) + be16(protocolType) + words + payload
     }
 
+    /// Ethernet, IPv4 and GRE around `payload`: the outer headers every GRE variant shares.
+    static func overGRE(flags: UInt16 = 0, protocolType: UInt16, words: [UInt8] = [], _ payload: [UInt8]) -> [UInt8] {
+        ethernet(0x0800, ipv4(protocol: 47, gre(flags: flags, protocolType: protocolType, words: words, payload)))
+    }
+
+    /// ERSPAN type II (GRE with a sequence number, an 8-byte ERSPAN header) around an Ethernet frame.
+    static func erspanII(_ frame: [UInt8]) -> [UInt8] {
+        overGRE(flags: 0x1000, protocolType: 0x88be, words: [0, 0, 0, 1], [0x10, 0x01, 0, 0, 0, 0, 0, 0] + frame)
+    }
+
+    /// ERSPAN type III: a 12-byte header whose last byte's O flag announces 8 more bytes.
+    static func erspanIII(_ frame: [UInt8], platformSubheader: Bool) -> [UInt8] {
+        let header: [UInt8] =
+            [0x20] + Array(repeating: 0, count: 10) + (platformSubheader ? [0x01] + Array(repeating: 9, count: 8) : [0])
+        return overGRE(flags: 0x1000, protocolType: 0x22eb, words: [0, 0, 0, 1], header + frame)
+    }
+
     /// An 802.11 data frame (To DS) with LLC/SNAP and an EtherType; `qos` adds QoS control,
     /// `fourAddresses` the fourth address, `protected` the protected bit.
     static func ieee80211(

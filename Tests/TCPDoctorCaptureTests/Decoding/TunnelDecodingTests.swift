@@ -58,50 +58,17 @@ struct TunnelDecodingTests {
         ),
         Case(
             name: "ERSPAN type II",
-            frame: E.ethernet(
-                0x0800,
-                E.ipv4(
-                    protocol: 47,
-                    E.gre(
-                        flags: 0x1000,
-                        protocolType: 0x88be,
-                        words: [0, 0, 0, 1],
-                        [0x10, 0x01, 0, 0, 0, 0, 0, 0] + innerEthernet
-                    )
-                )
-            ),
+            frame: E.erspanII(innerEthernet),
             tunnel: .erspan
         ),
         Case(
             name: "ERSPAN type III",
-            frame: E.ethernet(
-                0x0800,
-                E.ipv4(
-                    protocol: 47,
-                    E.gre(
-                        flags: 0x1000,
-                        protocolType: 0x22eb,
-                        words: [0, 0, 0, 1],
-                        [0x20] + Array(repeating: 0, count: 11) + innerEthernet
-                    )
-                )
-            ),
+            frame: E.erspanIII(innerEthernet, platformSubheader: false),
             tunnel: .erspan
         ),
         Case(
             name: "ERSPAN type III with platform-specific subheader",
-            frame: E.ethernet(
-                0x0800,
-                E.ipv4(
-                    protocol: 47,
-                    E.gre(
-                        flags: 0x1000,
-                        protocolType: 0x22eb,
-                        words: [0, 0, 0, 1],
-                        [0x20] + Array(repeating: 0, count: 10) + [0x01] + Array(repeating: 9, count: 8) + innerEthernet
-                    )
-                )
-            ),
+            frame: E.erspanIII(innerEthernet, platformSubheader: true),
             tunnel: .erspan
         ),
         Case(

@@ -258,20 +258,7 @@ enum ZeekCorpus {
         Carrier(name: "GRE in UDP", linkType: .ethernet) {
             E.ethernet(0x0800, E.ipv4(protocol: 17, E.udp(destination: 4754, E.gre(protocolType: 0x0800, $0))))
         },
-        Carrier(name: "ERSPAN II", linkType: .ethernet) {
-            E.ethernet(
-                0x0800,
-                E.ipv4(
-                    protocol: 47,
-                    E.gre(
-                        flags: 0x1000,
-                        protocolType: 0x88be,
-                        words: [0, 0, 0, 1],
-                        [0x10, 1, 0, 0, 0, 0, 0, 0] + E.ethernet(0x0800, $0)
-                    )
-                )
-            )
-        },
+        Carrier(name: "ERSPAN II", linkType: .ethernet) { E.erspanII(E.ethernet(0x0800, $0)) },
         Carrier(name: "Aruba GRE", linkType: .ethernet) {
             E.ethernet(0x0800, E.ipv4(protocol: 47, E.gre(protocolType: 0x8200, E.ieee80211(0x0800, $0))))
         },
