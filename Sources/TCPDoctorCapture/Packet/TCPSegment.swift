@@ -27,7 +27,15 @@ public struct TCPSegment: Sendable {
     /// 1-based position of the packet in its capture file (all packets, not only TCP).
     public var packetNumber: UInt64
     public var source: Endpoint
+    // `ipLength` and `tunnel` are declared where the endpoints leave padding (an endpoint is 26
+    // bytes, aligned to 8), so that the segment stays 108 bytes: every packet copies it.
+    /// The length of the IP packet that carried the segment (IP headers, TCP header and payload),
+    /// from its IP header: Zeek's `ip_bytes` counts these. Zero when the decoder did not set it.
+    public var ipLength: UInt32 = 0
     public var destination: Endpoint
+    /// The tunnel the decoder opened to reach the segment (the innermost one when they nest); nil
+    /// for a segment straight over the link layer.
+    public var tunnel: Tunnel?
     public var sequence: UInt32
     public var acknowledgment: UInt32
     public var flags: TCPFlags
@@ -36,12 +44,6 @@ public struct TCPSegment: Sendable {
     public var payloadLength: UInt32
     /// Options of interest, when present and captured.
     public var options: TCPOptionsSummary
-    /// The length of the IP packet that carried the segment (IP headers, TCP header and payload),
-    /// from its IP header: Zeek's `ip_bytes` counts these. Zero when the decoder did not set it.
-    public var ipLength: UInt32 = 0
-    /// The tunnel the decoder opened to reach the segment (the innermost one when they nest); nil
-    /// for a segment straight over the link layer.
-    public var tunnel: Tunnel?
 
     public init(
         timestampNanoseconds: Int64,

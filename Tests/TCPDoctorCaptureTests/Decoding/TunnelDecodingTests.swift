@@ -261,6 +261,13 @@ struct TunnelDecodingTests {
         #expect(decode(teredo, linkType: .ethernet) == .notTCP)
     }
 
+    /// `tunnel` and `ipLength` sit in the endpoints' padding: the segment every packet copies is
+    /// no larger than before they were added (108 bytes, a 112-byte stride).
+    @Test func tunnelAndIPLengthCostTheSegmentNoRoom() {
+        #expect(MemoryLayout<TCPSegment>.size <= 108)
+        #expect(MemoryLayout<TCPSegment>.stride <= 112)
+    }
+
     /// IP-in-IP nested past the depth limit stops there, as not TCP.
     @Test func nestingStopsAtTheDepthLimit() {
         var packet = Self.v4
