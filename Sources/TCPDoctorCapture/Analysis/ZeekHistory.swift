@@ -141,23 +141,15 @@ extension ConnectionTracker {
         // A content gap: the segment acknowledges bytes of the peer's stream never captured.
         // Zeek's reassembler skips such a hole when the acknowledgment passes it, counts its
         // bytes as missed, and notes `g` in the case of the stream's sender, logarithmically.
+        // Holes and gaps are rare: one test each decides that there is nothing to note.
         let p = 1 - s
-        if length > 0 && !rst && sides[s].hasNextSequence { noteHole(segment, side: s, syn: syn) }
-        if ack && !rst && sides[p].zeek.hasHole && sequenceLessOrEqual(sides[p].zeek.holeEnd, segment.acknowledgment) {
-            // The peer's acknowledgment passed a hole in the stream that nothing filled.
-            sides[p].zeek.hasHole = false
-            sides[p].zeek.missedBytes &+= UInt64(sides[p].zeek.holeEnd &- sides[p].zeek.holeStart)
-            if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: !originator) }
+        if length > 0 && !rst && sides[s].hasNextSequence
+            && (sides[s].zeek.hasHole || sequenceLess(sides[s].nextSequence, segment.sequence))
+        {
+            noteHole(segment, side: s, syn: syn)
         }
-        if ack && !rst && sides[p].hasNextSequence && sides[p].zeekState != .reset {
-            var covered = sides[p].nextSequence
-            if sides[p].zeek.hasGapEnd && sequenceLess(covered, sides[p].zeek.gapEnd) { covered = sides[p].zeek.gapEnd }
-            if sequenceLess(covered, segment.acknowledgment) {
-                sides[p].zeek.missedBytes &+= UInt64(segment.acknowledgment &- covered)
-                sides[p].zeek.gapEnd = segment.acknowledgment
-                sides[p].zeek.hasGapEnd = true
-                if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: !originator) }
-            }
+        if ack && !rst && (sides[p].zeek.hasHole || sequenceLess(sides[p].nextSequence, segment.acknowledgment)) {
+            noteGap(acknowledgment: segment.acknowledgment, side: p, originator: !originator)
         }
         // Zeek ignores zero windows on a RST, after the sender's own RST and once the peer has closed.
         if segment.window == 0 && !rst && sides[1 - s].zeekState != .closed && sides[s].zeekState != .reset {
@@ -171,8 +163,28 @@ extension ConnectionTracker {
         updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst, payload: length)
     }
 
+    /// Notes the content gaps an acknowledgment of side `p`'s stream reveals: a hole it passed
+    /// that nothing filled, or bytes beyond everything `p` was seen to send.
+    @inline(never)
+    private mutating func noteGap(acknowledgment: UInt32, side p: Int, originator: Bool) {
+        if sides[p].zeek.hasHole && sequenceLessOrEqual(sides[p].zeek.holeEnd, acknowledgment) {
+            sides[p].zeek.hasHole = false
+            sides[p].zeek.missedBytes &+= UInt64(sides[p].zeek.holeEnd &- sides[p].zeek.holeStart)
+            if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: originator) }
+        }
+        guard sides[p].hasNextSequence && sides[p].zeekState != .reset else { return }
+        var covered = sides[p].nextSequence
+        if sides[p].zeek.hasGapEnd && sequenceLess(covered, sides[p].zeek.gapEnd) { covered = sides[p].zeek.gapEnd }
+        guard sequenceLess(covered, acknowledgment) else { return }
+        sides[p].zeek.missedBytes &+= UInt64(acknowledgment &- covered)
+        sides[p].zeek.gapEnd = acknowledgment
+        sides[p].zeek.hasGapEnd = true
+        if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: originator) }
+    }
+
     /// Notes a hole in side `s`'s stream (payload that starts past everything sent before), or
     /// its filling by a segment that covers the hole's start.
+    @inline(never)
     private mutating func noteHole(_ segment: TCPSegment, side s: Int, syn: Bool) {
         let start = syn ? segment.sequence &+ 1 : segment.sequence
         if sequenceLess(sides[s].nextSequence, start) {
