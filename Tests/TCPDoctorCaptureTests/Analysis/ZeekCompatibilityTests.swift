@@ -81,6 +81,13 @@ struct ZeekCompatibilityTests {
             state: .RSTO
         ),
         Case(
+            name: "the 100th zero window writes a third letter",
+            steps: [Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack])]
+                + Array(repeating: Step(client: true, flags: .ack, window: 0), count: 100),
+            history: "ShAWWW",
+            state: .S1
+        ),
+        Case(
             name: "zero windows are logarithmic",
             steps: [Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack])]
                 + Array(repeating: Step(client: true, flags: .ack, window: 0), count: 10),
