@@ -89,6 +89,13 @@ public struct Connection: Hashable, Sendable {
     var history: ZeekHistory?
     /// Wireshark's `tcp.completeness` bits.
     public var completeness: Completeness
+    /// The tunnel that carried the connection's first captured segment; nil when none did. The
+    /// endpoints are always the inner ones.
+    public var tunnel: Tunnel?
+    /// Zeek takes the responder as its originator (the first packet's direction and its port
+    /// heuristic disagree with tcpdoctor's choice; see docs/zeek.md). `zeekConnState` and
+    /// `zeekHistory` are in Zeek's roles; a Zeek conn.log writer swaps the columns.
+    public var zeekRolesSwapped = false
 
     /// A connection from its parts; the analyzer builds these, renderers' tests may too.
     ///
@@ -215,6 +222,12 @@ public struct EndpointStats: Hashable, Sendable {
     /// When the endpoint's first FIN was captured, and its packet number; nil if it sent none.
     public var finTimestampNanoseconds: Int64?
     public var finPacketNumber: UInt64?
+    /// Bytes of the IP packets the endpoint sent, headers included (Zeek's `orig_ip_bytes` and
+    /// `resp_ip_bytes`); counted only when the analyzer rebuilds Zeek's columns, else 0.
+    public var ipBytes: UInt64
+    /// Bytes of the endpoint's stream that its peer acknowledged but the capture never held
+    /// (Zeek's `missed_bytes`, content gaps); counted only with Zeek's columns, else 0.
+    public var missedBytes: UInt64
 
     public init(
         packets: UInt64 = 0,
@@ -222,8 +235,12 @@ public struct EndpointStats: Hashable, Sendable {
         synRetransmissions: UInt32 = 0,
         finRetransmissions: UInt32 = 0,
         finTimestampNanoseconds: Int64? = nil,
-        finPacketNumber: UInt64? = nil
+        finPacketNumber: UInt64? = nil,
+        ipBytes: UInt64 = 0,
+        missedBytes: UInt64 = 0
     ) {
+        self.ipBytes = ipBytes
+        self.missedBytes = missedBytes
         self.packets = packets
         self.bytes = bytes
         self.synRetransmissions = synRetransmissions

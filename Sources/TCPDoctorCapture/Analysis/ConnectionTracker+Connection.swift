@@ -41,7 +41,7 @@ extension ConnectionTracker {
         let halfClose = halfClose()
         let reset = resetSeen ? resetValue() : nil
         let zeekConnState = zeek ? zeekConnState() : nil
-        return Connection(
+        var connection = Connection(
             originator: originatorIsA ? a : b,
             responder: originatorIsA ? b : a,
             originatorBasis: basis,
@@ -72,6 +72,9 @@ extension ConnectionTracker {
             history: zeek ? history : nil,
             completeness: Completeness(rawValue: completeness)
         )
+        connection.tunnel = tunnel
+        connection.zeekRolesSwapped = zeek && zeekSwapped
+        return connection
     }
 
     @inline(__always)
@@ -87,7 +90,9 @@ extension ConnectionTracker {
             synRetransmissions: side.synRetransmissions,
             finRetransmissions: side.finRetransmissions,
             finTimestampNanoseconds: side.hasFIN ? side.finTime : nil,
-            finPacketNumber: side.hasFIN ? side.finPacket : nil
+            finPacketNumber: side.hasFIN ? side.finPacket : nil,
+            ipBytes: side.ipBytes,
+            missedBytes: side.zeek.missedBytes
         )
     }
 

@@ -34,6 +34,9 @@ struct ConnectionTracker {
     var firstPacket: UInt64
     var pendingSYNTime: Int64 = 0
     var pendingSYNPacket: UInt64 = 0
+    /// Zeek takes the analysis's responder as its originator (see `ZeekOrientation`).
+    var zeekSwapped = false
+    var tunnel: Tunnel?
 
     var reset = ResetRecord()
     var lateFIN = LateFINRecord()
@@ -93,6 +96,7 @@ struct ConnectionTracker {
             sides = [SideTracker(state: .established), SideTracker(state: .established)]
         }
         self.originatorIsA = sourceIsOriginator == sourceIsA
+        self.tunnel = segment.tunnel
     }
 
     /// Applies one segment; `fromOriginator` says which side sent it, `zeek` whether to follow

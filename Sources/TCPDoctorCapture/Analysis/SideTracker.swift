@@ -48,6 +48,8 @@ struct SideTracker {
     var finWait2EnteredAt: Int64 = 0
     var timeWaitEnteredAt: Int64 = 0
     var bytesAfterPeerFIN: UInt64 = 0
+    /// IP bytes of the packets the endpoint sent (Zeek's `ip_bytes`), counted with Zeek's columns.
+    var ipBytes: UInt64 = 0
     var lastDataAfterPeerFINTime: Int64 = 0
 
     init(state: TCPState) {
@@ -69,15 +71,26 @@ enum ZeekEndpointState: UInt8 {
 
 /// The per-endpoint counters behind Zeek's history letters.
 struct ZeekEndpointHistory {
-    /// Letters already recorded once: bit per `Mark`.
-    var seen: UInt8 = 0
+    // Widest first, so that the record has no padding inside: every open connection holds two.
+
+    /// Bytes of this endpoint's stream acknowledged by the peer but never captured.
+    var missedBytes: UInt64 = 0
     var lastSYN: UInt32 = 0
     var lastFIN: UInt32 = 0
     var lastRST: UInt32 = 0
     var retransmissions: UInt32 = 0
-    var retransmissionThreshold: UInt32 = 1
     var zeroWindows: UInt32 = 0
-    var zeroWindowThreshold: UInt32 = 1
+    var gaps: UInt32 = 0
+    /// The end of the last content gap noted in this endpoint's stream: a later acknowledgment
+    /// below it opens no new gap.
+    var gapEnd: UInt32 = 0
+    /// A hole in this endpoint's stream, from `holeStart` to `holeEnd`, not yet filled or acknowledged.
+    var holeStart: UInt32 = 0
+    var holeEnd: UInt32 = 0
+    /// Letters already recorded once: bit per `Mark`.
+    var seen: UInt8 = 0
+    var hasGapEnd = false
+    var hasHole = false
 
     enum Mark: UInt8 {
         case syn = 1
@@ -90,17 +103,22 @@ struct ZeekEndpointHistory {
     }
 
     /// Counts a retransmission; true when Zeek would add a `t` (1st, 10th, 100th... time).
-    mutating func countRetransmission() -> Bool { Self.scaled(&retransmissions, &retransmissionThreshold) }
+    mutating func countRetransmission() -> Bool { Self.scaled(&retransmissions) }
+
+    /// Counts a content gap; true when Zeek would add a `g`.
+    mutating func countGap() -> Bool { Self.scaled(&gaps) }
 
     /// Counts a zero window; true when Zeek would add a `w`.
-    mutating func countZeroWindow() -> Bool { Self.scaled(&zeroWindows, &zeroWindowThreshold) }
+    mutating func countZeroWindow() -> Bool { Self.scaled(&zeroWindows) }
 
-    private static func scaled(_ count: inout UInt32, _ threshold: inout UInt32) -> Bool {
-        count &+= 1
-        guard count == threshold else { return false }
-        let (next, overflow) = threshold.multipliedReportingOverflow(by: 10)
-        threshold = overflow ? .max : next
-        return true
+    /// Counts one more; true when the count reaches a power of ten. The count saturates, so the
+    /// letters stop at 10^9 rather than starting again.
+    private static func scaled(_ count: inout UInt32) -> Bool {
+        guard count < .max else { return false }
+        count += 1
+        var power: UInt32 = 1
+        while power < count && power <= UInt32.max / 10 { power *= 10 }
+        return power == count
     }
 
     /// Zeek's `CheckHistory`: marks the first sighting and reports whether it was seen before.

@@ -1,25 +1,26 @@
 /// Zeek's connection `history` string, built letter by letter as segments arrive.
 ///
-/// Letters, upper case when the originator sent the segment and lower case for the responder:
+/// Letters, upper case when Zeek's originator sent the segment and lower case for the responder:
 /// `s` SYN without ACK, `h` SYN+ACK, `a` a pure ACK, `d` payload, `f` FIN, `r` RST, `t` a segment
-/// that brings no new payload bytes (retransmission), `w` a zero window, `i` FIN and RST together,
-/// `q` SYN together with FIN or RST.
+/// that brings no new payload bytes (retransmission), `w` a zero window, `g` a content gap, `i` FIN
+/// and RST together, `q` SYN together with FIN or RST, `^` the roles flipped (`ZeekOrientation`).
 ///
 /// Zeek's repeat rules: `a`, `d`, `i` and `q` appear at most once per direction; `s`, `h`, `f` and
 /// `r` appear again when the sequence number differs from the last such segment of that direction
-/// (for `f`, the sequence number after the payload; `s` and `h` share one record); `t` and `w` are
-/// logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with one of
-/// SYN, FIN or RST set records only that letter, never `a` or `d`.
+/// (for `f`, the sequence number after the payload; `s` and `h` share one record); `t`, `w` and `g`
+/// are logarithmic: the 1st, 10th, 100th... occurrence adds a letter. As in Zeek, a segment with
+/// one of SYN, FIN or RST set records only that letter, never `a` or `d`.
 ///
 /// `t` follows Zeek's test: a segment with payload that ends (payload, SYN and FIN counted) at or
 /// before the highest sequence number its sender already sent. `w` follows Zeek's too: a zero
-/// window on a segment that is not a RST, unless the sender has reset or the peer has closed.
+/// window on a segment that is not a RST, unless the sender has reset or the peer has closed. `g`
+/// is noted when an acknowledgment passes bytes of the peer's stream never captured, in the case of
+/// the stream's sender, as Zeek's reassembler reports the hole.
 ///
-/// Deviations: `c` (bad checksum) is never produced, because the decoders do not verify
-/// checksums; `g` (content gap) and `^` (roles flipped) are not produced, because the originator
-/// is the analysis's own (the SYN sender, or the port heuristics); Zeek's guards against huge
-/// sequence jumps on SYN and RST are left out of the `t` test. The string is capped at `capacity`
-/// letters (Zeek's is unbounded).
+/// Deviations (docs/zeek.md): `c` (bad checksum) is never produced, because the decoders do not
+/// verify checksums; nor is the `^` of Zeek's mid-connection SYN/SYN+ACK reversal; Zeek's guards
+/// against huge sequence jumps on SYN and RST are left out of the `t` test. The string is capped at
+/// `capacity` letters (Zeek's is unbounded).
 struct ZeekHistory: Sendable {
     static let capacity = 31
 
@@ -40,6 +41,13 @@ struct ZeekHistory: Sendable {
         guard Int(count) < Self.capacity else { return }
         // ASCII lower case is upper case plus 0x20.
         letters[Int(count)] = originator ? letter : letter | 0x20
+        count += 1
+    }
+
+    /// Zeek's `^`: the roles were flipped from the first packet's direction.
+    mutating func addFlip() {
+        guard Int(count) < Self.capacity else { return }
+        letters[Int(count)] = UInt8(ascii: "^")
         count += 1
     }
 
@@ -70,13 +78,22 @@ extension ZeekHistory: Hashable {
 extension ConnectionTracker {
     /// Updates the history letters and Zeek's endpoint state for a segment sent by side `s`.
     mutating func recordZeek(_ segment: TCPSegment, side s: Int) {
+        if sides[0].packets == 0 && sides[1].packets == 0 {
+            // The first segment: Zeek's roles, judged here rather than when the tracker is made,
+            // so that an analysis without Zeek's columns does not pay for them.
+            let zeek = ZeekOrientation(first: segment)
+            zeekSwapped = zeek.sourceIsOriginator != (s == 0)
+            if zeek.flipped { history.addFlip() }
+        }
         let flags = segment.flags
         let syn = flags.contains(.syn)
         let fin = flags.contains(.fin)
         let rst = flags.contains(.rst)
         let ack = flags.contains(.ack)
-        let originator = s == 0
+        // Letters and states follow Zeek's roles, which may be the analysis's swapped.
+        let originator = (s == 0) != zeekSwapped
         let length = segment.payloadLength
+        sides[s].ipBytes &+= UInt64(segment.ipLength)
         let bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0)
 
         if bitsSet > 1 {
@@ -121,6 +138,19 @@ extension ConnectionTracker {
                 history.add(UInt8(ascii: "T"), originator: originator)
             }
         }
+        // A content gap: the segment acknowledges bytes of the peer's stream never captured.
+        // Zeek's reassembler skips such a hole when the acknowledgment passes it, counts its
+        // bytes as missed, and notes `g` in the case of the stream's sender, logarithmically.
+        // Holes and gaps are rare: one test each decides that there is nothing to note.
+        let p = 1 - s
+        if length > 0 && !rst && sides[s].hasNextSequence
+            && (sides[s].zeek.hasHole || sequenceLess(sides[s].nextSequence, segment.sequence))
+        {
+            noteHole(segment, side: s, syn: syn)
+        }
+        if ack && !rst && (sides[p].zeek.hasHole || sequenceLess(sides[p].nextSequence, segment.acknowledgment)) {
+            noteGap(acknowledgment: segment.acknowledgment, side: p, originator: !originator)
+        }
         // Zeek ignores zero windows on a RST, after the sender's own RST and once the peer has closed.
         if segment.window == 0 && !rst && sides[1 - s].zeekState != .closed && sides[s].zeekState != .reset {
             if sides[s].zeek.countZeroWindow() {
@@ -133,17 +163,54 @@ extension ConnectionTracker {
         updateZeekState(side: s, syn: syn, ack: ack, fin: fin, rst: rst, payload: length)
     }
 
+    /// Notes the content gaps an acknowledgment of side `p`'s stream reveals: a hole it passed
+    /// that nothing filled, or bytes beyond everything `p` was seen to send.
+    @inline(never)
+    private mutating func noteGap(acknowledgment: UInt32, side p: Int, originator: Bool) {
+        if sides[p].zeek.hasHole && sequenceLessOrEqual(sides[p].zeek.holeEnd, acknowledgment) {
+            sides[p].zeek.hasHole = false
+            sides[p].zeek.missedBytes &+= UInt64(sides[p].zeek.holeEnd &- sides[p].zeek.holeStart)
+            if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: originator) }
+        }
+        guard sides[p].hasNextSequence && sides[p].zeekState != .reset else { return }
+        var covered = sides[p].nextSequence
+        if sides[p].zeek.hasGapEnd && sequenceLess(covered, sides[p].zeek.gapEnd) { covered = sides[p].zeek.gapEnd }
+        guard sequenceLess(covered, acknowledgment) else { return }
+        sides[p].zeek.missedBytes &+= UInt64(acknowledgment &- covered)
+        sides[p].zeek.gapEnd = acknowledgment
+        sides[p].zeek.hasGapEnd = true
+        if sides[p].zeek.countGap() { history.add(UInt8(ascii: "G"), originator: originator) }
+    }
+
+    /// Notes a hole in side `s`'s stream (payload that starts past everything sent before), or
+    /// its filling by a segment that covers the hole's start.
+    @inline(never)
+    private mutating func noteHole(_ segment: TCPSegment, side s: Int, syn: Bool) {
+        let start = syn ? segment.sequence &+ 1 : segment.sequence
+        if sequenceLess(sides[s].nextSequence, start) {
+            guard !sides[s].zeek.hasHole else { return }
+            sides[s].zeek.hasHole = true
+            sides[s].zeek.holeStart = sides[s].nextSequence
+            sides[s].zeek.holeEnd = start
+        } else if sides[s].zeek.hasHole && sequenceLessOrEqual(start, sides[s].zeek.holeStart)
+            && sequenceLess(sides[s].zeek.holeStart, start &+ segment.payloadLength)
+        {
+            sides[s].zeek.hasHole = false
+        }
+    }
+
     private mutating func setZeekState(_ i: Int, _ state: ZeekEndpointState) {
         sides[i].zeekPreviousState = sides[i].zeekState
         sides[i].zeekState = state
     }
 
     /// Zeek's endpoint state machine (its TCP analyzer's `UpdateStateMachine`), by the sender's
-    /// state. Role flips and the SYN/SYN-ACK reversal are not modelled: the originator here is the
-    /// analysis's originator.
+    /// state, in Zeek's roles (`zeekSwapped`). The mid-connection SYN/SYN-ACK reversal is not
+    /// modelled.
     private mutating func updateZeekState(side s: Int, syn: Bool, ack: Bool, fin: Bool, rst: Bool, payload: UInt32) {
         let p = 1 - s
-        let isOriginator = s == 0
+        let isOriginator = (s == 0) != zeekSwapped
+        let zeekOriginator = zeekSwapped ? 1 : 0
         switch sides[s].zeekState {
         case .inactive:
             if syn {
@@ -158,7 +225,7 @@ extension ConnectionTracker {
             if fin { setZeekState(s, .closed) }
             if rst { setZeekState(s, .reset) }
             if sides[s].zeekState == .inactive {
-                if !isOriginator && payload == 0 && sides[0].zeekState == .synSent {
+                if !isOriginator && payload == 0 && sides[zeekOriginator].zeekState == .synSent {
                     // An ACK of the SYN before the SYN+ACK: not yet a partial connection.
                 } else if ack && sides[p].zeekState == .established {
                     setZeekState(s, .established)
@@ -191,8 +258,9 @@ extension ConnectionTracker {
     /// `mutating` although it changes nothing: see `makeConnection`.
     @inline(__always)
     mutating func zeekConnState() -> ZeekConnState {
-        let os = sides[0].zeekState
-        let rs = sides[1].zeekState
+        let zeekOriginator = zeekSwapped ? 1 : 0
+        let os = sides[zeekOriginator].zeekState
+        let rs = sides[1 - zeekOriginator].zeekState
         let originatorInactive = os == .inactive || os == .partial
         let responderInactive = rs == .inactive || rs == .partial
         if rs == .reset {

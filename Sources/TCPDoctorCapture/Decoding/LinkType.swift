@@ -27,10 +27,27 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// `LINKTYPE_LINUX_SLL2`: Linux "cooked" capture v2, with the interface index.
     public static let linuxSLL2 = LinkType(rawValue: 276)
 
+    /// `LINKTYPE_ARCNET_BSD`: ARCNET as BSD writes it (RFC 1051 or RFC 1201 headers).
+    public static let arcnetBSD = LinkType(rawValue: 7)
+    /// `LINKTYPE_PPP`: PPP, with or without HDLC-like framing bytes.
+    public static let ppp = LinkType(rawValue: 9)
+    /// `LINKTYPE_PPP_HDLC` ("PPP serial"): PPP in HDLC-like framing, or Cisco HDLC.
+    public static let pppHDLC = LinkType(rawValue: 50)
+    /// `LINKTYPE_IEEE802_11`: 802.11 frames without radio information.
+    public static let ieee80211 = LinkType(rawValue: 105)
+    /// `LINKTYPE_IEEE802_11_RADIOTAP`: 802.11 frames after a radiotap header.
+    public static let ieee80211Radiotap = LinkType(rawValue: 127)
+    /// `LINKTYPE_ARCNET_LINUX`: ARCNET as Linux writes it (an offset field, reassembled packets).
+    public static let arcnetLinux = LinkType(rawValue: 129)
+    /// `LINKTYPE_JUNIPER_ETHER`: Ethernet after Juniper's "MGC" header.
+    public static let juniperEthernet = LinkType(rawValue: 178)
+    /// `LINKTYPE_IPOIB`: IP over InfiniBand after a 44-byte address and protocol header.
+    public static let ipOverInfiniBand = LinkType(rawValue: 242)
+
     /// Whether the decoder understands this link type.
     public var isSupported: Bool {
         switch rawValue {
-        case 0, 1, 12, 14, 101, 108, 113, 228, 229, 276: true
+        case 0, 1, 7, 9, 12, 14, 50, 101, 105, 108, 113, 127, 129, 178, 228, 229, 242, 276: true
         default: false
         }
     }
@@ -40,13 +57,19 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
         switch rawValue {
         case 0: "NULL"
         case 1: "ETHERNET"
+        case 7: "ARCNET_BSD"
+        case 9: "PPP"
+        case 50: "PPP_HDLC"
         case 12, 14, 101: "RAW"
         case 105: "IEEE802_11"
         case 108: "LOOP"
         case 113: "LINUX_SLL"
         case 127: "IEEE802_11_RADIOTAP"
+        case 129: "ARCNET_LINUX"
+        case 178: "JUNIPER_ETHER"
         case 228: "IPV4"
         case 229: "IPV6"
+        case 242: "IPOIB"
         case 276: "LINUX_SLL2"
         default: "\(rawValue)"
         }

@@ -133,6 +133,8 @@ extension PacketDecoder {
         segment.sequence = UInt32(truncatingIfNeeded: numbers >> 32)
         segment.acknowledgment = UInt32(truncatingIfNeeded: numbers)
         segment.flags = TCPFlags(rawValue: UInt16(truncatingIfNeeded: control >> 16) & 0x01ff)
+        // The fixed IP header and the TCP length: Zeek's ip_bytes.
+        segment.ipLength = UInt32(truncatingIfNeeded: (tcp &- ip) &+ tcpLength)
         segment.window = UInt16(truncatingIfNeeded: control)
         segment.payloadLength = UInt32(truncatingIfNeeded: tcpLength &- headerLength)
         segment.options = TCPOptionsSummary()

@@ -24,10 +24,20 @@ extension PacketDecoder {
         // A non-zero fragment offset, or More Fragments on the first piece: either way the TCP
         // segment is not whole in this packet.
         if fragmentField & 0x3fff != 0 { return .fragment }
-        guard bytes.byte(offset + 9) == 6 else { return .notTCP }
+        let proto = bytes.byte(offset + 9)
+        guard proto == 6 else {
+            return decodeTunnel(
+                frame,
+                ipProtocol: proto,
+                at: offset + headerLength,
+                end: offset + totalLength,
+                into: &segment
+            )
+        }
         guard frame.has(offset + headerLength) else { return frame.shortIP(offset + headerLength) }
         segment.source.address = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 12))
         segment.destination.address = IPAddress(ipv4: bytes.bigEndianUInt32(offset + 16))
+        segment.ipLength = UInt32(totalLength)
         return decodeTCP(frame, at: offset + headerLength, length: totalLength - headerLength, into: &segment)
     }
 
@@ -79,8 +89,15 @@ extension PacketDecoder {
                 if bytes.bigEndianUInt16(position + 2) & 0xfff9 != 0 { return .fragment }
                 headerLength = 8
             default:
-                // ESP (50) hides what follows, 59 is No Next Header, the rest are other protocols.
-                return .notTCP
+                // IP-in-IP, GRE and UDP may carry a tunnel; ESP (50) hides what follows, 59 is No
+                // Next Header, the rest are other protocols.
+                return decodeTunnel(
+                    frame,
+                    ipProtocol: nextHeader,
+                    at: position,
+                    end: position + remaining,
+                    into: &segment
+                )
             }
             guard headerLength <= remaining else {
                 return .malformed(.ipv6ExtensionHeader(nextHeader: nextHeader, remaining: remaining))
@@ -97,6 +114,7 @@ extension PacketDecoder {
             ipv6High: bytes.bigEndianUInt64(offset + 24),
             low: bytes.bigEndianUInt64(offset + 32)
         )
+        segment.ipLength = UInt32(40 + payloadLength)
         return decodeTCP(frame, at: position, length: remaining, into: &segment)
     }
 }

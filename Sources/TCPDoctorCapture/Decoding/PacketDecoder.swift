@@ -15,8 +15,12 @@ public enum PacketDecoder {
         case ipv6
         /// Raw IP: the version nibble decides.
         case byVersion
+        /// After an MPLS label stack: the version nibble decides, and anything else is not IP.
+        case guessIP
         /// Not IP.
         case other
+        /// A link-layer fragment (ARCNET's RFC 1201 split packets): not reassembled.
+        case fragment
         /// The link-layer header (VLAN tags included) needs this many bytes that were not captured.
         case cutShort(needed: Int)
     }
@@ -69,6 +73,7 @@ public enum PacketDecoder {
         into segment: inout TCPSegment
     ) -> PacketOutcome {
         let frame = Frame(bytes: bytes, originalLength: max(originalLength, bytes.count))
+        segment.tunnel = nil
         var offset = 0
         var network = Network.other
         switch linkType.rawValue {
@@ -91,22 +96,40 @@ public enum PacketDecoder {
             network = .ipv4
         case 229:
             network = .ipv6
+        case 7, 9, 50, 105, 127, 129, 178, 242:
+            (network, offset) = frame.otherLinkHeader(linkType)
         default:
             return .unsupportedLinkType
         }
-        if network == .byVersion {
+        return decodeNetwork(frame, network, at: offset, linkType: linkType, into: &segment)
+    }
+
+    /// Decodes what the link layer (or a tunnel's inner frame) announced at `offset`.
+    static func decodeNetwork(
+        _ frame: Frame,
+        _ announced: Network,
+        at offset: Int,
+        linkType: LinkType,
+        into segment: inout TCPSegment
+    ) -> PacketOutcome {
+        var network = announced
+        if network == .byVersion || network == .guessIP {
             guard frame.has(offset + 1) else { return frame.short(offset + 1, linkHeaderOf: linkType) }
-            switch frame.bytes.byte(offset) >> 4 {
+            let version = frame.bytes.byte(offset) >> 4
+            switch version {
             case 4: network = .ipv4
             case 6: network = .ipv6
-            default: return .malformed(.unknownIPVersion(linkType: linkType, version: frame.bytes.byte(offset) >> 4))
+            default:
+                if network == .guessIP { return .notTCP }
+                return .malformed(.unknownIPVersion(linkType: linkType, version: version))
             }
         }
         switch network {
         case .ipv4: return decodeIPv4(frame, at: offset, into: &segment)
         case .ipv6: return decodeIPv6(frame, at: offset, into: &segment)
         case .cutShort(let needed): return frame.short(needed, linkHeaderOf: linkType)
-        case .byVersion, .other: return .notTCP
+        case .fragment: return .fragment
+        case .byVersion, .guessIP, .other: return .notTCP
         }
     }
 
@@ -146,6 +169,8 @@ struct Frame {
     let bytes: UnsafeRawBufferPointer
     /// At least `bytes.count`.
     let originalLength: Int
+    /// How many tunnels were opened to reach this frame.
+    var depth: UInt8 = 0
 
     /// Whether the first `count` bytes were captured.
     @inline(__always)
@@ -160,22 +185,55 @@ struct Frame {
             ? .truncated : .malformed(.linkHeaderTooShort(linkType: linkType, length: originalLength))
     }
 
-    /// Reads an EtherType at `offset` and steps over 802.1Q (0x8100), 802.1ad (0x88a8) and the
-    /// old QinQ (0x9100) tags after it; returns the network protocol and where its header starts.
+    /// Reads an EtherType at `offset` and steps over the link-layer stacks after it; returns the
+    /// network protocol and where its header starts.
+    ///
+    /// Stacks, as Zeek and tshark open them: 802.1Q (0x8100), 802.1ad (0x88a8) and the old QinQ
+    /// (0x9100) tags of 4 bytes; VN-Tag (0x8926), 4 bytes before the next EtherType; PBB (802.1ah,
+    /// 0x88e7), a 4-byte I-TAG and the customer's MAC addresses; PPPoE session (0x8864), 6 bytes and
+    /// a PPP protocol; MPLS (0x8847, 0x8848), labels up to the bottom of the stack, then IP by its
+    /// version nibble. Each step moves forward and checks the captured length, so the walk ends.
     @inline(__always)
     func etherType(at offset: Int, payloadAt payload: Int) -> (PacketDecoder.Network, Int) {
         var type = bytes.bigEndianUInt16(offset)
         var start = payload
-        // Each tag is 4 bytes: TCI, then the next EtherType. The loop ends at the captured bytes.
-        while type == 0x8100 || type == 0x88a8 || type == 0x9100 {
-            guard has(start + 4) else { return (.cutShort(needed: start + 4), start) }
-            type = bytes.bigEndianUInt16(start + 2)
-            start += 4
+        while true {
+            switch type {
+            case 0x0800: return (.ipv4, start)
+            case 0x86dd: return (.ipv6, start)
+            case 0x8100, 0x88a8, 0x9100:
+                // TCI, then the next EtherType.
+                guard has(start + 4) else { return (.cutShort(needed: start + 4), start) }
+                type = bytes.bigEndianUInt16(start + 2)
+                start += 4
+            case 0x8926:
+                guard has(start + 6) else { return (.cutShort(needed: start + 6), start) }
+                type = bytes.bigEndianUInt16(start + 4)
+                start += 6
+            case 0x88e7:
+                guard has(start + 18) else { return (.cutShort(needed: start + 18), start) }
+                type = bytes.bigEndianUInt16(start + 16)
+                start += 18
+            case 0x8864:
+                // Version/type, code, session, length; then the PPP protocol.
+                guard has(start + 8) else { return (.cutShort(needed: start + 8), start) }
+                return (PacketDecoder.pppProtocol(bytes.bigEndianUInt16(start + 6)), start + 8)
+            case 0x8847, 0x8848:
+                return mplsPayload(at: start)
+            default:
+                return (.other, start)
+            }
         }
-        switch type {
-        case 0x0800: return (.ipv4, start)
-        case 0x86dd: return (.ipv6, start)
-        default: return (.other, start)
+    }
+
+    /// Steps over an MPLS label stack (4 bytes each, bottom of stack in bit 8 of the third byte).
+    func mplsPayload(at offset: Int) -> (PacketDecoder.Network, Int) {
+        var start = offset
+        while true {
+            guard has(start + 4) else { return (.cutShort(needed: start + 4), start) }
+            let bottom = bytes.byte(start + 2) & 0x01 != 0
+            start += 4
+            if bottom { return (.guessIP, start) }
         }
     }
 }

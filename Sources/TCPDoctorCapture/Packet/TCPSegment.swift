@@ -21,13 +21,21 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
 ///
 /// Lengths are those of the original packet (from the IP header), not of the captured bytes, so
 /// that a small snaplen still yields correct sequence arithmetic.
-public struct TCPSegment: Hashable, Sendable {
+public struct TCPSegment: Sendable {
     /// Nanoseconds since the Unix epoch.
     public var timestampNanoseconds: Int64
     /// 1-based position of the packet in its capture file (all packets, not only TCP).
     public var packetNumber: UInt64
     public var source: Endpoint
+    // `ipLength` and `tunnel` are declared where the endpoints leave padding (an endpoint is 26
+    // bytes, aligned to 8), so that the segment stays 108 bytes: every packet copies it.
+    /// The length of the IP packet that carried the segment (IP headers, TCP header and payload),
+    /// from its IP header: Zeek's `ip_bytes` counts these. Zero when the decoder did not set it.
+    public var ipLength: UInt32 = 0
     public var destination: Endpoint
+    /// The tunnel the decoder opened to reach the segment (the innermost one when they nest); nil
+    /// for a segment straight over the link layer.
+    public var tunnel: Tunnel?
     public var sequence: UInt32
     public var acknowledgment: UInt32
     public var flags: TCPFlags
@@ -59,6 +67,31 @@ public struct TCPSegment: Hashable, Sendable {
         self.window = window
         self.payloadLength = payloadLength
         self.options = options
+    }
+}
+
+extension TCPSegment: Hashable {
+    /// Equal when the segments are: same time, packet, endpoints, numbers, flags, window, payload
+    /// and options. `ipLength` and `tunnel` describe the packet that carried the segment, not the
+    /// segment, and are left out, so that a segment built by hand equals the one read back.
+    public static func == (lhs: TCPSegment, rhs: TCPSegment) -> Bool {
+        lhs.timestampNanoseconds == rhs.timestampNanoseconds && lhs.packetNumber == rhs.packetNumber
+            && lhs.source == rhs.source && lhs.destination == rhs.destination && lhs.sequence == rhs.sequence
+            && lhs.acknowledgment == rhs.acknowledgment && lhs.flags == rhs.flags && lhs.window == rhs.window
+            && lhs.payloadLength == rhs.payloadLength && lhs.options == rhs.options
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timestampNanoseconds)
+        hasher.combine(packetNumber)
+        hasher.combine(source)
+        hasher.combine(destination)
+        hasher.combine(sequence)
+        hasher.combine(acknowledgment)
+        hasher.combine(flags)
+        hasher.combine(window)
+        hasher.combine(payloadLength)
+        hasher.combine(options)
     }
 }
 

@@ -48,6 +48,12 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "List every connection in a table instead of the summary.")
     var connections = false
 
+    @Flag(
+        help:
+            "Write Zeek's conn.log instead of the summary: TSV with Zeek's header, or JSON lines with --json (docs/zeek.md)."
+    )
+    var zeek = false
+
     @Option(
         help: ArgumentHelp(
             "Draw the ladder diagram of one connection: its number in --connections, or a filter such as 'sport = :43210'.",
@@ -127,6 +133,11 @@ struct CaptureCommand: ParsableCommand {
                 "--ladder reads the capture twice, which standard input cannot do: save it to a file first"
             )
         }
+        if zeek && (connections || ladder != nil) {
+            throw ValidationError(
+                "--zeek writes every connection as Zeek's conn.log: leave out --connections and --ladder"
+            )
+        }
         if finTimeout < 1 { throw ValidationError("--fin-timeout takes a number of seconds, 1 or more") }
         do {
             _ = try connectionFilter()
@@ -172,7 +183,7 @@ struct CaptureCommand: ParsableCommand {
         // instructions. JSON, the table and the ladder show them.
         let configuration = ConnectionAnalyzer.Configuration(
             finTimeout: .seconds(finTimeout),
-            zeekColumns: output.json || connections || ladder != nil
+            zeekColumns: output.json || connections || zeek || ladder != nil
         )
         let progress = CaptureProgress.forStandardError()
         let style = TerminalStyle.forDescriptor(1)
@@ -184,7 +195,16 @@ struct CaptureCommand: ParsableCommand {
         }
         var summary = CaptureSummary()
         let outcome: CaptureAnalysis.Outcome
-        if output.json {
+        if zeek {
+            outcome = Self.writeConnLog(
+                files: files,
+                configuration: configuration,
+                json: output.json,
+                filter: filtering ? filter : nil,
+                progress: progress,
+                onWarning: warn
+            )
+        } else if output.json {
             var document = CaptureJSONDocument(files: files, out: OutputBuffer())
             outcome = CaptureAnalysis.run(
                 paths: files,
@@ -230,6 +250,38 @@ struct CaptureCommand: ParsableCommand {
             }
         }
         try Self.exit(for: outcome)
+    }
+
+    /// `--zeek`: every connection (that passes `filter`) as a conn.log row, as it finishes.
+    static func writeConnLog(
+        files: [String],
+        configuration: ConnectionAnalyzer.Configuration,
+        json: Bool,
+        filter: ConnectionFilter?,
+        progress: CaptureProgress,
+        onWarning: (CaptureError) -> Void
+    ) -> CaptureAnalysis.Outcome {
+        var out = OutputBuffer()
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let opened = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        if !json { out.write(ZeekConnLog.header(openedNanoseconds: opened)) }
+        let outcome = CaptureAnalysis.run(
+            paths: files,
+            configuration: configuration,
+            progress: progress,
+            onWarning: onWarning,
+            onConnection: { connection in
+                if let filter, !filter.matches(connection) { return }
+                out.write(json ? ZeekConnLog.jsonLine(connection) : ZeekConnLog.tsvLine(connection))
+            }
+        )
+        if !json {
+            clock_gettime(CLOCK_REALTIME, &now)
+            out.write(ZeekConnLog.footer(closedNanoseconds: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))
+        }
+        out.flush()
+        return outcome
     }
 
     /// Whether there is anything to report: not when reading failed before the first TCP segment.

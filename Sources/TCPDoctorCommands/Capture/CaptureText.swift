@@ -56,13 +56,13 @@ enum CaptureText {
             + String(repeating: "0", count: max(0, 6 - micros.count)) + micros
     }
 
-    private static func brokenDown(_ nanoseconds: Int64) -> tm? {
+    static func brokenDown(_ nanoseconds: Int64) -> tm? {
         var seconds = time_t(nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds + 1) / 1_000_000_000 - 1)
         var parts = tm()
         return gmtime_r(&seconds, &parts) == nil ? nil : parts
     }
 
-    private static func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    static func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     /// What each ending means, for the summary.
     static func explanation(_ ending: Connection.Ending) -> String {

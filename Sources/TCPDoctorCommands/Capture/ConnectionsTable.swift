@@ -9,7 +9,7 @@ struct ConnectionsTable {
     private var table = StreamingTable([
         .right("#"), .left("originator"), .left("responder"), .left("start (UTC)"), .right("duration"),
         .left("ended"), .left("closer"), .left("close_wait"), .left("conn_state"), .left("history"),
-        .left("completeness"),
+        .left("completeness"), .left("tunnel"),
     ])
     private(set) var rows = 0
 
@@ -30,6 +30,7 @@ struct ConnectionsTable {
                 connection.zeekConnState?.rawValue ?? "-",
                 connection.zeekHistory ?? "-",
                 CaptureText.completeness(connection),
+                connection.tunnel?.description ?? "-",
             ],
             to: &out,
             style: style

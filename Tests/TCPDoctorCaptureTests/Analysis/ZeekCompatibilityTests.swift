@@ -56,13 +56,13 @@ struct ZeekCompatibilityTests {
         Case(
             name: "SYN+ACK then FIN from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: [.fin, .ack])],
-            history: "hf",
+            history: "^hf",
             state: .SHR
         ),
         Case(
             name: "SYN+ACK then RST from the responder",
             steps: [Step(client: false, flags: [.syn, .ack]), Step(client: false, flags: .rst)],
-            history: "hr",
+            history: "^hr",
             state: .RSTRH
         ),
         Case(
@@ -79,6 +79,13 @@ struct ZeekCompatibilityTests {
             ],
             history: "ShIq",
             state: .RSTO
+        ),
+        Case(
+            name: "the 100th zero window writes a third letter",
+            steps: [Step(client: true, flags: .syn), Step(client: false, flags: [.syn, .ack])]
+                + Array(repeating: Step(client: true, flags: .ack, window: 0), count: 100),
+            history: "ShAWWW",
+            state: .S1
         ),
         Case(
             name: "zero windows are logarithmic",

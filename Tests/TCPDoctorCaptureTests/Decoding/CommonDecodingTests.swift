@@ -41,6 +41,7 @@ struct CommonDecodingTests {
         guard let fast = common(frame, linkType: linkType, originalLength: originalLength) else { return false }
         #expect(outcome == .tcp, "\(linkType) frame \(frame)", sourceLocation: sourceLocation)
         #expect(fast == segment, "\(linkType) frame \(frame)", sourceLocation: sourceLocation)
+        #expect(fast.ipLength == segment.ipLength, "\(linkType) frame \(frame)", sourceLocation: sourceLocation)
         return true
     }
 

@@ -235,10 +235,14 @@ struct LiveCaptureTests {
 
 /// Runs tshark and reads its `-T fields` output.
 enum TShark {
-    static func fields(_ names: [String], of path: String) throws -> [[String]] {
+    /// - Parameter lastOccurrence: print the last occurrence of a repeated field (the innermost
+    ///   header of a tunnel) rather than all of them.
+    static func fields(_ names: [String], of path: String, lastOccurrence: Bool = false) throws -> [[String]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LiveCapture.tshark)
-        process.arguments = ["-r", path, "-n", "-T", "fields", "-E", "separator=|"] + names.flatMap { ["-e", $0] }
+        process.arguments =
+            ["-r", path, "-n", "-T", "fields", "-E", "separator=|"] + (lastOccurrence ? ["-E", "occurrence=l"] : [])
+            + names.flatMap { ["-e", $0] }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
