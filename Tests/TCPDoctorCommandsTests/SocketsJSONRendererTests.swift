@@ -18,7 +18,12 @@ struct SocketsJSONRendererTests {
         do {
             var json = JSONWriter(OutputBuffer(fd: fd))
             SocketsJSONRenderer(snapshot: snapshot, includeInfo: false)
-                .write(snapshot.sockets, dead: snapshot.deadSocketFDs, unverified: snapshot.unverifiedSocketFDs, to: &json)
+                .write(
+                    snapshot.sockets,
+                    dead: snapshot.deadSocketFDs,
+                    unverified: snapshot.unverifiedSocketFDs,
+                    to: &json
+                )
         }
         close(fd)
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -57,7 +57,11 @@ extension SnapshotReader {
                 dumped.sockets.removeSubrange(start...)
                 firstFailure = firstFailure ?? error.during("network namespace \(namespace.label)")
                 coverage.namespaceProblems.append(
-                    Coverage.NamespaceProblem(namespace: namespace.label, inode: namespace.inode, reason: error.description)
+                    Coverage.NamespaceProblem(
+                        namespace: namespace.label,
+                        inode: namespace.inode,
+                        reason: error.description
+                    )
                 )
             }
         }
