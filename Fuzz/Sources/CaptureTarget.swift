@@ -61,7 +61,7 @@ func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int?
                     with: &parser,
                     into: &sink,
                     onWarning: { reading.warnings.append($0) },
-                                        windowLength: windowLength
+                    windowLength: windowLength
                 )
             }
         } else {

@@ -45,7 +45,9 @@ enum FilterRendering {
         var addresses = [IPAddress(ipv4: 0x0a00_0001), IPAddress(ipv6High: 0, low: 1)]
         var ports: [UInt16] = [0, 80]
         collect(expression, &addresses, &ports)
-        let endpoints = addresses.prefix(6).flatMap { address in ports.prefix(9).map { Endpoint(address: address, port: $0) } }
+        let endpoints = addresses.prefix(6).flatMap { address in
+            ports.prefix(9).map { Endpoint(address: address, port: $0) }
+        }
         var sockets: [SocketRecord] = []
         for (stateIndex, state) in TCPState.displayed.enumerated() {
             for (index, local) in endpoints.enumerated() {
@@ -57,7 +59,11 @@ enum FilterRendering {
         return sockets
     }
 
-    private static func collect(_ expression: SocketFilter.Expression, _ addresses: inout [IPAddress], _ ports: inout [UInt16]) {
+    private static func collect(
+        _ expression: SocketFilter.Expression,
+        _ addresses: inout [IPAddress],
+        _ ports: inout [UInt16]
+    ) {
         func add(_ port: UInt16) { ports += [port, port &- 1, port &+ 1] }
         switch expression {
         case .always, .states: break

@@ -50,7 +50,9 @@ enum FilterTarget {
             fail("error offset \(error.offset) outside \(text.debugDescription): \(error)")
         }
         if let token = error.token, !characters[error.offset...].starts(with: Array(token)) {
-            fail("error names \(token.debugDescription), not what is at offset \(error.offset) of \(text.debugDescription)")
+            fail(
+                "error names \(token.debugDescription), not what is at offset \(error.offset) of \(text.debugDescription)"
+            )
         }
     }
 

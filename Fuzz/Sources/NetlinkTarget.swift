@@ -67,7 +67,10 @@ enum NetlinkTarget {
 
     /// Decodes each message (as its `nlmsg_len` says, aligned) as a datagram of its own, as
     /// SockDiagClient does with datagrams, stopping at `NLMSG_DONE` or the first error.
-    static func decodeMessageByMessage(_ bytes: UnsafeRawBufferPointer, _ options: InetDiagDecoder.Options)
+    static func decodeMessageByMessage(
+        _ bytes: UnsafeRawBufferPointer,
+        _ options: InetDiagDecoder.Options
+    )
         -> Outcome
     {
         var outcome = Outcome()

@@ -38,7 +38,9 @@ struct PCAPNGShortBlockTests {
     @Test func fileWithAZeroLengthBlockIsCorrupt() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("zero.pcapng")
-        #expect(FileManagerShim.create(path, bytes: Array(Self.header.prefix(28)) + Self.littleEndian(6) + [0, 0, 0, 0]))
+        #expect(
+            FileManagerShim.create(path, bytes: Array(Self.header.prefix(28)) + Self.littleEndian(6) + [0, 0, 0, 0])
+        )
         let error = try #require(readPackets(file: path).error)
         #expect(error.description == "\(path): byte offset 28: block length 0 at byte offset 28 is below 12")
     }

@@ -19,7 +19,7 @@ struct WindowedParseTests {
                             with: &parser,
                             into: &sink,
                             onWarning: { result.warnings.append($0) },
-                                                        windowLength: windowLength
+                            windowLength: windowLength
                         )
                     }
                 }

@@ -14,8 +14,10 @@ struct CaptureShortBlockTests {
         let run = try runTCPDoctor(["capture", path])
         #expect(run.status == 2, "\(run.stderr)")
         #expect(
-            run.stderr.contains("error: \(path): byte offset \(capture.count): block length \(length) "
-                + "at byte offset \(capture.count) is below 12"),
+            run.stderr.contains(
+                "error: \(path): byte offset \(capture.count): block length \(length) "
+                    + "at byte offset \(capture.count) is below 12"
+            ),
             "\(run.stderr)"
         )
     }
