@@ -17,7 +17,8 @@ seconds=${2:-600}
 work=${3:-/tmp/tcpdoctor-fuzz}
 all="capture netlink proc-stat proc-status proc-cmdline proc-net-tcp proc-counters filter elf"
 [ "$which" = all ] && targets=$all || targets=$which
-binary=$("$root/Fuzz/build.sh" "$work")
+# FUZZ_BINARY: a fuzz binary built before (Fuzz/build.sh), to run without building.
+binary=${FUZZ_BINARY:-$("$root/Fuzz/build.sh" "$work")}
 rm -rf "$work/seeds"
 "$root/Fuzz/seeds.sh" "$binary" "$work/seeds"
 mkdir -p "$work/findings" "$work/logs"
