@@ -2,8 +2,11 @@
 # Builds the fuzz binary (all targets of Fuzz/Sources in one) with libFuzzer and AddressSanitizer.
 #
 # SwiftPM builds the package's TCPDoctorLinux and TCPDoctorCapture targets (and what they depend
-# on) with `--sanitize=fuzzer --sanitize=address` into WORKDIR/spm; swiftc then links
-# Fuzz/Sources against those objects, with `@testable import` for the internal parsers. The debug
+# on) with `-sanitize=fuzzer,address` into WORKDIR/spm; swiftc then links Fuzz/Sources against
+# those objects, with `@testable import` for the internal parsers. One combined flag, not
+# SwiftPM's `--sanitize fuzzer --sanitize address`: swiftc keeps only the last of two -sanitize=
+# flags, and SwiftPM orders them at random, so either coverage or ASan went missing. The C shims
+# are not instrumented. The build stops if a library object lacks either. The debug
 # build keeps the standard library's bounds preconditions on; OPTIMIZE=-O builds in release mode
 # (faster, but without those debug checks, so ASan alone guards memory).
 #
@@ -21,10 +24,18 @@ else
     configuration=debug
 fi
 for target in TCPDoctorLinux TCPDoctorCapture; do
-    swift build --package-path "$root" --scratch-path "$spm" "$@" --sanitize=fuzzer --sanitize=address \
+    swift build --package-path "$root" --scratch-path "$spm" "$@" -Xswiftc -sanitize=fuzzer,address \
         --target "$target" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 done
 products="$spm/$configuration"
+nm=$(command -v llvm-nm || command -v nm)
+for object in "$products"/TCPDoctorCore.build/IPAddress.swift.o "$products"/TCPDoctorLinux.build/InetDiagDecoder.swift.o \
+    "$products"/TCPDoctorCapture.build/PCAPNGParser.swift.o; do
+    symbols=$("$nm" "$object")
+    for needed in __sanitizer_cov_8bit_counters_init __asan_; do
+        echo "$symbols" | grep -q "$needed" || { echo "$object is built without $needed" >&2; exit 1; }
+    done
+done
 objects=$(for module in TCPDoctorCore TCPDoctorLinux TCPDoctorCapture CSockDiag CPrefetch SystemPackage CSystem; do
     find "$products/$module.build/" -name '*.o'
 done)
