@@ -3,7 +3,8 @@
 import TCPDoctorCore
 
 enum FilterRendering {
-    /// Text that parses to an equivalent expression (every subexpression in parentheses).
+    /// Text that parses to an equivalent expression: each chain of `and` or `or`, each `not`'s
+    /// operand and each set of several states in parentheses.
     static func text(_ expression: SocketFilter.Expression) -> String {
         switch expression {
         case .always: return ""
@@ -18,6 +19,7 @@ enum FilterRendering {
         case .states(let set):
             // TCP_NEW_SYN_RECV has no name of its own; no socket is reported in it.
             let names = TCPState.displayed.filter { set.contains($0) }.map { "state \($0.ssName)" }
+            if names.count == 1 { return names[0] }
             return names.isEmpty ? "exclude all" : "( " + names.joined(separator: " or ") + " )"
         case .port(let side, let op, let port):
             return "\(side == .local ? "sport" : "dport") \(op.rawValue) :\(port)"
@@ -25,10 +27,25 @@ enum FilterRendering {
             return "\(side == .local ? "src" : "dst") \(address(pattern))"
         case .not(let inner):
             return "not \(term(inner))"
+        case .and, .or:
+            // One pair of parentheses a chain: `( a and b and c )`, left-associative as parsed,
+            // so that a long chain does not nest deeper than its text did.
+            return "( \(chain(expression)) )"
+        }
+    }
+
+    /// A left-deep chain of one operator without inner parentheses; a right operand that is
+    /// itself a chain keeps its own.
+    static func chain(_ expression: SocketFilter.Expression) -> String {
+        switch expression {
         case .and(let lhs, let rhs):
-            return "( \(term(lhs)) and \(term(rhs)) )"
+            if case .and = lhs { return "\(chain(lhs)) and \(term(rhs))" }
+            return "\(term(lhs)) and \(term(rhs))"
         case .or(let lhs, let rhs):
-            return "( \(term(lhs)) or \(term(rhs)) )"
+            if case .or = lhs { return "\(chain(lhs)) or \(term(rhs))" }
+            return "\(term(lhs)) or \(term(rhs))"
+        default:
+            return term(expression)
         }
     }
 
