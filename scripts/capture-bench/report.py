@@ -119,11 +119,10 @@ lines = [
     "Produced by `scripts/capture-bench/run.sh` (captures written by "
     "`scripts/capture-bench/Generator` with the package's `SegmentCaptureWriter`).",
     "",
-    "How tcpdoctor reads a file decides part of its peak RSS: captures of ordinary packets are read "
-    "in 256 KiB chunks (nothing of the file stays resident), captures whose records average 16 KiB "
-    "or more (segmentation offload, the bulk-gso capture) are mapped and their pages released in "
-    "64 MB windows, and mapped file pages count in RSS (they are page cache, not the process's own "
-    "memory). What grows with the connections is measured separately below.",
+    "How tcpdoctor reads a file decides part of its peak RSS: every capture file is read with "
+    "pread(2) in 256 KiB chunks, growing to the largest record, so nothing of the file stays "
+    "resident (it is never memory-mapped: a file truncated while mapped would kill the process "
+    "with SIGBUS). What grows with the connections is measured separately below.",
     "",
 ]
 targets = []

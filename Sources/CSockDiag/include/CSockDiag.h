@@ -26,8 +26,10 @@
 
 /// The kernel's `struct tcp_info` from <linux/tcp.h> (Linux 6.1 uapi), under a prefixed name.
 ///
-/// shim.c asserts every field offset against the kernel header. The kernel sends a tcp_info of
-/// its own length in INET_DIAG_INFO; copy min(length, sizeof) into a zeroed value.
+/// shim.c asserts every field offset against the kernel header, and that this struct is no longer
+/// than the kernel's: newer kernels append fields (6.2, 6.7), so newer headers' struct is longer.
+/// The kernel sends a tcp_info of its own length in INET_DIAG_INFO; copy min(length, sizeof) into
+/// a zeroed value.
 struct csd_tcp_info {
     __u8 tcpi_state;
     __u8 tcpi_ca_state;

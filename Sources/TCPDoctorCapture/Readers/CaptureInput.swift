@@ -1,15 +1,13 @@
-/// An open capture file: the sole owner of its descriptor and of its memory map, if one is made.
+/// An open capture file: the sole owner of its descriptor.
 ///
-/// The reader decides how to read (see `CaptureReader.parseFile`): a regular file is read in
-/// chunks, or mapped with `map()` and parsed in place; pipes and standard input are read in chunks.
+/// A regular file is read with pread(2) in chunks (`CaptureReader.parseFile`, which explains why
+/// it is never mapped), pipes and standard input with read(2) in chunks.
 final class CaptureInput {
     /// The path as given, `-` for standard input.
     let name: String
     let descriptor: Int32
     private let ownsDescriptor: Bool
-    /// The whole file, once `map()` has mapped it.
-    private(set) var mapping: UnsafeRawBufferPointer?
-    /// The size of a regular file, nil for a pipe.
+    /// The size of a regular file when it was opened, nil for a pipe.
     let size: Int64?
 
     /// Opens `path`, or standard input for `-`.
@@ -18,7 +16,6 @@ final class CaptureInput {
         if path == "-" {
             descriptor = 0
             ownsDescriptor = false
-            mapping = nil
             size = nil
             return
         }
@@ -42,25 +39,10 @@ final class CaptureInput {
         }
         descriptor = fd
         ownsDescriptor = true
-        mapping = nil
         size = kind.isRegular ? kind.size : nil
     }
 
-    /// Maps the whole regular file read-only; nil for a pipe, an empty file, or when the kernel
-    /// refuses (then the caller reads).
-    func map() -> UnsafeRawBufferPointer? {
-        if let mapping { return mapping }
-        guard let size, size > 0, let length = Int(exactly: size),
-            let base = CaptureSyscalls.map(descriptor, size: length)
-        else { return nil }
-        mapping = UnsafeRawBufferPointer(start: base, count: length)
-        return mapping
-    }
-
     deinit {
-        if let mapping, let base = mapping.baseAddress {
-            CaptureSyscalls.unmap(base, size: mapping.count)
-        }
         if ownsDescriptor { CaptureSyscalls.close(descriptor) }
     }
 }

@@ -1,6 +1,6 @@
 /// One packet of a capture file, its bytes borrowed from the reader's buffer.
 ///
-/// The reader parses in place (a memory map or a reused chunk buffer), so `bytes` points into
+/// The reader parses in place (a capture in memory or a reused chunk buffer), so `bytes` points into
 /// memory that is reused after the callback returns: copy what must outlive it.
 public struct CapturePacket {
     /// The captured bytes, starting with the link-layer header; valid only during the callback.

@@ -11,10 +11,10 @@ struct ParseProgress {
 
 /// An incremental parser of one capture format over windows of the file.
 ///
-/// The reader hands it the unparsed bytes from a memory map or a chunk buffer; the parser delivers
-/// every whole record in them and says how many bytes it needs to go on. This keeps one parser for
-/// mapped files, files read in chunks and pipes, lets a reader switch from one to the other at a
-/// record boundary, and bounds memory by the largest record rather than the file.
+/// The reader hands it the unparsed bytes of a capture in memory or of a chunk buffer; the parser
+/// delivers every whole record in them and says how many bytes it needs to go on. This keeps one
+/// parser for captures in memory, files read in chunks and pipes, and bounds memory by the
+/// largest record rather than the file.
 protocol CaptureParser {
     /// The file name used in errors.
     var file: String { get }

@@ -1,18 +1,14 @@
 extension CaptureReader {
-    /// How much of a regular file is read before deciding how to read the rest.
-    static let probeLength: Int64 = 1024 * 1024
-    /// The average record length from which a file is mapped rather than read.
-    static let mappedRecordLength: Int64 = 16 * 1024
-
-    /// Parses a regular file: read in chunks that stay in the CPU's cache, or mapped when its
-    /// records are large.
+    /// Parses a regular file, read with pread(2) in chunks that stay in the CPU's cache.
     ///
-    /// Reading copies every byte once, but the copy leaves the bytes in the cache for the parser
-    /// and costs no page faults, no page-table teardown and no resident file pages: for captures
-    /// of small packets it is faster than a map (about a tenth on a capture of 50,000 short
-    /// connections, a quarter on one of 1448-byte segments). With segmentation offload, records
-    /// are up to 64 KiB of payload the analysis never looks at, and a map, which touches only
-    /// the pages with headers, wins. The first `probeLength` bytes decide.
+    /// Never memory-mapped: another process may truncate the file while it is read (a rotating
+    /// tcpdump, an operator's `truncate`), and touching a mapped page past the new end raises
+    /// SIGBUS, which would kill the process; a read there returns 0 instead, so the reader sees a
+    /// shorter file, reports what it read and warns that the file shrank. Reading copies every
+    /// byte once, but the copy leaves the bytes in the cache for the parser and costs no page
+    /// faults and no page-table teardown. For records of 64 KiB (segmentation offload), of which
+    /// the analysis reads only the headers, a map touched fewer bytes; the copy of the rest is the
+    /// price of not crashing (BENCHMARKS.md, bulk-gso).
     static func parseFile<P: CaptureParser, Sink: PacketSink>(
         _ input: CaptureInput,
         with parser: inout P,
@@ -21,42 +17,34 @@ extension CaptureReader {
     ) throws(CaptureError) {
         var readError: Int32?
         var fileOffset: Int64 = 0
-        let fill: (UnsafeMutableRawBufferPointer) -> Int = { buffer in
-            guard let base = buffer.baseAddress else { return 0 }
-            switch CaptureSyscalls.read(input.descriptor, into: base, count: buffer.count, at: fileOffset) {
-            case .success(let count):
-                fileOffset += Int64(count)
-                return count
-            case .failure(let error):
-                readError = error.value
-                return 0
-            }
-        }
-        guard
-            let probed = try parseChunks(
-                with: &parser,
-                initialCapacity: fileChunkLength,
-                stopOffset: probeLength,
-                fill: fill,
-                into: &sink,
-                onWarning: onWarning,
-                readError: { readError }
-            )
-        else { return }
-        let packets = Int64(clamping: parser.packetsParsed)
-        if probed >= mappedRecordLength * max(packets, 1), let mapping = input.map(), let start = Int(exactly: probed) {
-            try parseMapped(mapping, from: start, with: &parser, into: &sink, onWarning: onWarning)
-            return
-        }
-        fileOffset = probed
         try parseChunks(
             with: &parser,
             initialCapacity: fileChunkLength,
-            startOffset: probed,
-            fill: fill,
+            fill: { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                switch CaptureSyscalls.read(input.descriptor, into: base, count: buffer.count, at: fileOffset) {
+                case .success(let count):
+                    fileOffset += Int64(count)
+                    return count
+                case .failure(let error):
+                    readError = error.value
+                    return 0
+                }
+            },
             into: &sink,
             onWarning: onWarning,
             readError: { readError }
         )
+        if let size = input.size, fileOffset < size {
+            onWarning(
+                CaptureError(
+                    .truncated,
+                    "the file shrank from \(size) to \(fileOffset) bytes while it was read "
+                        + "(cut by another process); the \(parser.packetsParsed) packets before its new end were read",
+                    file: parser.file,
+                    byteOffset: fileOffset
+                )
+            )
+        }
     }
 }

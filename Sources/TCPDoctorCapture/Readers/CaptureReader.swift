@@ -3,7 +3,7 @@
 /// Packets are delivered in file order as `CapturePacket`s whose bytes are borrowed from the
 /// reader's buffer for the duration of the callback. Nothing is allocated per packet.
 public enum CaptureReader {
-    /// How many bytes of a memory-mapped file one parse call sees; pages behind it are released.
+    /// How many bytes of a capture held in memory one parse call sees.
     static let mappedWindowLength = 64 * 1024 * 1024
     /// The initial chunk buffer for pipes and standard input.
     static let chunkLength = 4 * 1024 * 1024
@@ -99,28 +99,23 @@ public enum CaptureReader {
                 onWarning: onWarning
             )
         } else {
-            try parseMapped(bytes, with: &parser, into: &sink, onWarning: onWarning, release: false)
+            try parseMapped(bytes, with: &parser, into: &sink, onWarning: onWarning)
         }
         return parser.format ?? .pcap
     }
 
-    /// Parses a contiguous file image in windows, releasing the pages behind each window.
-    ///
-    /// - Parameter start: where parsing begins (a record boundary), when the parser has read the
-    ///   bytes before it already.
+    /// Parses a capture held in memory in windows of `windowLength` bytes (tests and fuzzing
+    /// choose small windows, to cross record boundaries everywhere).
     static func parseMapped<P: CaptureParser, Sink: PacketSink>(
         _ bytes: UnsafeRawBufferPointer,
-        from start: Int = 0,
         with parser: inout P,
         into sink: inout Sink,
         onWarning: (CaptureError) -> Void,
-        release: Bool = true,
         windowLength: Int = mappedWindowLength
     ) throws(CaptureError) {
         let end = bytes.count
-        var position = start
+        var position = 0
         var needed = 0
-        var released = start & ~0xffff
         while true {
             let windowEnd = min(end, position + max(windowLength, needed))
             let window = UnsafeRawBufferPointer(rebasing: bytes[position..<windowEnd])
@@ -144,12 +139,6 @@ public enum CaptureReader {
                     }
                 }
                 return
-            }
-            // 64 KiB alignment is a multiple of every Linux page size.
-            let releasable = position & ~0xffff
-            if release, releasable - released >= windowLength, let base = bytes.baseAddress {
-                CaptureSyscalls.release(base + released, size: releasable - released)
-                released = releasable
             }
         }
     }
@@ -185,26 +174,19 @@ public enum CaptureReader {
     /// the parsers bound by `CaptureLimits.maximumBlockLength`.
     ///
     /// - Parameters:
-    ///   - startOffset: the offset in the input of the first byte `fill` gives.
-    ///   - stopOffset: when given, parsing stops at the first record boundary at or after it,
-    ///     without the end-of-input checks, and the boundary is returned.
     ///   - fill: reads into the buffer it is given; returns 0 at the end of input.
-    /// - Returns: where parsing stopped for `stopOffset`; nil when the input ended.
-    @discardableResult
     static func parseChunks<P: CaptureParser, Sink: PacketSink>(
         with parser: inout P,
         initialCapacity: Int,
-        startOffset: Int64 = 0,
-        stopOffset: Int64? = nil,
         fill: (UnsafeMutableRawBufferPointer) -> Int,
         into sink: inout Sink,
         onWarning: (CaptureError) -> Void,
         readError: () -> Int32? = { nil }
-    ) throws(CaptureError) -> Int64? {
+    ) throws(CaptureError) {
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0
-        var bufferOffset = startOffset
+        var bufferOffset: Int64 = 0
         var needed = 1
         var atEnd = false
         while true {
@@ -251,9 +233,8 @@ public enum CaptureReader {
                         onWarning(warning)
                     }
                 }
-                return nil
+                return
             }
-            if let stopOffset, bufferOffset >= stopOffset { return bufferOffset }
         }
     }
 

@@ -35,26 +35,6 @@ enum CaptureSyscalls {
         return .success(FileKind(isRegular: info.st_mode & S_IFMT == S_IFREG, size: Int64(info.st_size)))
     }
 
-    /// Maps `size` bytes of `fd` read-only; nil when the kernel refuses (then the caller reads).
-    static func map(_ fd: Int32, size: Int) -> UnsafeRawPointer? {
-        guard let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
-            return nil
-        }
-        // The parser walks the file front to back once: let the kernel read ahead aggressively.
-        _ = madvise(pointer, size, MADV_SEQUENTIAL)
-        return UnsafeRawPointer(pointer)
-    }
-
-    static func unmap(_ pointer: UnsafeRawPointer, size: Int) {
-        _ = munmap(UnsafeMutableRawPointer(mutating: pointer), size)
-    }
-
-    /// Drops already parsed pages of a read-only private mapping, so that resident memory stays
-    /// bounded however large the file; the page cache keeps them, so this costs no I/O.
-    static func release(_ pointer: UnsafeRawPointer, size: Int) {
-        _ = madvise(UnsafeMutableRawPointer(mutating: pointer), size, MADV_DONTNEED)
-    }
-
     /// Reads up to `count` bytes; 0 means end of file.
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<Int, SystemErrno> {
         retryingInterrupts { Glibc.read(fd, buffer, count) }

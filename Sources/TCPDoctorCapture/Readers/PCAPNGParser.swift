@@ -12,6 +12,9 @@ struct PCAPNGParser: CaptureParser {
     static let enhancedPacketType: UInt32 = 6
     /// Type and leading length, then the trailing length: the smallest possible block.
     static let minimumBlockLength = 12
+    /// Type and leading length: once they are there, a length below `minimumBlockLength` is a
+    /// corrupt block, not a file that ends inside a block header.
+    static let blockHeaderLength = 8
 
     /// What the reader keeps of an Interface Description Block.
     struct Interface {
@@ -42,8 +45,8 @@ struct PCAPNGParser: CaptureParser {
         var position = 0
         while true {
             let remaining = window.count - position
-            // Type, length and (for a Section Header Block) the byte-order magic.
-            guard remaining >= Self.minimumBlockLength else {
+            // Type and length: enough to judge the length of any block but a Section Header Block.
+            guard remaining >= Self.blockHeaderLength else {
                 return ParseProgress(consumed: position, needed: Self.minimumBlockLength)
             }
             let blockOffset = windowOffset + Int64(position)
@@ -53,6 +56,9 @@ struct PCAPNGParser: CaptureParser {
             // SHB's own length. The section changes only once the whole SHB is there.
             var blockSwapped = swapped
             if type == Self.sectionHeaderType {
+                guard remaining >= Self.minimumBlockLength else {
+                    return ParseProgress(consumed: position, needed: Self.minimumBlockLength)
+                }
                 switch window.uint32(position + 8, swapped: false) {
                 case Self.byteOrderMagic: blockSwapped = false
                 case Self.byteOrderMagic.byteSwapped: blockSwapped = true
@@ -120,7 +126,9 @@ struct PCAPNGParser: CaptureParser {
                 byteOffset: offset
             )
         }
-        let what = remaining < Self.minimumBlockLength ? "a block header" : "a \(needed)-byte block"
+        // Under 8 bytes, or a Section Header Block without its byte-order magic: the header is cut.
+        let headerCut = remaining < Self.minimumBlockLength && needed <= Self.minimumBlockLength
+        let what = headerCut ? "a block header" : "a \(needed)-byte block"
         return .truncatedTail(
             inside: what,
             remaining: remaining,
@@ -151,6 +159,14 @@ struct PCAPNGParser: CaptureParser {
             case Self.simplePacketType: 16
             default: Self.minimumBlockLength
             }
+        if length < Self.minimumBlockLength {
+            throw CaptureError(
+                .corruptBlock,
+                "block length \(length) at byte offset \(offset) is below \(Self.minimumBlockLength)",
+                file: file,
+                byteOffset: offset
+            )
+        }
         let problem: String? =
             if length < minimum {
                 "is less than the minimum \(minimum) for a block of type \(Self.describe(type: type))"

@@ -21,10 +21,21 @@ extension SocketFilter {
 }
 
 /// Recursive descent over `FilterLexer` tokens.
+///
+/// Nesting and length are bounded so that no filter text can exhaust the stack: parsing,
+/// matching, hashing and freeing an expression all recurse over its tree, whose depth grows with
+/// each `(`, each `not` and each term of an `and`/`or` chain.
 struct FilterParser {
+    /// The deepest nesting of parentheses and `not` accepted.
+    static let maximumNesting = 100
+    /// The most terms (`state`, `sport`, `src`...) one filter may have.
+    static let maximumTerms = 1000
+
     private let text: String
     private let tokens: [FilterToken]
     private var position = 0
+    private var nesting = 0
+    private var terms = 0
 
     init(text: String) {
         self.text = text
@@ -83,10 +94,20 @@ struct FilterParser {
 
     private mutating func parseUnary() throws(FilterError) -> SocketFilter.Expression {
         if let word = peekWord(), word == "not" || word == "!" {
+            try enter()
+            defer { nesting -= 1 }
             advance()
             return .not(try parseUnary())
         }
         return try parsePrimary()
+    }
+
+    /// One level deeper into parentheses or `not`, within `maximumNesting`.
+    private mutating func enter() throws(FilterError) {
+        guard nesting < Self.maximumNesting else {
+            throw error("the filter nests parentheses and 'not' more than \(Self.maximumNesting) deep")
+        }
+        nesting += 1
     }
 
     private mutating func parsePrimary() throws(FilterError) -> SocketFilter.Expression {
@@ -94,6 +115,8 @@ struct FilterParser {
         let token = tokens[position]
         switch token.kind {
         case .leftParen:
+            try enter()
+            defer { nesting -= 1 }
             advance()
             let inner = try parseOr()
             guard position < tokens.count, tokens[position].kind == .rightParen else {
@@ -106,6 +129,8 @@ struct FilterParser {
         case .word:
             break
         }
+        terms += 1
+        guard terms <= Self.maximumTerms else { throw error("the filter has more than \(Self.maximumTerms) terms") }
         advance()
         switch token.text {
         case "state":

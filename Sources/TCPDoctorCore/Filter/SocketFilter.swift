@@ -126,15 +126,16 @@ public struct SocketFilter: Hashable, Sendable {
         }
     }
 
-    /// Whether the filter says nothing but states, so that the kernel's state filter is enough.
+    /// Whether the kernel's state filter (`possibleStates`) is enough: the filter says nothing but
+    /// states, and no `not`, for which `possibleStates` is every state (`not state listening`
+    /// keeps no listener, yet asks the kernel for all sockets).
     public var isStatesOnly: Bool {
         func check(_ expression: Expression) -> Bool {
             switch expression {
             case .always, .states: true
             case .and(let lhs, let rhs): check(lhs) && check(rhs)
             case .or(let lhs, let rhs): check(lhs) && check(rhs)
-            case .not(let inner): check(inner)
-            case .port, .address: false
+            case .not, .port, .address: false
             }
         }
         return check(expression)

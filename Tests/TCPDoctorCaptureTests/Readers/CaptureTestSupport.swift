@@ -53,7 +53,7 @@ func readPackets(_ bytes: [UInt8], name: String = "test.pcap", chunkLength: Int?
     return result
 }
 
-/// Reads a capture file through the path API (memory map or stream).
+/// Reads a capture file through the path API (pread for a regular file, read for a stream).
 func readPackets(file path: String) -> ReadResult {
     var result = ReadResult()
     do {

@@ -128,7 +128,7 @@ struct FixtureTests {
     }
 
     @Test func fixturesReadTheSameThroughAPipe() throws {
-        // The same bytes through a FIFO: the chunked reader, not the memory map.
+        // The same bytes through a FIFO: read(2) into a growing buffer, not pread(2).
         let path = try Self.path("lo-ipv4-reset.pcapng")
         let directory = try TemporaryDirectory()
         let fifo = directory.file("fixture.fifo")

@@ -4,7 +4,7 @@ import Testing
 
 @testable import TCPDoctorCapture
 
-/// The memory-mapped reader parses 64 MiB windows and the pipe reader grows its buffer for large
+/// The in-memory reader parses 64 MiB windows and the pipe reader grows its buffer for large
 /// blocks; these tests exercise both boundaries with small windows and one large block.
 struct WindowedParseTests {
     static func readMapped(_ bytes: [UInt8], windowLength: Int) -> ReadResult {
@@ -19,7 +19,6 @@ struct WindowedParseTests {
                             with: &parser,
                             into: &sink,
                             onWarning: { result.warnings.append($0) },
-                            release: false,
                             windowLength: windowLength
                         )
                     }

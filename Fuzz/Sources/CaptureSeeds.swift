@@ -1,11 +1,11 @@
-// Writes the seed corpus for the capture fuzzer with the package's own writers; not part of the
-// package. Built and run by Fuzz/run.sh.
+// Seeds of the `capture` target, written with the package's own writers.
 
 import Glibc
 import TCPDoctorCore
 
-@main
-enum Seeds {
+@testable import TCPDoctorCapture
+
+enum CaptureSeeds {
     static func segments(ipv6: Bool) -> [TCPSegment] {
         let a = Endpoint(
             address: ipv6 ? IPAddress(ipv6High: 0x2001_0db8 << 32, low: 1) : IPAddress(ipv4: 0x0a00_0001),
@@ -42,14 +42,7 @@ enum Seeds {
         return [syn, synAck, data, fin]
     }
 
-    static func write(_ name: String, _ bytes: [UInt8], into directory: String) {
-        guard let file = fopen(directory + "/" + name, "wb") else { return }
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        fclose(file)
-    }
-
-    static func main() throws {
-        let directory = CommandLine.arguments[1]
+    static func write(into directory: String) throws {
         let linkTypes: [LinkType] = [.ethernet, .null, .loop, .raw, .linuxSLL, .linuxSLL2, .ipv4, .ipv6]
         for format in CaptureFormat.allCases {
             for linkType in linkTypes {
@@ -71,7 +64,7 @@ enum Seeds {
                             ]
                         }
                         for segment in segments(ipv6: ipv6) { try writer.write(segment) }
-                        write("\(format)-\(linkType)-\(ipv6 ? 6 : 4)-\(order).cap", writer.bytes, into: directory)
+                        writeSeed("\(format)-\(linkType)-\(ipv6 ? 6 : 4)-\(order).cap", writer.bytes, into: directory)
                     }
                 }
             }
@@ -82,7 +75,7 @@ enum Seeds {
         try fragments.write(segments(ipv6: false)[2])
         fragments.builder.fragment = .init(offset: 4, moreFragments: false)
         try fragments.write(segments(ipv6: false)[2])
-        write("fragments.pcap", fragments.bytes, into: directory)
+        writeSeed("fragments.pcap", fragments.bytes, into: directory)
 
         let pcapng = PCAPNGWriter(byteOrder: .bigEndian)
         pcapng.addInterface(
@@ -107,7 +100,7 @@ enum Seeds {
         pcapng.beginSection(byteOrder: .littleEndian)
         pcapng.addInterface(linkType: .linuxSLL2, timestampResolution: .decimal(3))
         try pcapng.writeEnhancedPacket(sll2, interface: 0, timestampNanoseconds: 1_700_000_002_000_000_000)
-        write("everything.pcapng", pcapng.bytes, into: directory)
-        write("truncated.pcapng", Array(pcapng.bytes.dropLast(10)), into: directory)
+        writeSeed("everything.pcapng", pcapng.bytes, into: directory)
+        writeSeed("truncated.pcapng", Array(pcapng.bytes.dropLast(10)), into: directory)
     }
 }

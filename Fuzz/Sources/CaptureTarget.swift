@@ -1,5 +1,4 @@
-// libFuzzer entry point for the capture readers and decoders; not part of the package.
-// Built by Fuzz/run.sh together with the TCPDoctorCapture sources.
+// The `capture` fuzz target: the capture readers and decoders. Built by Fuzz/build.sh.
 //
 // Each input is read as a capture file three times: whole, in chunks as from a pipe, and in small
 // windows as from a memory map (sizes taken from its last bytes). The readings must agree packet
@@ -11,6 +10,8 @@
 
 import Glibc
 import TCPDoctorCore
+
+@testable import TCPDoctorCapture
 
 /// What one reading produced, reduced to values that can be compared.
 struct Reading: Equatable {
@@ -60,7 +61,6 @@ func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int?
                     with: &parser,
                     into: &sink,
                     onWarning: { reading.warnings.append($0) },
-                    release: false,
                     windowLength: windowLength
                 )
             }
@@ -94,7 +94,6 @@ func read(_ bytes: UnsafeRawBufferPointer, chunkLength: Int?, windowLength: Int?
     return reading
 }
 
-/// Reports a finding on standard error (unbuffered, so it survives the abort) and aborts.
 /// Analyses `segments` as a capture (a short linger, so that connections are also retired while
 /// segments still come); every segment must be counted in exactly one connection.
 func analyze(_ segments: [TCPSegment], zeekColumns: Bool) {
@@ -113,14 +112,10 @@ func analyze(_ segments: [TCPSegment], zeekColumns: Bool) {
     }
 }
 
-func fail(_ message: String) -> Never {
-    fputs(message + "\n", stderr)
-    abort()
-}
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+/// One input of the `capture` target.
+func fuzzCapture(_ bytes: UnsafeRawBufferPointer) {
+    let size = bytes.count
+    let data = bytes
     let whole = read(bytes, chunkLength: nil)
     let chunkLength = size > 0 ? Int(data[size - 1]) % 97 + 1 : 1
     let chunked = read(bytes, chunkLength: chunkLength)
@@ -164,5 +159,4 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
         }
     }
-    return 0
 }
