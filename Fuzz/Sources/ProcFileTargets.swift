@@ -10,10 +10,14 @@ import TCPDoctorCore
 enum ProcFileTargets {
     static let statusFile = "/proc/4242/status"
 
-    /// `/proc/PID/stat`: state and flags after the last `)`.
+    /// `/proc/PID/stat`: state (field 3), flags (9) and start time (22) after the last `)`.
     static func stat(_ bytes: UnsafeRawBufferPointer) {
         guard let excerpt = ProcessFileParsers.parseStatExcerpt(bytes) else { return }
-        let line = Array("4242 (a) b) ".utf8) + [excerpt.state] + Array(" 1 1 1 1 1 \(excerpt.flags) 0\n".utf8)
+        // Fields 10 to 21 between the flags and the start time; a line that ended before field
+        // 22 is written back without it.
+        let tail = excerpt.startTime.map { " 0 0 0 0 0 0 0 0 20 0 1 0 \($0) 0" } ?? " 0"
+        let line =
+            Array("4242 (a) b) ".utf8) + [excerpt.state] + Array(" 1 1 1 1 1 \(excerpt.flags)\(tail)\n".utf8)
         let again = line.withUnsafeBytes { ProcessFileParsers.parseStatExcerpt($0) }
         if again != excerpt { fail("stat excerpt \(excerpt) written back parses as \(String(describing: again))") }
     }
@@ -45,19 +49,25 @@ enum ProcFileTargets {
 
     /// `/proc/PID/cmdline` and `/proc/PID/comm`.
     static func commandLine(_ bytes: UnsafeRawBufferPointer) {
-        let argv = ProcessFileParsers.parseCommandLine(bytes)
-        for element in elements(argv) where element.utf8.contains(0) {
+        var end = bytes.count
+        while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+        let argv = ProcessFileParsers.parseArguments(bytes)
+        for element in argv where element.utf8.contains(0) {
             fail("a command-line element keeps a NUL: \(element.debugDescription)")
         }
+        if argv.last == "" { fail("trailing NUL padding kept as an empty argument: \(argv)") }
+        // Joined at NULs again, the arguments are the file without its trailing NULs.
+        let joined = argv.joined(separator: "\u{0}")
+        if joined != String(decoding: bytes[..<end], as: UTF8.self) {
+            fail("arguments \(argv) do not join back into the command line")
+        }
+        // comm: the kernel's one newline goes (after any NULs), nothing else.
         let command = ProcessFileParsers.parseCommand(bytes)
-        if let last = command.utf8.last, last == 0 || last == UInt8(ascii: "\n") {
-            fail("the command keeps its terminator: \(command.debugDescription)")
+        let expected = end > 0 && bytes[end - 1] == UInt8(ascii: "\n") ? end - 1 : end
+        if command != String(decoding: bytes[..<expected], as: UTF8.self) {
+            fail("the command \(command.debugDescription) is not the file less its terminator")
         }
     }
-
-    /// The elements of a parsed command line, whether the parser joins them or keeps them apart.
-    static func elements(_ line: String) -> [String] { [line] }
-    static func elements(_ argv: [String]) -> [String] { argv }
 
     /// A parse error must say which file it is about.
     static func expectNamed(_ error: LinuxError, _ file: String) {
