@@ -20,6 +20,10 @@ public final class RunningLab {
     public internal(set) var counts: [String: Int] = [:]
     /// Whether `stop()` has run.
     public private(set) var stopped = false
+    /// When the run began, before its first process: every socket of the lab is younger. A
+    /// TIME_WAIT toward the lab's port that has run its 60 s for longer than that belongs to an
+    /// earlier user of the same port number, not to this run.
+    public let startedAt = ContinuousClock.now
 
     private var children: [LabChild] = []
     private let namespace: LabNamespace?

@@ -30,11 +30,24 @@ struct KernelView {
     }
 
     /// The lab's sockets on `side`: the local port (server side) or remote port (client side) is the server's.
+    ///
+    /// A TIME_WAIT older than the lab is left out: the server's port number is free for reuse
+    /// once an earlier lab (another test running in parallel) has stopped, and that lab's
+    /// clients may still have TIME_WAIT toward it for up to 60 s.
     func sockets(on side: LabExpectation.Side) -> [SocketRecord] {
         let loopback = IPAddress(ipv4: 0x7f00_0001)
+        let age = ContinuousClock.now - lab.startedAt
+        let ageMilliseconds = age.components.seconds * 1000 + age.components.attoseconds / 1_000_000_000_000_000
+        // Linux's TIME_WAIT lasts 60 s; a second of slack for the timer's granularity.
+        let oldestExpiry = 60_000 - ageMilliseconds - 1_000
         return snapshot.sockets.filter { socket in
-            socket.state != .listen && socket.local.address == loopback
-                && (side == .server ? socket.local.port == lab.serverPort : socket.remote.port == lab.serverPort)
+            guard socket.state != .listen && socket.local.address == loopback,
+                side == .server ? socket.local.port == lab.serverPort : socket.remote.port == lab.serverPort
+            else { return false }
+            if socket.state == .timeWait, let timer = socket.timer, timer.kind == .timeWait {
+                return timer.expiresMilliseconds >= oldestExpiry
+            }
+            return true
         }
     }
 
