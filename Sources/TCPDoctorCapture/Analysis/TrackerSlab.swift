@@ -23,7 +23,10 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     /// Records per page: computed from constants, so the divisions by it become multiplications.
     static var pageSize: Int { pageBytes / MemoryLayout<ConnectionTracker>.stride }
     /// Bits of a slot number that hold the offset in the page; room for records of 512 bytes or more.
-    private static var offsetBits: Int { 12 }
+    ///
+    /// The invariant `pageSize <= 1 << offsetBits` (a record of at least 512 bytes) is checked when
+    /// a page is allocated, in every build; `TrackerSlabTests` checks it for the real record too.
+    static var offsetBits: Int { 12 }
     private static var offsetMask: Int { (1 << offsetBits) - 1 }
 
     /// Owns the pages and frees them; `ConnectionTracker` holds no references, so no deinitialization.
@@ -41,18 +44,30 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
 
     subscript(slot: Int) -> ConnectionTracker {
         @inline(__always)
-        unsafeAddress { UnsafePointer(pages[slot >> Self.offsetBits] + slot & Self.offsetMask) }
+        unsafeAddress { UnsafePointer(address(of: slot)) }
         @inline(__always)
         unsafeMutableAddress {
             makeUnique()
-            return pages[slot >> Self.offsetBits] + slot & Self.offsetMask
+            return address(of: slot)
         }
+    }
+
+    /// Where the record of `slot` lives. Debug builds check that the slot was handed out; release
+    /// builds rely on the page index's own bounds check and on slots coming only from `append`.
+    @inline(__always)
+    private func address(of slot: Int) -> UnsafeMutablePointer<ConnectionTracker> {
+        assert(slot >= 0 && slot & Self.offsetMask < Self.pageSize, "slot \(slot) is not a record's")
+        assert(
+            (slot >> Self.offsetBits) * Self.pageSize + slot & Self.offsetMask < count,
+            "slot \(slot) was never handed out"
+        )
+        return pages[slot >> Self.offsetBits] + slot & Self.offsetMask
     }
 
     /// Asks the cache for every line of the record in `slot`, without waiting for it.
     @inline(__always)
     func prefetch(slot: Int) {
-        let base = UnsafeRawPointer(pages[slot >> Self.offsetBits] + slot & Self.offsetMask)
+        let base = UnsafeRawPointer(address(of: slot))
         var offset = 0
         while offset < MemoryLayout<ConnectionTracker>.size {
             cpf_prefetch(base + offset)
@@ -67,7 +82,7 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     @inline(__always)
     mutating func record(toReuse slot: Int) -> UnsafeMutablePointer<ConnectionTracker> {
         makeUnique()
-        return pages[slot >> Self.offsetBits] + slot & Self.offsetMask
+        return address(of: slot)
     }
 
     /// The slot of the `index`-th record appended.
@@ -94,6 +109,10 @@ struct TrackerSlab: @unchecked Sendable {  // Pages are only written when `owner
     /// `ConnectionTracker`), and the page can be one huge page. Memory is touched only as records
     /// are written, a huge page at a time where advised.
     private static func allocatePage() -> UnsafeMutablePointer<ConnectionTracker> {
+        precondition(
+            pageSize <= 1 << offsetBits,
+            "a \(MemoryLayout<ConnectionTracker>.stride)-byte record leaves too few offset bits in a slot"
+        )
         let raw = UnsafeMutableRawPointer.allocate(byteCount: pageBytes, alignment: pageBytes)
         // Advice only: where huge pages are off, the page fills 4 KiB at a time as before.
         _ = madvise(raw, pageBytes, MADV_HUGEPAGE)

@@ -43,6 +43,14 @@ struct TrackerSlabTests {
         #expect(slab[slots[TrackerSlab.pageSize + 1]].generation == 1)
     }
 
+    /// A slot keeps a record's offset in its page in `offsetBits` bits: the real record must be
+    /// large enough (512 bytes or more) that a page's records fit them. `allocatePage` checks the
+    /// same at run time; this says so before any capture is read.
+    @Test func aPageOfRealRecordsFitsTheOffsetBits() {
+        #expect(TrackerSlab.pageSize <= 1 << TrackerSlab.offsetBits)
+        #expect(MemoryLayout<ConnectionTracker>.stride >= 512)
+    }
+
     @Test func copiesDoNotShareRecords() {
         var original = TrackerSlab()
         let count = TrackerSlab.pageSize + 100
