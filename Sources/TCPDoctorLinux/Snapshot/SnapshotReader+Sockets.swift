@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Reading the sockets of each namespace: netlink where it is supported, /proc where it is not.
 extension SnapshotReader {
