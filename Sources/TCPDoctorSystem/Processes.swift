@@ -9,6 +9,11 @@ import SystemPackage
 @inlinable @inline(__always)
 package func systemOwnPID() -> Int32 { Glibc.getpid() }
 
+/// `sysconf(_SC_NPROCESSORS_ONLN)`: how many CPUs are online (-1 if unknown).
+package func systemOnlineProcessorCount() -> Int {
+    Glibc.sysconf(Int32(_SC_NPROCESSORS_ONLN))
+}
+
 /// posix_spawn(3) of `executable` with `arguments` (argv[0] included) and this environment.
 ///
 /// The child gets each of `duplicating` (source fd, target fd) in order, then every fd from
