@@ -21,19 +21,37 @@ let package = Package(
         .target(name: "CPrefetch"),
         // Pure values and rules. Nothing platform-specific.
         .target(name: "TCPDoctorCore"),
+        // The one system-call layer: every raw libc call of Linux, Capture and Lab, errno as swift-system's
+        // Errno, EINTR retried in one helper, close never retried. Not a product. CSockDiag for the calls
+        // Swift cannot import (setns, prctl, pidfd_*, getdents64) and the kernel's tcp_info.
+        .target(
+            name: "TCPDoctorSystem",
+            dependencies: ["CSockDiag", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         // Reads the kernel: netlink sock_diag, /proc, namespaces. Builds a Snapshot.
         .target(
             name: "TCPDoctorLinux",
             dependencies: [
-                "TCPDoctorCore", "CSockDiag",
+                "TCPDoctorCore", "CSockDiag", "TCPDoctorSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // pcap / pcapng readers, packet decoders and connection analysis.
-        .target(name: "TCPDoctorCapture", dependencies: ["TCPDoctorCore", "CPrefetch"]),
+        .target(
+            name: "TCPDoctorCapture",
+            dependencies: [
+                "TCPDoctorCore", "CPrefetch", "TCPDoctorSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // Reproducible failures: real processes and sockets on loopback or in a namespace of their own.
-        // CSockDiag only for prctl(2) and setns(2), which Swift cannot import.
-        .target(name: "TCPDoctorLab", dependencies: ["TCPDoctorCore", "CSockDiag"]),
+        .target(
+            name: "TCPDoctorLab",
+            dependencies: [
+                "TCPDoctorCore", "TCPDoctorSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // Argument parsing and rendering; no business logic.
         .target(
             name: "TCPDoctorCommands",
@@ -47,6 +65,10 @@ let package = Package(
         .target(name: "TCPDoctorTestSupport"),
 
         .testTarget(name: "TCPDoctorCoreTests", dependencies: ["TCPDoctorCore"]),
+        .testTarget(
+            name: "TCPDoctorSystemTests",
+            dependencies: ["TCPDoctorSystem", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .testTarget(
             name: "TCPDoctorLinuxTests",
             dependencies: ["TCPDoctorLinux", "TCPDoctorCore", "CSockDiag", "TCPDoctorTestSupport"],

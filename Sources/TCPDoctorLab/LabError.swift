@@ -1,4 +1,4 @@
-import Glibc
+import SystemPackage
 
 /// Why a lab could not be set up, held or cleaned up.
 ///
@@ -58,11 +58,11 @@ public struct LabError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         guard let errno else { return message }
-        return "\(message): \(String(cString: strerror(errno)))"
+        return "\(message): \(Errno(rawValue: errno))"
     }
 
-    /// An error for the system call `call` that just failed, with the current `errno`.
-    static func system(_ call: String, _ context: String, code: Code = .systemCall) -> LabError {
-        LabError(code, "\(call) failed (\(context))", errno: Glibc.errno)
+    /// An error for the system call `call` that failed with `errno`.
+    static func system(_ call: String, _ context: String, _ errno: Errno, code: Code = .systemCall) -> LabError {
+        LabError(code, "\(call) failed (\(context))", errno: errno.rawValue)
     }
 }

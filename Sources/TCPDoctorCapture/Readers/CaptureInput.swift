@@ -1,3 +1,7 @@
+import Glibc
+import SystemPackage
+import TCPDoctorSystem
+
 /// An open capture file: the sole owner of its descriptor.
 ///
 /// A regular file is read with pread(2) in chunks (`CaptureReader.parseFile`, which explains why
@@ -20,29 +24,29 @@ final class CaptureInput {
             return
         }
         let fd: Int32
-        switch CaptureSyscalls.openForReading(path) {
+        switch systemOpenReadOnly(path) {
         case .success(let value): fd = value
         case .failure(let error):
             throw CaptureError(
                 .io,
-                "cannot open: \(error.text)",
+                "cannot open: \(error)",
                 file: path,
-                errno: error.value
+                errno: error.rawValue
             )
         }
-        let kind: FileKind
-        switch CaptureSyscalls.kind(of: fd) {
-        case .success(let value): kind = value
+        let status: stat
+        switch systemFStat(fd) {
+        case .success(let value): status = value
         case .failure(let error):
-            CaptureSyscalls.close(fd)
-            throw CaptureError(.io, "cannot stat: \(error.text)", file: path, errno: error.value)
+            closeDescriptor(fd)
+            throw CaptureError(.io, "cannot stat: \(error)", file: path, errno: error.rawValue)
         }
         descriptor = fd
         ownsDescriptor = true
-        size = kind.isRegular ? kind.size : nil
+        size = status.st_mode & S_IFMT == S_IFREG ? Int64(status.st_size) : nil
     }
 
     deinit {
-        if ownsDescriptor { CaptureSyscalls.close(descriptor) }
+        if ownsDescriptor { closeDescriptor(descriptor) }
     }
 }

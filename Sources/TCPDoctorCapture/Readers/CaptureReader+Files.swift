@@ -1,3 +1,6 @@
+import SystemPackage
+import TCPDoctorSystem
+
 extension CaptureReader {
     /// Parses a regular file, read with pread(2) in chunks that stay in the CPU's cache.
     ///
@@ -15,19 +18,19 @@ extension CaptureReader {
         into sink: inout Sink,
         onWarning: (CaptureError) -> Void
     ) throws(CaptureError) {
-        var readError: Int32?
+        var readError: Errno?
         var fileOffset: Int64 = 0
         try parseChunks(
             with: &parser,
             initialCapacity: fileChunkLength,
             fill: { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                switch CaptureSyscalls.read(input.descriptor, into: base, count: buffer.count, at: fileOffset) {
+                guard buffer.baseAddress != nil else { return 0 }
+                switch systemPread(input.descriptor, buffer, offset: fileOffset) {
                 case .success(let count):
                     fileOffset += Int64(count)
                     return count
                 case .failure(let error):
-                    readError = error.value
+                    readError = error
                     return 0
                 }
             },

@@ -1,3 +1,6 @@
+import SystemPackage
+import TCPDoctorSystem
+
 /// Reads the packets of pcap and pcapng files, without libpcap.
 ///
 /// Packets are delivered in file order as `CapturePacket`s whose bytes are borrowed from the
@@ -150,16 +153,16 @@ public enum CaptureReader {
         into sink: inout Sink,
         onWarning: (CaptureError) -> Void
     ) throws(CaptureError) {
-        var readError: Int32?
+        var readError: Errno?
         try parseChunks(
             with: &parser,
             initialCapacity: chunkLength,
             fill: { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                switch CaptureSyscalls.read(input.descriptor, into: base, count: buffer.count) {
+                guard buffer.baseAddress != nil else { return 0 }
+                switch systemRead(input.descriptor, buffer) {
                 case .success(let count): return count
                 case .failure(let error):
-                    readError = error.value
+                    readError = error
                     return 0
                 }
             },
@@ -181,7 +184,7 @@ public enum CaptureReader {
         fill: (UnsafeMutableRawBufferPointer) -> Int,
         into sink: inout Sink,
         onWarning: (CaptureError) -> Void,
-        readError: () -> Int32? = { nil }
+        readError: () -> Errno? = { nil }
     ) throws(CaptureError) {
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 16)
         defer { buffer.deallocate() }
@@ -201,10 +204,10 @@ public enum CaptureReader {
                 if let error = readError() {
                     throw CaptureError(
                         .io,
-                        "cannot read: \(CaptureSyscalls.describe(errno: error))",
+                        "cannot read: \(error)",
                         file: parser.file,
                         byteOffset: bufferOffset + Int64(filled),
-                        errno: error
+                        errno: error.rawValue
                     )
                 }
                 if count == 0 { atEnd = true } else { filled += count }

@@ -1,3 +1,6 @@
+import SystemPackage
+import TCPDoctorSystem
+
 /// Where a writer's bytes go: kept in memory, or flushed to a file in large writes.
 ///
 /// The sole owner of the output file's descriptor, closed in `deinit`.
@@ -17,10 +20,10 @@ final class CaptureOutput {
 
     init(path: String) throws(CaptureError) {
         name = path
-        switch CaptureSyscalls.openForWriting(path) {
+        switch systemOpenForWriting(path) {
         case .success(let fd): descriptor = fd
         case .failure(let error):
-            throw CaptureError(.io, "cannot create: \(error.text)", file: path, errno: error.value)
+            throw CaptureError(.io, "cannot create: \(error)", file: path, errno: error.rawValue)
         }
         buffer.reserveCapacity(Self.flushThreshold * 2)
     }
@@ -34,14 +37,9 @@ final class CaptureOutput {
     /// Writes everything buffered to the file; nothing for an in-memory output.
     func flush() throws(CaptureError) {
         guard let descriptor, !buffer.isEmpty else { return }
-        let failure = buffer.withUnsafeBytes { CaptureSyscalls.writeAll(descriptor, $0) }
-        if let failure {
-            throw CaptureError(
-                .io,
-                "cannot write: \(CaptureSyscalls.describe(errno: failure))",
-                file: name,
-                errno: failure
-            )
+        let written = buffer.withUnsafeBytes { systemWriteAll(descriptor, $0) }
+        if case .failure(let failure) = written {
+            throw CaptureError(.io, "cannot write: \(failure)", file: name, errno: failure.rawValue)
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -50,6 +48,6 @@ final class CaptureOutput {
         // Writers say to call `finish()`, which reports errors; this only spares the data of a
         // caller that forgot.
         try? flush()
-        if let descriptor { CaptureSyscalls.close(descriptor) }
+        if let descriptor { closeDescriptor(descriptor) }
     }
 }

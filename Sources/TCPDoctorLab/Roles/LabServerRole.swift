@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 /// The listening side of every scenario, broken or fixed.
 ///
@@ -108,7 +109,7 @@ struct LabServerRole {
             let fd = try context.accept(listener)
             var handler = spec
             handler.role = .handler
-            handler.parent = getpid()
+            handler.parent = systemOwnPID()
             handler.inheritedFD = 3
             let null = try LabSystem.openNullDevice()
             defer { LabSystem.close(null) }

@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 /// A named network namespace made for one lab run with iproute2, deleted when the run stops.
 ///
@@ -24,7 +25,7 @@ final class LabNamespace {
     static func create() throws(LabError) -> LabNamespace {
         deleteStale()
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        let namespace = LabNamespace(name: "\(prefix)\(getpid())-\(suffix)")
+        let namespace = LabNamespace(name: "\(prefix)\(systemOwnPID())-\(suffix)")
         try ip(["netns", "add", namespace.name])
         // The bind mount iproute2 made: its inode is the namespace's.
         namespace.inode = LabSystem.inode(of: "/var/run/netns/\(namespace.name)") ?? 0
@@ -49,7 +50,7 @@ final class LabNamespace {
         var stale: [String] = []
         for name in LabSystem.directoryEntries("/var/run/netns") where name.hasPrefix(prefix) {
             let owner = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
-            guard let owner, owner != getpid() else { continue }
+            guard let owner, owner != systemOwnPID() else { continue }
             if !LabSystem.processExists(owner) { stale.append(name) }
         }
         for name in stale { try? ip(["netns", "delete", name]) }

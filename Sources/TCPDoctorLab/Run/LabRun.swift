@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 /// Starts lab scenarios: spawns their roles in order and waits until the failure is in place.
 public enum LabRun {
@@ -57,7 +58,7 @@ public enum LabRun {
                 fixed: lab.fixed,
                 port: port,
                 count: lab.connections,
-                parent: getpid(),
+                parent: systemOwnPID(),
                 netns: lab.netns
             )
         }

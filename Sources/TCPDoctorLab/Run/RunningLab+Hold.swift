@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 extension RunningLab {
     /// Why `hold` returned.
@@ -32,7 +33,7 @@ extension RunningLab {
             let revents = try LabSystem.poll([signals] + watched.map(\.0), events: Int16(POLLIN), timeout: timeout)
             if revents[0] != 0 {
                 var byte: UInt8 = 0
-                _ = read(signals, &byte, 1)
+                _ = withUnsafeMutableBytes(of: &byte) { systemReadOnce(signals, $0) }
                 return .signal(Int32(byte))
             }
             for (index, (_, process)) in watched.enumerated() where revents[index + 1] != 0 {

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import TCPDoctorSystem
 
 /// The write end of the self-pipe that signal handlers write to; -1 until installed.
 private let signalPipeWriter = Atomic<Int32>(-1)
@@ -23,25 +24,19 @@ public enum LabSignals {
         let existing = reader.withLock { $0 }
         if existing >= 0 { return existing }
         let pipe = try LabSystem.pipe()
-        _ = fcntl(pipe.write, F_SETFL, fcntl(pipe.write, F_GETFL) | O_NONBLOCK)
+        _ = systemSetNonBlocking(pipe.write)
         signalPipeWriter.store(pipe.write, ordering: .sequentiallyConsistent)
         // A parent may start us with these signals blocked: a process inherits the signal mask
         // of the thread that spawned it, and the worker threads of Swift's concurrency runtime
         // (a test runner's, say) block nearly all signals. Blocked, they would stay pending and
         // a holding lab would never stop.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in handled { sigaddset(&unblock, signal) }
-        _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        _ = systemUnblockSignals(handled)
         for signal in handled {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { number in
-                var byte = UInt8(truncatingIfNeeded: number)
-                _ = write(signalPipeWriter.load(ordering: .relaxed), &byte, 1)
+            _ = systemSetSignalHandler(signal, restart: true) { number in
+                withUnsafeBytes(of: UInt8(truncatingIfNeeded: number)) {
+                    _ = systemWriteOnce(signalPipeWriter.load(ordering: .relaxed), $0)
+                }
             }
-            action.sa_flags = SA_RESTART
-            sigemptyset(&action.sa_mask)
-            _ = sigaction(signal, &action, nil)
         }
         reader.withLock { $0 = pipe.read }
         return pipe.read

@@ -1,38 +1,41 @@
-import CSockDiag
 import Glibc
+import SystemPackage
+import TCPDoctorSystem
 
-// Every raw libc call of TCPDoctorLab lives in this file and LabSystem+Processes.swift. errno is
-// read right after the call; EINTR is retried here and nowhere else; close() is never retried.
+// The lab's system calls, each a call of TCPDoctorSystem (which reads errno at once, retries EINTR
+// and never retries close()) whose `Errno` becomes a `LabError` that names the call and what it
+// was for. This file and LabSystem+Processes.swift are the lab's only way to the system.
 
-/// Raw system calls for the lab, each returning a value or throwing a `LabError` that names the
+/// System calls for the lab, each returning a value or throwing a `LabError` that names the
 /// call and what it was for.
 enum LabSystem {
-    /// Calls `body` until it does not fail with EINTR; returns its result or throws for `call`.
+    /// The value of `result`, or a `LabError` for `call` and its `context`.
     @inline(__always)
-    static func retrying<T: FixedWidthInteger>(
+    static func checked<T>(
         _ call: String,
         _ context: @autoclosure () -> String,
-        _ body: () -> T
+        _ result: Result<T, Errno>
     ) throws(LabError) -> T {
-        while true {
-            let result = body()
-            if result != -1 { return result }
-            if Glibc.errno != EINTR { throw LabError.system(call, context()) }
+        switch result {
+        case .success(let value): return value
+        case .failure(let errno): throw LabError.system(call, context(), errno)
         }
     }
 
     /// Closes a descriptor once; Linux has released it even when close() reports EINTR.
     static func close(_ fd: Int32) {
-        if fd >= 0 { _ = Glibc.close(fd) }
+        if fd >= 0 { closeDescriptor(fd) }
     }
 
     // MARK: sockets
 
     /// A TCP/IPv4 socket with SOCK_CLOEXEC, so that no spawned process inherits it by accident.
     static func tcpSocket() throws(LabError) -> Int32 {
-        try retrying("socket", "a TCP socket") {
-            Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        }
+        try checked(
+            "socket",
+            "a TCP socket",
+            systemSocket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), protocol: 0)
+        )
     }
 
     /// A listener on 127.0.0.1:`port` (0: the kernel picks), with SO_REUSEADDR so that a rerun
@@ -40,17 +43,9 @@ enum LabSystem {
     static func listen(port: UInt16, backlog: Int32) throws(LabError) -> Int32 {
         let fd = try tcpSocket()
         do {
-            var one: Int32 = 1
-            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = loopback(port: port)
-            _ = try retrying("bind", "127.0.0.1:\(port)") {
-                withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-            }
-            _ = try retrying("listen", "127.0.0.1:\(port)") { Glibc.listen(fd, backlog) }
+            _ = systemSetSocketOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: Int32(1))
+            try checked("bind", "127.0.0.1:\(port)", systemBind(fd, to: loopback(port: port)))
+            try checked("listen", "127.0.0.1:\(port)", systemListen(fd, backlog: backlog))
             return fd
         } catch {
             close(fd)
@@ -60,13 +55,7 @@ enum LabSystem {
 
     /// The local port of a bound socket (`getsockname`).
     static func localPort(_ fd: Int32) throws(LabError) -> UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = try retrying("getsockname", "fd \(fd)") {
-            withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
+        let address = try checked("getsockname", "fd \(fd)", systemLocalAddress(fd))
         return UInt16(bigEndian: address.sin_port)
     }
 
@@ -75,24 +64,20 @@ enum LabSystem {
     /// Not accept4: glibc declares it only under _GNU_SOURCE. The gap before FD_CLOEXEC is
     /// harmless here because a role process spawns only from the thread that accepts.
     static func accept(_ listener: Int32) throws(LabError) -> Int32 {
-        let fd = try retrying("accept", "listener fd \(listener)") { Glibc.accept(listener, nil, nil) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let fd = try checked("accept", "listener fd \(listener)", systemAccept(listener))
+        _ = systemSetCloseOnExec(fd)
         return fd
     }
 
     /// A new socket connected to 127.0.0.1:`port`; EADDRNOTAVAIL when no local port is free.
     static func connect(port: UInt16) throws(LabError) -> Int32 {
         let fd = try tcpSocket()
-        var address = loopback(port: port)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        switch systemConnect(fd, to: loopback(port: port)) {
+        case .success: return fd
+        case .failure(let errno):
+            close(fd)
+            throw LabError.system("connect", "127.0.0.1:\(port)", errno)
         }
-        if result == 0 { return fd }
-        let error = LabError.system("connect", "127.0.0.1:\(port)")
-        close(fd)
-        throw error
     }
 
     /// A new non-blocking socket whose connection to `host`:`port` (127.0.0.1 unless given, in
@@ -100,25 +85,24 @@ enum LabSystem {
     /// can poll for POLLOUT.
     static func startConnect(address host: UInt32 = 0x7f00_0001, port: UInt16) throws(LabError) -> Int32 {
         let fd = try tcpSocket()
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        _ = systemSetNonBlocking(fd)
         var address = loopback(port: port)
         address.sin_addr.s_addr = host.bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        switch systemConnect(fd, to: address) {
+        case .success, .failure(.nowInProgress): return fd
+        case .failure(let errno):
+            close(fd)
+            throw LabError.system("connect", "\(dottedQuad(host)):\(port)", errno)
         }
-        if result == 0 || Glibc.errno == EINPROGRESS { return fd }
-        let error = LabError.system("connect", "\(dottedQuad(host)):\(port)")
-        close(fd)
-        throw error
     }
 
     /// Throws the error a started connection ended with (SO_ERROR), if any.
     static func checkConnected(_ fd: Int32, port: UInt16) throws(LabError) {
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        _ = try retrying("getsockopt", "SO_ERROR of fd \(fd)") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) }
+        let error = try checked(
+            "getsockopt",
+            "SO_ERROR of fd \(fd)",
+            systemGetSocketOption(fd, level: SOL_SOCKET, name: SO_ERROR, initial: Int32(0))
+        )
         guard error != 0 else { return }
         throw LabError(.systemCall, "connect failed (127.0.0.1:\(port))", errno: error)
     }
@@ -127,11 +111,13 @@ enum LabSystem {
     static func send(_ fd: Int32, _ bytes: [UInt8]) throws(LabError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = try retrying("send", "fd \(fd)") {
+            let sent = try checked(
+                "send",
+                "fd \(fd)",
                 bytes.withUnsafeBytes {
-                    Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+                    systemSend(fd, UnsafeRawBufferPointer(rebasing: $0[offset...]), flags: Int32(MSG_NOSIGNAL))
                 }
-            }
+            )
             offset += sent
         }
     }
@@ -141,9 +127,13 @@ enum LabSystem {
         var buffer = [UInt8](repeating: 0, count: max(count, 1))
         var total = 0
         while total < count {
-            let got = try retrying("recv", "fd \(fd)") {
-                buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + total, count - total, 0) }
-            }
+            let got = try checked(
+                "recv",
+                "fd \(fd)",
+                buffer.withUnsafeMutableBytes {
+                    systemReceive(fd, UnsafeMutableRawBufferPointer(rebasing: $0[total..<count]), flags: 0)
+                }
+            )
             if got == 0 { break }
             total += got
         }
@@ -155,9 +145,7 @@ enum LabSystem {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var total = 0
         while true {
-            let got = try retrying("recv", "fd \(fd)") {
-                buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-            }
+            let got = try checked("recv", "fd \(fd)", buffer.withUnsafeMutableBytes { systemReceive(fd, $0, flags: 0) })
             if got == 0 { return total }
             total += got
         }
@@ -177,29 +165,29 @@ enum LabSystem {
     /// on a socket and never throws for EAGAIN or EINTR.
     static func readNow(_ fd: Int32, into buffer: inout [UInt8], socket: Bool) throws(LabError) -> ReadResult {
         let got = buffer.withUnsafeMutableBytes {
-            socket
-                ? Glibc.recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
-                : Glibc.read(fd, $0.baseAddress, $0.count)
+            socket ? systemReceiveOnce(fd, $0, flags: Int32(MSG_DONTWAIT)) : systemReadOnce(fd, $0)
         }
-        if got > 0 { return .bytes(got) }
-        if got == 0 { return .endOfFile }
-        let error = Glibc.errno
-        if error == EAGAIN || error == EINTR { return .nothingYet }
-        throw LabError(.systemCall, "\(socket ? "recv" : "read") failed (fd \(fd))", errno: error)
+        switch got {
+        case .success(0): return .endOfFile
+        case .success(let count): return .bytes(count)
+        case .failure(.resourceTemporarilyUnavailable), .failure(.interrupted): return .nothingYet
+        case .failure(let errno):
+            throw LabError(.systemCall, "\(socket ? "recv" : "read") failed (fd \(fd))", errno: errno.rawValue)
+        }
     }
 
     /// Writes one byte (a go-ahead on a lifeline).
     static func writeByte(_ fd: Int32, _ byte: UInt8) throws(LabError) {
-        var value = byte
-        _ = try retrying("write", "fd \(fd)") { Glibc.write(fd, &value, 1) }
+        _ = try checked("write", "fd \(fd)", withUnsafeBytes(of: byte) { systemWrite(fd, $0) })
     }
 
     /// SO_LINGER with a zero timeout: close() then sends an RST instead of a FIN.
     static func setAbortOnClose(_ fd: Int32) throws(LabError) {
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        _ = try retrying("setsockopt(SO_LINGER)", "fd \(fd)") {
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        }
+        try checked(
+            "setsockopt(SO_LINGER)",
+            "fd \(fd)",
+            systemSetSocketOption(fd, level: SOL_SOCKET, name: SO_LINGER, value: Glibc.linger(l_onoff: 1, l_linger: 0))
+        )
     }
 
     /// `10.77.0.2` for 0x0A4D0002.
@@ -224,9 +212,7 @@ enum LabSystem {
     /// poll(2) on `fds`; `timeout` in milliseconds, -1 for none. Returns the revents per fd.
     static func poll(_ fds: [Int32], events: Int16, timeout: Int32) throws(LabError) -> [Int16] {
         var entries = fds.map { pollfd(fd: $0, events: events, revents: 0) }
-        _ = try retrying("poll", "\(fds.count) descriptors") {
-            Glibc.poll(&entries, nfds_t(entries.count), timeout)
-        }
+        _ = try checked("poll", "\(fds.count) descriptors", systemPoll(&entries, timeout: timeout))
         return entries.map(\.revents)
     }
 }

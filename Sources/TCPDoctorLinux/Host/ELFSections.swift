@@ -1,10 +1,11 @@
+import TCPDoctorSystem
 /// Section names of an ELF64 little-endian file, read from its section header table.
 ///
 /// Only what runtime detection needs: the names, to find `.go.buildinfo`. Three small reads
 /// (header, section headers, the section-name string table), never the whole binary.
 enum ELFSections {
     static func names(ofFile path: String) -> Set<String>? {
-        guard case .success(let fd) = procOpenForPread(path) else { return nil }
+        guard case .success(let fd) = systemOpenReadOnly(path) else { return nil }
         defer { closeDescriptor(fd) }
         guard let header = read(fd, offset: 0, count: 64) else { return nil }
         return names(header: header) { offset, count in read(fd, offset: offset, count: count) }
@@ -39,7 +40,7 @@ enum ELFSections {
     private static func read(_ fd: Int32, offset: UInt64, count: Int) -> [UInt8]? {
         guard count >= 0, count <= 1 << 22 else { return nil }
         var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { procPread(fd, $0, offset: offset) }
+        let got = buffer.withUnsafeMutableBytes { systemPread(fd, $0, offset: Int64(offset)) }
         guard case .success(let length) = got else { return nil }
         return Array(buffer.prefix(length))
     }

@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Recognises the runtime a process runs on, from `/proc/PID/exe`, its ELF sections and maps.
 ///
@@ -78,7 +79,7 @@ public struct RuntimeDetector: Sendable {
     }
 
     private func readLink(_ path: String) -> String? {
-        guard case .success(let target) = procReadLink(path) else { return nil }
+        guard case .success(let target) = systemReadLink(path) else { return nil }
         return target
     }
 

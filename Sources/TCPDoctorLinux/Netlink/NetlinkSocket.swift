@@ -1,6 +1,7 @@
 import CSockDiag
 import Glibc
 import SystemPackage
+import TCPDoctorSystem
 
 /// A `NETLINK_SOCK_DIAG` socket and its reusable receive buffer; the one owner of the descriptor.
 ///

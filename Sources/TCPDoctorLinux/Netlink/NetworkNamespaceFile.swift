@@ -1,4 +1,5 @@
 import SystemPackage
+import TCPDoctorSystem
 
 /// An open network namespace file (`/proc/PID/ns/net`, `/var/run/netns/NAME`), owned and closed
 /// in `deinit`.

@@ -1,6 +1,7 @@
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// One thread's share of the fd walk, with its own reused buffers and results.
 ///
@@ -178,7 +179,7 @@ final class FDScanWorker: @unchecked Sendable {
         scanned += 1
         guard sockets > 0 else { return }
         socketHolders.append(pid)
-        if case .success(let fd) = stat, case .success(let length) = procRead(fd, direntBuffer),
+        if case .success(let fd) = stat, case .success(let length) = systemRead(fd, direntBuffer),
             let startTime = ProcessFileParsers.parseStatExcerpt(
                 UnsafeRawBufferPointer(rebasing: direntBuffer[..<length])
             )?.startTime
@@ -212,7 +213,7 @@ final class FDScanWorker: @unchecked Sendable {
         setPath(pid: pid, suffix: "/stat")
         guard case .success(let fd) = procOpenAt(procFD, pathStart, flags: O_RDONLY) else { return nil }
         defer { closeDescriptor(fd) }
-        guard case .success(let length) = procRead(fd, direntBuffer) else { return nil }
+        guard case .success(let length) = systemRead(fd, direntBuffer) else { return nil }
         return ProcessFileParsers.parseStatExcerpt(UnsafeRawBufferPointer(rebasing: direntBuffer[..<length]))
     }
 

@@ -2,6 +2,7 @@ import Glibc
 import Synchronization
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Walks `/proc/[pid]/fd` of every process and finds who holds which socket.
 ///

@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Finds every network namespace on the host, or the one a user names.
 ///

@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import TCPDoctorSystem
 
 /// The one owner of a file descriptor opened by the /proc readers; closes it in `deinit`.
 ///
@@ -26,7 +27,7 @@ struct ProcDescriptor: ~Copyable {
         return withUnsafeTemporaryAllocation(byteCount: 8192, alignment: 8) { chunk in
             while bytes.count < limit {
                 let want = min(chunk.count, limit - bytes.count)
-                switch procRead(fd, UnsafeMutableRawBufferPointer(rebasing: chunk[..<want])) {
+                switch systemRead(fd, UnsafeMutableRawBufferPointer(rebasing: chunk[..<want])) {
                 case .success(0): return .success(bytes)
                 case .success(let count): bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
                 case .failure(let error): return .failure(error)

@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import TCPDoctorSystem
 
 /// Reads a text file in large chunks and hands out its lines without copying them.
 ///
@@ -31,7 +32,7 @@ enum ProcLineStream {
         var lineNumber = 1
         while true {
             let count: Int
-            switch procRead(descriptor.rawValue, UnsafeMutableRawBufferPointer(rebasing: buffer[kept...])) {
+            switch systemRead(descriptor.rawValue, UnsafeMutableRawBufferPointer(rebasing: buffer[kept...])) {
             case .success(let n): count = n
             case .failure(let error): throw LinuxError(.procfsUnreadable, "cannot read \(path)", errno: error)
             }

@@ -1,5 +1,6 @@
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Reads TCP sockets from `/proc/net/tcp{,6}`: the fallback when netlink sock_diag is unavailable.
 ///

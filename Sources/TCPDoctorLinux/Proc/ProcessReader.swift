@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Reads what tcpdoctor shows about a process from `/proc/PID`: names, uid, parent, fd limit,
 /// network namespace.

@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Asks the kernel which protocol a socket fd speaks, from the `system.sockprotoname` xattr.
 ///

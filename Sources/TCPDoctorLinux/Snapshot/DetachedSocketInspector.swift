@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Tells a socket the kernel reset or destroyed from one that merely is in no table we read.
 ///
@@ -29,24 +30,24 @@ enum DetachedSocketInspector {
     /// Looks at fd `fd` of `pid`, which the fd walk saw as `socket:[inode]`.
     static func inspect(pid: Int32, fd: Int32, inode: UInt64) -> Verdict {
         let duplicate: Int32
-        switch snapshotDuplicateDescriptor(pid: pid, fd: fd) {
+        switch systemDuplicateDescriptor(pid: pid, fd: fd) {
         case .success(let descriptor): duplicate = descriptor
         case .failure(let failure): return verdict(failure, pid: pid, fd: fd)
         }
         defer { closeDescriptor(duplicate) }
         // fd numbers are reused: a duplicate of another file says nothing about the walk's socket,
         // which then was closed (not a leak).
-        guard case .success(let status) = procFStat(duplicate), status.st_mode & S_IFMT == S_IFSOCK,
+        guard case .success(let status) = systemFStat(duplicate), status.st_mode & S_IFMT == S_IFSOCK,
             UInt64(status.st_ino) == inode
         else { return .notDead }
-        switch snapshotSocketProtocol(duplicate) {
+        switch systemSocketProtocol(duplicate) {
         case .success(let proto) where proto != Int32(IPPROTO_TCP): return .notDead
         case .success: break
         case .failure(let error):
             return .undecided(.tcpInfoUnavailable, detail: "getsockopt(SO_PROTOCOL) of the duplicate failed: \(error)")
         }
         let info: csd_tcp_info
-        switch snapshotTCPInfo(duplicate) {
+        switch systemTCPInfo(duplicate) {
         case .success(let answer): info = answer
         case .failure(let error):
             return .undecided(.tcpInfoUnavailable, detail: "getsockopt(TCP_INFO) of the duplicate failed: \(error)")
@@ -71,7 +72,7 @@ enum DetachedSocketInspector {
         min(info.tcpi_last_data_sent, info.tcpi_last_data_recv, info.tcpi_last_ack_recv)
     }
 
-    private static func verdict(_ failure: DuplicateFailure, pid: Int32, fd: Int32) -> Verdict {
+    private static func verdict(_ failure: SystemCallError, pid: Int32, fd: Int32) -> Verdict {
         let what = "\(failure.call) of pid \(pid) fd \(fd): \(failure.errno)"
         switch failure.errno {
         // The process exited or closed the fd since the walk: nothing is held any more.

@@ -1,5 +1,6 @@
 import Synchronization
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// The `/proc/*/fd` walk running on a thread of its own while the caller dumps sockets.
 ///

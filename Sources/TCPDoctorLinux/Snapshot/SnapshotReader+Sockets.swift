@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import SystemPackage
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Reading the sockets of each namespace: netlink where it is supported, /proc where it is not.
 extension SnapshotReader {
@@ -119,7 +120,7 @@ extension SnapshotReader {
     /// CPUs. Each still walks the whole hash table, which is why the split is in two and along
     /// ESTABLISHED, the state of most sockets on most hosts, rather than finer.
     static func parallelHalves(_ query: SockDiagQuery) -> (SockDiagQuery, SockDiagQuery)? {
-        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 else { return nil }
+        guard systemOnlineProcessorCount() > 1 else { return nil }
         var established = query
         established.states = query.states.intersection(TCPStateSet(.established))
         var others = query

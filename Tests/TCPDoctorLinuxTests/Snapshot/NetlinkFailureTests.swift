@@ -174,27 +174,6 @@ struct NetlinkSocketErrorTests {
         #expect(NetlinkSocket.receiveError(errno, timeout: .seconds(10)).code == code)
     }
 
-    @Test func interruptionsAreRetriedOnlySoOften() {
-        var calls = 0
-        let result = valueOrErrno(retryingInterruptions: 3) { () -> Int32 in
-            calls += 1
-            Glibc.errno = EINTR
-            return -1
-        }
-        #expect(result == .failure(.interrupted))
-        #expect(calls == 4)
-        var flaky = 0
-        let recovered = valueOrErrno(retryingInterruptions: 3) { () -> Int32 in
-            flaky += 1
-            if flaky < 3 {
-                Glibc.errno = EINTR
-                return -1
-            }
-            return 7
-        }
-        #expect(recovered == .success(7))
-    }
-
     @Test func theCodesSayDifferentThings() {
         let codes: [LinuxError.Code] = [.netlinkUnavailable, .netlinkTimedOut, .netlinkInterrupted]
         #expect(Set(codes.map(\.description)).count == 3)
