@@ -83,7 +83,11 @@ struct DoctorCommand: ParsableCommand {
         let thresholds = try thresholds()
         let run: DoctorRun
         do {
-            run = try DoctorRun(namespaces: selection.namespaces, thresholds: thresholds, only: rules.isEmpty ? nil : Set(rules))
+            run = try DoctorRun(
+                namespaces: selection.namespaces,
+                thresholds: thresholds,
+                only: rules.isEmpty ? nil : Set(rules)
+            )
         } catch {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
