@@ -81,13 +81,17 @@ struct DoctorCommand: ParsableCommand {
             return
         }
         let thresholds = try thresholds()
-        var input: DiagnosisInput
+        let run: DoctorRun
         do {
-            input = try DiagnosisInputReader.read(namespaces: selection.namespaces, thresholds: thresholds)
+            run = try DoctorRun(
+                namespaces: selection.namespaces,
+                thresholds: thresholds,
+                only: rules.isEmpty ? nil : Set(rules)
+            )
         } catch {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
-        var findings = Doctor.diagnose(input, only: rules.isEmpty ? nil : Set(rules))
+        var (input, findings) = (run.input, run.findings)
         if selection.selectsProcesses {
             let snapshot = input.snapshot
             findings = findings.filter { finding in

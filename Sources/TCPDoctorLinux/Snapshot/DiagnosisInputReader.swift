@@ -1,11 +1,11 @@
 import TCPDoctorCore
 
-/// Gathers what the doctor judges: a snapshot with tcp_info, runtimes, and host facts.
+/// Gathers what the doctor judges: a snapshot with tcp_info, and host facts.
 public enum DiagnosisInputReader {
     /// Reads everything the rules may need for the chosen namespaces.
     ///
-    /// tcp_info is asked for (ages of CLOSE_WAIT sockets); runtimes are recognised for every
-    /// process that holds a socket, so that remedies can speak the culprit's language.
+    /// tcp_info is asked for (ages of CLOSE_WAIT sockets). Runtimes are not looked for here:
+    /// `DoctorRun` recognises them after diagnosis, for the culprits only.
     ///
     /// - Throws: `LinuxError` as `SnapshotReader.read` does.
     public static func read(
@@ -20,11 +20,7 @@ public enum DiagnosisInputReader {
             includeShutdown: true,
             deadSocketMinimumIdle: thresholds.deadSocketMinimumIdle
         )
-        var snapshot = try SnapshotReader.read(request, in: locations)
-        let detector = RuntimeDetector()
-        for (pid, process) in snapshot.processes {
-            snapshot.processes[pid]?.runtime = detector.identify(process)
-        }
+        let snapshot = try SnapshotReader.read(request, in: locations)
         return DiagnosisInput(snapshot: snapshot, host: HostFactsReader.read(locations), thresholds: thresholds)
     }
 }

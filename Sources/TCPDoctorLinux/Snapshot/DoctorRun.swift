@@ -1,0 +1,41 @@
+import TCPDoctorCore
+
+/// One run of the doctor on this host: read, diagnose, recognise the culprits' runtimes.
+///
+/// What `tcpdoctor doctor` does, in one call, so a service can do the same.
+public struct DoctorRun: Sendable {
+    /// What was judged, as read (processes carry no runtime).
+    public var input: DiagnosisInput
+    /// The findings, most severe first, with remedies in the culprits' runtimes.
+    public var findings: [Finding]
+    /// The pids whose runtimes were looked for: those the findings name, ascending.
+    public var inspectedPIDs: [Int32]
+
+    /// Reads the chosen namespaces and diagnoses them.
+    ///
+    /// - Parameters:
+    ///   - selection: The namespaces to read.
+    ///   - thresholds: The rules' thresholds.
+    ///   - ruleIDs: Only these rules, when given (`--rule`).
+    /// - Throws: `LinuxError` as `DiagnosisInputReader.read` does.
+    public init(
+        namespaces selection: SnapshotRequest.Namespaces,
+        thresholds: Thresholds,
+        only ruleIDs: Set<String>? = nil
+    ) throws(LinuxError) {
+        let input = try DiagnosisInputReader.read(namespaces: selection, thresholds: thresholds)
+        let detector = RuntimeDetector()
+        let result = Doctor.diagnose(input, only: ruleIDs) { pids in
+            var runtimes: [Int32: RuntimeIdentity] = [:]
+            for pid in pids {
+                if let process = input.snapshot.processes[pid], let identity = detector.identify(process) {
+                    runtimes[pid] = identity
+                }
+            }
+            return runtimes
+        }
+        self.input = input
+        self.findings = result.findings
+        self.inspectedPIDs = result.inspected
+    }
+}
