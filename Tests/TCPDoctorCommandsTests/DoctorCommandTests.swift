@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TCPDoctorCore
 import TCPDoctorTestSupport
 import Testing
 
@@ -96,7 +97,10 @@ struct DoctorCommandTests {
         ] {
             #expect(run.stdout.contains(rule))
         }
-        #expect(run.stdout.contains("close-wait.warning"))
+        for key in ThresholdKey.allCases {
+            #expect(run.stdout.contains(key.rawValue), "\(key.rawValue) is listed by --list-thresholds")
+            #expect(run.stdout.contains(key.meaning), "\(key.rawValue) has its meaning listed")
+        }
     }
 
     @Test func noArgumentsRunsTheDoctor() throws {

@@ -66,9 +66,10 @@ struct DoctorCommand: ParsableCommand {
                     "--threshold takes KEY=VALUE with a number, such as close-wait.warning=50; got '\(override)'"
                 )
             }
-            guard thresholds.set(String(parts[0]), to: value) else {
+            guard let key = ThresholdKey(rawValue: String(parts[0])) else {
                 throw ValidationError("unknown threshold '\(parts[0])': see --list-thresholds")
             }
+            thresholds.set(key, to: value)
         }
         return thresholds
     }

@@ -62,8 +62,8 @@ enum DoctorRenderer {
         if thresholds {
             if rules { out.write("\n") }
             var table = TextTable([.left("Threshold"), .right("Default"), .left("Meaning")])
-            for entry in Thresholds.defaults {
-                table.append([entry.key, DoctorRenderer.text(.number(entry.value)), entry.meaning])
+            for key in ThresholdKey.allCases {
+                table.append([key.rawValue, DoctorRenderer.text(.number(key.defaultValue)), key.meaning])
             }
             table.write(to: &out, style: .plain)
         }

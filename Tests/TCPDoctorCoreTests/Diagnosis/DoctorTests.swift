@@ -167,7 +167,7 @@ struct DoctorTests {
     }
 
     @Test func everyThresholdTheRulesReadIsDeclared() {
-        let declared = Set(Thresholds.defaults.map(\.key))
+        let declared = Set(ThresholdKey.allCases.map(\.rawValue))
         let read = [
             "close-wait.warning", "close-wait.critical", "close-wait.fd-share-critical", "fd.warning", "fd.critical",
             "time-wait.port-share-warning", "time-wait.port-share-critical", "time-wait.server-warning",

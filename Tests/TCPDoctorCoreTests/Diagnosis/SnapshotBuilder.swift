@@ -132,7 +132,10 @@ struct SnapshotBuilder {
     /// The rule input, with `facts` for the host namespace and `overrides` on the thresholds.
     func input(host: HostFacts = HostFacts(), overrides: [String: Double] = [:]) -> DiagnosisInput {
         var thresholds = Thresholds()
-        for (key, value) in overrides { thresholds.set(key, to: value) }
+        for (name, value) in overrides {
+            guard let key = ThresholdKey(rawValue: name) else { preconditionFailure("unknown threshold \(name)") }
+            thresholds.set(key, to: value)
+        }
         var host = host
         host.namespaces[Self.hostNamespace] = facts
         return DiagnosisInput(snapshot: snapshot, host: host, thresholds: thresholds)

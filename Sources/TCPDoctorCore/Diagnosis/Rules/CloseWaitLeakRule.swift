@@ -81,7 +81,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 tallies[key, default: Tally()].add(socket, at: index, toward: target)
             }
         }
-        let warning = input.thresholds["close-wait.warning"]
+        let warning = input.thresholds[.closeWaitWarning]
         let reported = tallies.filter { Double($0.value.recvQ.count) >= warning }
         guard !reported.isEmpty else { return [] }
         // The other end of a CLOSE_WAIT socket is in FIN_WAIT2 (FIN_WAIT1 until the FIN is acked).
@@ -147,7 +147,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
             )
         }
         let threshold = input.thresholds
-        var severity: Finding.Severity = Double(count) >= threshold["close-wait.critical"] ? .critical : .warning
+        var severity: Finding.Severity = Double(count) >= threshold[.closeWaitCritical] ? .critical : .warning
         let settings = KernelSetting.evidence(
             ["net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"],
             facts: input.facts(key.netns)
@@ -170,7 +170,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 evidence.append(EvidenceField("open_files", .integer(Int64(record.openFiles))))
                 evidence.append(EvidenceField("fd_limit_soft", .integer(Int64(clamping: limit))))
                 evidence.append(EvidenceField("fd_limit_share", shareValue(share)))
-                if share >= threshold["close-wait.fd-share-critical"] { severity = .critical }
+                if share >= threshold[.closeWaitFdShareCritical] { severity = .critical }
                 why.append(
                     "Each holds a file descriptor: the process's \(counted(total, "CLOSE_WAIT socket")) take \(percent(share)) of its open-file soft limit (\(limit)); at the limit, accept() and socket() fail with EMFILE (\"Too many open files\")."
                 )

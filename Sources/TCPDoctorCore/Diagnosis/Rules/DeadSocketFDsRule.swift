@@ -19,8 +19,8 @@ public struct DeadSocketFDsRule: DiagnosisRule {
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         var byProcess: [Int32: [DeadSocketFD]] = [:]
         for dead in input.snapshot.deadSocketFDs { byProcess[dead.owner.pid, default: []].append(dead) }
-        let warning = input.thresholds["dead-socket-fds.warning"]
-        let critical = input.thresholds["dead-socket-fds.critical"]
+        let warning = input.thresholds[.deadSocketFdsWarning]
+        let critical = input.thresholds[.deadSocketFdsCritical]
         return
             byProcess
             .filter { Double($0.value.count) >= warning }

@@ -15,8 +15,8 @@ public struct FDExhaustionRule: DiagnosisRule {
     public init() {}
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
-        let warning = input.thresholds["fd.warning"]
-        let critical = input.thresholds["fd.critical"]
+        let warning = input.thresholds[.fdWarning]
+        let critical = input.thresholds[.fdCritical]
         var culprits: [(process: TCPProcess, share: Double)] = []
         for process in input.snapshot.processes.values {
             guard let limit = process.fileLimitSoft, limit > 0 else { continue }

@@ -46,7 +46,7 @@ public struct FinWait2Rule: DiagnosisRule {
             }
             tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
-        let warning = input.thresholds["fin-wait2.warning"]
+        let warning = input.thresholds[.finWait2Warning]
         let reported = tallies.filter { Double($0.value.count) >= warning }
         guard !reported.isEmpty else { return [] }
         let peers = LocalPeerIndex(snapshot, states: [.closeWait], asking: .finWait2)

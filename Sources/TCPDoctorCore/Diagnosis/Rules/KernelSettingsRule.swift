@@ -59,7 +59,7 @@ public struct KernelSettingsRule: DiagnosisRule {
     {
         guard let maximum = facts.integer("net.ipv4.tcp_max_tw_buckets"), maximum > 0 else { return nil }
         let share = Double(timeWait) / Double(maximum)
-        guard share >= input.thresholds["kernel-settings.tw-buckets-share-warning"] else { return nil }
+        guard share >= input.thresholds[.kernelSettingsTwBucketsShareWarning] else { return nil }
         var evidence: [EvidenceField] = [
             EvidenceField("count", .integer(timeWait)),
             EvidenceField("tcp_max_tw_buckets", .integer(maximum)),
@@ -96,7 +96,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             let orphans = facts.sockstat["orphan"]
         else { return nil }
         let share = Double(orphans) / Double(maximum)
-        guard share >= input.thresholds["kernel-settings.orphans-share-warning"] else { return nil }
+        guard share >= input.thresholds[.kernelSettingsOrphansShareWarning] else { return nil }
         var evidence: [EvidenceField] = [
             EvidenceField("count", .integer(orphans)),
             EvidenceField("tcp_max_orphans", .integer(maximum)),
@@ -135,7 +135,7 @@ public struct KernelSettingsRule: DiagnosisRule {
         _ input: DiagnosisInput
     ) -> Finding? {
         guard let value = facts.integer("net.ipv4.tcp_fin_timeout"), value < 60,
-            Double(timeWait) >= input.thresholds["time-wait.server-warning"]
+            Double(timeWait) >= input.thresholds[.timeWaitServerWarning]
         else { return nil }
         var evidence: [EvidenceField] = [EvidenceField("count", .integer(timeWait))]
         if let settings = KernelSetting.evidence(["net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse"], facts: facts) {

@@ -34,7 +34,7 @@ public struct LastAckRule: DiagnosisRule {
             tally.spread.add(socket, toward: target)
             tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
-        let warning = input.thresholds["last-ack.warning"]
+        let warning = input.thresholds[.lastAckWarning]
         return
             tallies
             .filter { Double($0.value.count) >= warning }

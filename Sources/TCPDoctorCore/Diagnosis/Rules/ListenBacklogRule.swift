@@ -31,7 +31,7 @@ public struct ListenBacklogRule: DiagnosisRule {
             default: break
             }
         }
-        let warning = input.thresholds["listen-backlog.fill-warning"]
+        let warning = input.thresholds[.listenBacklogFillWarning]
         var findings: [Finding] = []
         for (port, sockets) in listeners.sorted(by: { ($0.key.netns, $0.key.port) < ($1.key.netns, $1.key.port) }) {
             let fullest = sockets.max { fill($0) < fill($1) } ?? sockets[0]
@@ -119,7 +119,7 @@ public struct ListenBacklogRule: DiagnosisRule {
         if full {
             summary =
                 "the accept queue of \(server) on :\(port.port) is full (\(acceptText)): new connections are dropped"
-        } else if acceptFill >= input.thresholds["listen-backlog.fill-warning"] {
+        } else if acceptFill >= input.thresholds[.listenBacklogFillWarning] {
             summary = "the accept queue of \(server) on :\(port.port) is \(percent(acceptFill)) full (\(acceptText))"
         } else {
             summary =

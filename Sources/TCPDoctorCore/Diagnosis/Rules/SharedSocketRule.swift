@@ -50,7 +50,7 @@ public struct SharedSocketRule: DiagnosisRule {
             if tally.samples.count < 5 { tally.samples.append(socket) }
             tallies[Key(netns: socket.netns, pids: pids)] = tally
         }
-        let warning = input.thresholds["shared-socket.warning"]
+        let warning = input.thresholds[.sharedSocketWarning]
         return
             tallies
             .filter { Double($0.value.count) >= warning }

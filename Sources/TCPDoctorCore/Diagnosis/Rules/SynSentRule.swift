@@ -31,7 +31,7 @@ public struct SynSentRule: DiagnosisRule {
             for owner in input.snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
             tallies[Key(netns: socket.netns, remote: socket.remote)] = tally
         }
-        let warning = input.thresholds["syn-sent.warning"]
+        let warning = input.thresholds[.synSentWarning]
         return
             tallies
             .filter { Double($0.value.count) >= warning }

@@ -61,7 +61,7 @@ public struct TimeWaitRule: DiagnosisRule {
                 ] += 1
             }
         }
-        let warning = input.thresholds["time-wait.port-share-warning"]
+        let warning = input.thresholds[.timeWaitPortShareWarning]
         let pressed = destinations.filter { Double($0.value) / Double(range($0.key.netns).range.count) >= warning }
         var findings: [Finding] = []
         if !pressed.isEmpty {
@@ -101,7 +101,7 @@ public struct TimeWaitRule: DiagnosisRule {
                 findings.append(finding)
             }
         }
-        let serverWarning = input.thresholds["time-wait.server-warning"]
+        let serverWarning = input.thresholds[.timeWaitServerWarning]
         for (key, peers) in servers.sorted(by: { $0.key.port < $1.key.port }) {
             let count = peers.values.reduce(0, +)
             guard Double(count) >= serverWarning else { continue }
@@ -127,7 +127,7 @@ public struct TimeWaitRule: DiagnosisRule {
         let reuse = facts?.integer("net.ipv4.tcp_tw_reuse")
         let reuseApplies = reuse == 1 || (reuse == 2 && key.remote.address.isLoopback)
         var severity: Finding.Severity =
-            share >= input.thresholds["time-wait.port-share-critical"] ? .critical : .warning
+            share >= input.thresholds[.timeWaitPortShareCritical] ? .critical : .warning
         if reuseApplies { severity = .warning }
         let clients = input.findingProcesses(others.pids)
         let records = input.tcpProcesses(others.pids)
