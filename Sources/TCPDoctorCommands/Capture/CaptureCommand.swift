@@ -143,11 +143,11 @@ struct CaptureCommand: ParsableCommand {
             _ = try connectionFilter()
             _ = try ladderSelection()
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError(String(describing: error))
         }
     }
 
-    func connectionFilter() throws(CaptureUsageError) -> ConnectionFilter {
+    func connectionFilter() throws(ConnectionFilterError) -> ConnectionFilter {
         try ConnectionFilter(
             endings: endings,
             closers: closers,
@@ -158,7 +158,7 @@ struct CaptureCommand: ParsableCommand {
         )
     }
 
-    func ladderSelection() throws(CaptureUsageError) -> LadderSelection? {
+    func ladderSelection() throws(CaptureUsageError) -> Ladder.Selection? {
         guard let ladder else { return nil }
         if let index = Int(ladder) {
             guard index >= 1 else {
@@ -166,7 +166,11 @@ struct CaptureCommand: ParsableCommand {
             }
             return .index(index)
         }
-        return .filter(try ConnectionFilter.parse(ladder, option: "--ladder"))
+        do {
+            return .filter(try ConnectionFilter.parse(ladder, option: "--ladder"))
+        } catch {
+            throw CaptureUsageError(error.description)
+        }
     }
 
     func run() throws {
@@ -209,8 +213,7 @@ struct CaptureCommand: ParsableCommand {
             outcome = CaptureAnalysis.run(
                 paths: files,
                 configuration: configuration,
-                progress: progress,
-                onWarning: warn,
+                observer: progress.observer(onWarning: warn),
                 onConnection: { connection in
                     guard !filtering || filter.matches(connection) else { return }
                     summary.add(connection)
@@ -224,26 +227,24 @@ struct CaptureCommand: ParsableCommand {
             outcome = CaptureAnalysis.run(
                 paths: files,
                 configuration: configuration,
-                progress: progress,
-                onWarning: warn,
+                observer: progress.observer(onWarning: warn),
                 onConnection: { connection in
                     guard !filtering || filter.matches(connection) else { return }
                     table.append(connection, to: &out, style: style)
                 }
             )
-            if Self.hasReport(outcome) { table.finish(to: &out, style: style) }
+            if outcome.hasReport { table.finish(to: &out, style: style) }
             out.flush()
         } else {
             outcome = CaptureAnalysis.run(
                 paths: files,
                 configuration: configuration,
-                progress: progress,
-                onWarning: warn,
+                observer: progress.observer(onWarning: warn),
                 onConnection: { connection in
                     if !filtering || filter.matches(connection) { summary.add(connection) }
                 }
             )
-            if Self.hasReport(outcome) {
+            if outcome.hasReport {
                 var out = OutputBuffer()
                 CaptureReport.write(summary, outcome: outcome, filter: filter, style: style, to: &out)
                 out.flush()
@@ -259,7 +260,7 @@ struct CaptureCommand: ParsableCommand {
         json: Bool,
         filter: ConnectionFilter?,
         progress: CaptureProgress,
-        onWarning: (CaptureError) -> Void
+        onWarning: @escaping (CaptureError) -> Void
     ) -> CaptureAnalysis.Outcome {
         var out = OutputBuffer()
         var now = timespec()
@@ -269,8 +270,7 @@ struct CaptureCommand: ParsableCommand {
         let outcome = CaptureAnalysis.run(
             paths: files,
             configuration: configuration,
-            progress: progress,
-            onWarning: onWarning,
+            observer: progress.observer(onWarning: onWarning),
             onConnection: { connection in
                 if let filter, !filter.matches(connection) { return }
                 out.write(json ? ZeekConnLog.jsonLine(connection) : ZeekConnLog.tsvLine(connection))
@@ -282,11 +282,6 @@ struct CaptureCommand: ParsableCommand {
         }
         out.flush()
         return outcome
-    }
-
-    /// Whether there is anything to report: not when reading failed before the first TCP segment.
-    static func hasReport(_ outcome: CaptureAnalysis.Outcome) -> Bool {
-        outcome.error == nil || outcome.statistics.tcpSegments > 0
     }
 
     /// Prints the error that stopped reading, if any, and exits 2 for it.
@@ -302,10 +297,8 @@ struct CaptureCommand: ParsableCommand {
     }
 }
 
-/// What `--ladder` selects.
-enum LadderSelection: Equatable {
-    /// The N-th connection as `--connections` numbers them (with the same filters).
-    case index(Int)
-    /// The first connection that matches the expression.
-    case filter(SocketFilter.Expression)
+/// A mistake on the capture command line, turned into argument-parser's `ValidationError` (exit 64).
+struct CaptureUsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorCapture
 
 /// A progress line on standard error while a large capture is read, only when stderr is a terminal.
 ///
@@ -74,5 +75,22 @@ final class CaptureProgress {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+extension CaptureProgress {
+    /// Hooks for `CaptureAnalysis.run`: the line follows each file and is erased before a warning.
+    ///
+    /// - Parameter onWarning: prints a warning, called after the line is erased.
+    func observer(onWarning: @escaping (CaptureError) -> Void) -> CaptureAnalysis.Observer {
+        CaptureAnalysis.Observer(
+            fileStarted: { self.begin(file: $0) },
+            fileFinished: { self.clear() },
+            progress: isEnabled ? { self.update(byteOffset: $0) } : nil,
+            warning: { warning in
+                self.clear()
+                onWarning(warning)
+            }
+        )
     }
 }

@@ -2,47 +2,25 @@ import Glibc
 import TCPDoctorCapture
 import TCPDoctorCore
 
-/// `tcpdoctor capture --ladder`: find one connection, read its packets again, draw it.
-///
-/// Two reads: the first analyses the capture to find the connection (its 4-tuple and the range
-/// of its packet numbers), the second collects that connection's packets, which the streaming
-/// analysis does not keep.
+/// `tcpdoctor capture --ladder`: `Ladder.search` finds one connection and reads its packets
+/// again; this draws it in the terminal and, with `--svg`, into a file.
 struct LadderCommand {
     var files: [String]
     var filter: ConnectionFilter
     var configuration: ConnectionAnalyzer.Configuration
     var svgPath: String?
 
-    func run(_ selection: LadderSelection, progress: CaptureProgress, style: TerminalStyle) throws {
-        var found: Connection?
-        var foundIndex = 0
-        var matching = 0
-        let outcome = CaptureAnalysis.run(
+    func run(_ selection: Ladder.Selection, progress: CaptureProgress, style: TerminalStyle) throws {
+        let search = Ladder.search(
             paths: files,
+            selection: selection,
+            filter: filter,
             configuration: configuration,
-            progress: progress,
-            onWarning: { Diagnostics.warn($0.description) },
-            onConnection: { connection in
-                guard found == nil, filter.matches(connection) else { return }
-                matching += 1
-                let chosen: Bool
-                switch selection {
-                case .index(let index): chosen = index == matching
-                case .filter(let expression):
-                    let record = SocketRecord(
-                        state: .established,
-                        local: connection.originator,
-                        remote: connection.responder
-                    )
-                    chosen = ConnectionFilter.evaluate(expression, connection, record)
-                }
-                if chosen {
-                    found = connection
-                    foundIndex = matching
-                }
-            }
+            observer: progress.observer(onWarning: { Diagnostics.warn($0.description) })
         )
-        guard let connection = found else {
+        let outcome = search.outcome
+        let matching = search.matching
+        guard let ladder = search.ladder else {
             try CaptureCommand.exit(for: outcome)
             // The capture was read and the request was well formed: it matched nothing.
             switch selection {
@@ -59,25 +37,6 @@ struct LadderCommand {
                 )
             }
         }
-        var collector = LadderCollector(connection: connection)
-        var offset: UInt64 = 0
-        for path in files where offset < connection.lastPacketNumber {
-            do {
-                let statistics = try CaptureReader.readSegments(
-                    from: path,
-                    onSegment: { segment in
-                        var segment = segment
-                        segment.packetNumber &+= offset
-                        if collector.belongs(segment) { collector.add(segment) }
-                    }
-                )
-                offset &+= statistics.packets
-            } catch {
-                // The first read reported this already; the ladder shows what came before it.
-                break
-            }
-        }
-        let ladder = collector.ladder(index: foundIndex)
         var out = OutputBuffer()
         LadderText.write(ladder, style: style, to: &out)
         out.flush()

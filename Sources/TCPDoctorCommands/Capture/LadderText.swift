@@ -123,3 +123,13 @@ enum LadderText {
         return right ? padding + text : text + padding
     }
 }
+
+extension Ladder.Packet {
+    /// `FIN,ACK 101 ack 201`, `PSH,ACK 1 ack 1 len 100`, `RST 0`.
+    var label: String {
+        var text = CaptureText.flags(flags) + " \(relativeSequence)"
+        if flags.contains(.ack) { text += " ack \(relativeAcknowledgment)" }
+        if payloadLength > 0 { text += " len \(payloadLength)" }
+        return text
+    }
+}

@@ -1,4 +1,3 @@
-import TCPDoctorCapture
 import TCPDoctorCore
 
 /// Which connections of a capture to show: the capture command's filters, as one pure value.
@@ -8,28 +7,31 @@ import TCPDoctorCore
 /// `sport`) and the responder as the remote end (`dst`, `dport`), and `state S` holds when either
 /// endpoint passed through S: `state close-wait` keeps the connections in which one side sat in
 /// CLOSE_WAIT at all.
-struct ConnectionFilter: Sendable {
+public struct ConnectionFilter: Sendable {
     /// Endings to keep; empty keeps every ending.
-    var endings: Set<Connection.Ending> = []
+    public var endings: Set<Connection.Ending> = []
     /// Active closers to keep (`nil` standing for "nobody sent FIN"); empty keeps all.
-    var closers: Set<CloserChoice> = []
+    public var closers: Set<CloserChoice> = []
     /// Address patterns of which either end must match one; empty matches all.
-    var hosts: [SocketFilter.Expression] = []
+    public var hosts: [SocketFilter.Expression] = []
     /// Ports of which either end must have one; empty matches all.
-    var ports: [UInt16] = []
+    public var ports: [UInt16] = []
     /// The shortest CLOSE_WAIT to keep, in seconds (open-at-end periods count at their length).
-    var minimumCloseWaitSeconds: Double?
+    public var minimumCloseWaitSeconds: Double?
     /// An ss-style expression.
-    var expression: SocketFilter.Expression = .always
+    public var expression: SocketFilter.Expression = .always
+
+    /// A filter that keeps every connection.
+    public init() {}
 
     /// `--closer` values: one side, both, or none for connections without FIN.
-    enum CloserChoice: String, CaseIterable, Sendable {
+    public enum CloserChoice: String, CaseIterable, Sendable {
         case originator
         case responder
         case both
         case none
 
-        init(_ closer: Connection.Closer?) {
+        public init(_ closer: Connection.Closer?) {
             switch closer {
             case .originator: self = .originator
             case .responder: self = .responder
@@ -40,13 +42,13 @@ struct ConnectionFilter: Sendable {
     }
 
     /// Whether any filter was given (the report then says how many connections matched).
-    var isActive: Bool {
+    public var isActive: Bool {
         !endings.isEmpty || !closers.isEmpty || !hosts.isEmpty || !ports.isEmpty || minimumCloseWaitSeconds != nil
             || expression != .always
     }
 
     /// Whether `connection` passes every filter.
-    func matches(_ connection: Connection) -> Bool {
+    public func matches(_ connection: Connection) -> Bool {
         if !endings.isEmpty && !endings.contains(connection.ended) { return false }
         if !closers.isEmpty && !closers.contains(CloserChoice(connection.activeCloser)) { return false }
         if !ports.isEmpty
@@ -65,7 +67,7 @@ struct ConnectionFilter: Sendable {
 
     /// Evaluates an ss expression: states against both timelines, addresses and ports through
     /// `SocketFilter` on a record whose local end is the originator.
-    static func evaluate(
+    public static func evaluate(
         _ expression: SocketFilter.Expression,
         _ connection: Connection,
         _ record: SocketRecord
@@ -81,7 +83,7 @@ struct ConnectionFilter: Sendable {
     }
 
     /// Every state either endpoint was in, initial states included.
-    static func visitedStates(_ connection: Connection) -> TCPStateSet {
+    public static func visitedStates(_ connection: Connection) -> TCPStateSet {
         var set: TCPStateSet = []
         for timeline in [connection.originatorTimeline, connection.responderTimeline] {
             if let initial = timeline.initialState { set.insert(TCPStateSet(initial)) }
@@ -94,25 +96,28 @@ struct ConnectionFilter: Sendable {
 extension ConnectionFilter {
     /// The filter from the command line's words.
     ///
-    /// - Throws: `ValidationError`-ready messages (a `FilterError` names the offending token).
-    init(
+    /// Each list holds the values of one repeatable option (`--ended`, `--closer`, `--host`,
+    /// `--port`); endings and closers may also be comma-separated. The messages name those options.
+    ///
+    /// - Throws: a `ConnectionFilterError` that says which word is wrong and what was expected.
+    public init(
         endings: [String],
         closers: [String],
         hosts: [String],
         ports: [String],
         minimumCloseWaitSeconds: Double?,
         expression: String?
-    ) throws(CaptureUsageError) {
+    ) throws(ConnectionFilterError) {
         for word in endings.flatMap({ $0.split(separator: ",") }) {
             guard let ending = Connection.Ending(rawValue: String(word)) else {
                 let known = Connection.Ending.allCases.map(\.rawValue).joined(separator: ", ")
-                throw CaptureUsageError("unknown --ended value '\(word)': expected one of \(known)")
+                throw ConnectionFilterError("unknown --ended value '\(word)': expected one of \(known)")
             }
             self.endings.insert(ending)
         }
         for word in closers.flatMap({ $0.split(separator: ",") }) {
             guard let closer = CloserChoice(rawValue: String(word)) else {
-                throw CaptureUsageError(
+                throw ConnectionFilterError(
                     "unknown --closer value '\(word)': expected originator, responder, both or none"
                 )
             }
@@ -123,10 +128,10 @@ extension ConnectionFilter {
             do {
                 parsed = try SocketFilter(parsing: "src \(host)").expression
             } catch {
-                throw CaptureUsageError("invalid --host '\(host)': \(error.message)")
+                throw ConnectionFilterError("invalid --host '\(host)': \(error.message)")
             }
             guard case .address(_, let address) = parsed, address.port == nil else {
-                throw CaptureUsageError(
+                throw ConnectionFilterError(
                     "--host takes one address with an optional /prefix, such as 10.0.0.0/8; got '\(host)'"
                 )
             }
@@ -135,12 +140,12 @@ extension ConnectionFilter {
         for port in ports {
             let text = port.hasPrefix(":") ? String(port.dropFirst()) : port
             guard let value = UInt16(text), value > 0 else {
-                throw CaptureUsageError("--port takes a port number from 1 to 65535; got '\(port)'")
+                throw ConnectionFilterError("--port takes a port number from 1 to 65535; got '\(port)'")
             }
             self.ports.append(value)
         }
         if let minimum = minimumCloseWaitSeconds, !(minimum >= 0) {
-            throw CaptureUsageError("--min-close-wait takes a number of seconds, 0 or more")
+            throw ConnectionFilterError("--min-close-wait takes a number of seconds, 0 or more")
         }
         self.minimumCloseWaitSeconds = minimumCloseWaitSeconds
         if let expression {
@@ -149,17 +154,26 @@ extension ConnectionFilter {
     }
 
     /// Parses an ss-style expression, naming the option in the message.
-    static func parse(_ text: String, option: String) throws(CaptureUsageError) -> SocketFilter.Expression {
+    ///
+    /// - Parameters:
+    ///   - text: the expression, in the language of `tcpdoctor sockets`.
+    ///   - option: the command-line option it came with, for the message.
+    /// - Throws: a `ConnectionFilterError` that names the offending token.
+    public static func parse(_ text: String, option: String) throws(ConnectionFilterError) -> SocketFilter.Expression {
         do {
             return try SocketFilter(parsing: text).expression
         } catch {
-            throw CaptureUsageError("invalid \(option) '\(text)': \(error.description)")
+            throw ConnectionFilterError("invalid \(option) '\(text)': \(error.description)")
         }
     }
 }
 
-/// A mistake on the capture command line, turned into argument-parser's `ValidationError` (exit 64).
-struct CaptureUsageError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// A mistake in the words of a `ConnectionFilter`; the command line turns it into argument-parser's
+/// `ValidationError` (exit 64).
+public struct ConnectionFilterError: Error, Sendable, CustomStringConvertible {
+    /// The sentence to show, naming the option and the offending value.
+    public var description: String
+
+    /// An error with this sentence.
+    public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,3 @@
-import TCPDoctorCapture
 import TCPDoctorCore
 
 /// A ladder diagram of one connection: its packets in order, each with the states it moved both
@@ -8,29 +7,29 @@ import TCPDoctorCore
 /// packets. A long connection keeps its first and last `edgeRows` packets and every packet that
 /// changed a state; the packets in between are counted in `gap` rows, so that a bulk transfer of a
 /// million packets draws as a short picture and costs bounded memory.
-struct Ladder {
+public struct Ladder: Sendable {
     /// One packet as the diagram shows it, sequence numbers relative to each side's first.
-    struct Packet: Hashable {
-        var number: UInt64
+    public struct Packet: Hashable, Sendable {
+        /// The packet's number in the capture (counting on across files).
+        public var number: UInt64
         /// 1-based position among the connection's own packets.
-        var ordinal: UInt64
-        var timestampNanoseconds: Int64
-        var fromOriginator: Bool
-        var flags: TCPFlags
-        var relativeSequence: UInt32
-        var relativeAcknowledgment: UInt32
-        var payloadLength: UInt32
-
-        /// `FIN,ACK 101 ack 201`, `PSH,ACK 1 ack 1 len 100`, `RST 0`.
-        var label: String {
-            var text = CaptureText.flags(flags) + " \(relativeSequence)"
-            if flags.contains(.ack) { text += " ack \(relativeAcknowledgment)" }
-            if payloadLength > 0 { text += " len \(payloadLength)" }
-            return text
-        }
+        public var ordinal: UInt64
+        /// When it was captured, in nanoseconds since the Unix epoch.
+        public var timestampNanoseconds: Int64
+        /// Whether the originator sent it.
+        public var fromOriginator: Bool
+        /// Its TCP flags.
+        public var flags: TCPFlags
+        /// Its sequence number less the sender's first.
+        public var relativeSequence: UInt32
+        /// Its acknowledgment number less the receiver's first sequence number.
+        public var relativeAcknowledgment: UInt32
+        /// Its TCP payload in bytes.
+        public var payloadLength: UInt32
     }
 
-    enum Row: Hashable {
+    /// One line of the diagram.
+    public enum Row: Hashable, Sendable {
         /// A packet and the states its sender and receiver entered on it (nil: unchanged).
         case packet(Packet, originatorState: TCPState?, responderState: TCPState?)
         /// A step of one endpoint that no packet caused: a timer, or an inferred expiry.
@@ -40,22 +39,25 @@ struct Ladder {
     }
 
     /// Packets kept at each end of a long connection.
-    static let edgeRows = 200
+    public static let edgeRows = 200
 
-    var connection: Connection
+    /// The connection drawn.
+    public var connection: Connection
     /// The connection's position in the `--connections` listing with the same filters.
-    var index: Int
-    var rows: [Row]
+    public var index: Int
+    /// The diagram from top to bottom.
+    public var rows: [Row]
 
     /// The state each endpoint started in (CLOSE for the originator, LISTEN for a responder).
-    var initialStates: (originator: TCPState?, responder: TCPState?) {
+    public var initialStates: (originator: TCPState?, responder: TCPState?) {
         (connection.originatorTimeline.initialState, connection.responderTimeline.initialState)
     }
 }
 
 /// Gathers one connection's packets on the second read of a capture, in bounded memory.
-struct LadderCollector {
-    let connection: Connection
+public struct LadderCollector {
+    /// The connection whose packets are gathered.
+    public let connection: Connection
     private let statePackets: Set<UInt64>
     private var head: [Ladder.Packet] = []
     private var kept: [Ladder.Packet] = []
@@ -63,9 +65,11 @@ struct LadderCollector {
     private var tailStart = 0
     private var originatorBase: UInt32?
     private var responderBase: UInt32?
-    private(set) var packets: UInt64 = 0
+    /// The connection's packets seen so far.
+    public private(set) var packets: UInt64 = 0
 
-    init(connection: Connection) {
+    /// A collector for `connection`, as the first read analysed it.
+    public init(connection: Connection) {
         self.connection = connection
         var numbers = Set<UInt64>()
         for timeline in [connection.originatorTimeline, connection.responderTimeline] {
@@ -81,7 +85,7 @@ struct LadderCollector {
     }
 
     /// Whether `segment` (with its capture-wide packet number) belongs to the connection.
-    func belongs(_ segment: TCPSegment) -> Bool {
+    public func belongs(_ segment: TCPSegment) -> Bool {
         guard segment.packetNumber >= connection.firstPacketNumber,
             segment.packetNumber <= connection.lastPacketNumber
         else { return false }
@@ -90,7 +94,8 @@ struct LadderCollector {
         return (segment.source == o && segment.destination == r) || (segment.source == r && segment.destination == o)
     }
 
-    mutating func add(_ segment: TCPSegment) {
+    /// Takes one of the connection's packets, in capture order.
+    public mutating func add(_ segment: TCPSegment) {
         packets += 1
         let fromOriginator = segment.source == connection.originator
         if fromOriginator, originatorBase == nil { originatorBase = segment.sequence }
@@ -124,7 +129,7 @@ struct LadderCollector {
 
     /// The ladder's rows: packets in capture order, gaps where packets were left out, and the
     /// inferred steps placed by time.
-    func ladder(index: Int) -> Ladder {
+    public func ladder(index: Int) -> Ladder {
         let ordered = Array(tail[tailStart...] + tail[..<tailStart])
         let packets = head + kept + ordered
         var changes: [UInt64: (originator: TCPState?, responder: TCPState?)] = [:]
