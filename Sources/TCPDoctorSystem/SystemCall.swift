@@ -12,12 +12,7 @@ import SystemPackage
 /// Calls `body` until it does not fail with EINTR; returns its result or the `Errno` it set.
 @inlinable @inline(__always)
 package func valueOrErrno<T: FixedWidthInteger>(_ body: () -> T) -> Result<T, Errno> {
-    while true {
-        let result = body()
-        if result != -1 { return .success(result) }
-        let error = Errno(rawValue: Glibc.errno)
-        if error != .interrupted { return .failure(error) }
-    }
+    valueOrErrno(retryingInterruptions: .max, body)
 }
 
 /// Calls `body` again after EINTR at most `retries` times in a row; the last EINTR is returned.

@@ -60,13 +60,24 @@ public struct ConnectionFilter: Sendable {
             guard let wait = connection.closeWait, wait.seconds >= minimum else { return false }
         }
         if hosts.isEmpty && expression == .always { return true }
-        let record = SocketRecord(state: .established, local: connection.originator, remote: connection.responder)
+        let record = Self.record(of: connection)
         if !hosts.isEmpty && !hosts.contains(where: { Self.evaluate($0, connection, record) }) { return false }
         return Self.evaluate(expression, connection, record)
     }
 
+    /// Whether `connection` matches an ss expression, read with the originator as the local end.
+    public static func evaluate(_ expression: SocketFilter.Expression, _ connection: Connection) -> Bool {
+        evaluate(expression, connection, record(of: connection))
+    }
+
+    /// The socket record an expression's addresses and ports are matched against: the originator
+    /// as the local end, the responder as the remote end.
+    static func record(of connection: Connection) -> SocketRecord {
+        SocketRecord(state: .established, local: connection.originator, remote: connection.responder)
+    }
+
     /// Evaluates an ss expression: states against both timelines, addresses and ports through
-    /// `SocketFilter` on a record whose local end is the originator.
+    /// `SocketFilter` on `record`, which is `record(of: connection)`.
     public static func evaluate(
         _ expression: SocketFilter.Expression,
         _ connection: Connection,

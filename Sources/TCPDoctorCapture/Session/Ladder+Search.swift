@@ -53,13 +53,7 @@ extension Ladder {
                 let chosen: Bool
                 switch selection {
                 case .index(let index): chosen = index == matching
-                case .filter(let expression):
-                    let record = SocketRecord(
-                        state: .established,
-                        local: connection.originator,
-                        remote: connection.responder
-                    )
-                    chosen = ConnectionFilter.evaluate(expression, connection, record)
+                case .filter(let expression): chosen = ConnectionFilter.evaluate(expression, connection)
                 }
                 if chosen {
                     found = connection

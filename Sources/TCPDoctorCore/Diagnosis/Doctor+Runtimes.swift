@@ -23,7 +23,8 @@ extension Doctor {
         let inspected = named.sorted()
         let runtimes = identify(inspected)
         guard !runtimes.isEmpty else { return (first, inspected) }
-        return (diagnose(input.withRuntimes(runtimes), only: ruleIDs), inspected)
+        // Only the rules that found something are run again: the others find nothing either way.
+        return (diagnose(input.withRuntimes(runtimes), only: Set(first.map(\.rule))), inspected)
     }
 }
 
@@ -31,9 +32,7 @@ extension DiagnosisInput {
     /// A copy whose processes carry `runtimes`, by pid.
     func withRuntimes(_ runtimes: [Int32: RuntimeIdentity]) -> DiagnosisInput {
         var copy = self
-        for (pid, identity) in runtimes where copy.snapshot.processes[pid] != nil {
-            copy.snapshot.processes[pid]?.runtime = identity
-        }
+        for (pid, identity) in runtimes { copy.snapshot.processes[pid]?.runtime = identity }
         return copy
     }
 }
