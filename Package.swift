@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "TCPDoctorLinux", targets: ["TCPDoctorLinux"]),
         .library(name: "TCPDoctorCapture", targets: ["TCPDoctorCapture"]),
         .library(name: "TCPDoctorLab", targets: ["TCPDoctorLab"]),
+        // Test tooling, not shipped in the tcpdoctor binary: a product only so that the benchmark
+        // generator (scripts/capture-bench/Generator), a package of its own, can write captures.
+        .library(name: "TCPDoctorCaptureWriters", targets: ["TCPDoctorCaptureWriters"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +47,15 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // pcap / pcapng writers and a packet builder: exact captures for tests, fuzz seeds and
+        // benchmarks. No shipped target depends on it, so the release binary holds none of it.
+        .target(
+            name: "TCPDoctorCaptureWriters",
+            dependencies: [
+                "TCPDoctorCapture", "TCPDoctorCore", "TCPDoctorSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // Reproducible failures: real processes and sockets on loopback or in a namespace of their own.
         .target(
             name: "TCPDoctorLab",
@@ -76,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorCaptureTests",
-            dependencies: ["TCPDoctorCapture", "TCPDoctorCore", "TCPDoctorTestSupport"],
+            dependencies: ["TCPDoctorCapture", "TCPDoctorCaptureWriters", "TCPDoctorCore", "TCPDoctorTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -87,7 +99,7 @@ let package = Package(
             name: "TCPDoctorCommandsTests",
             dependencies: [
                 "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
-                "TCPDoctorTestSupport",
+                "TCPDoctorCaptureWriters", "TCPDoctorTestSupport",
             ]
         ),
     ]

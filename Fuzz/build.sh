@@ -1,9 +1,9 @@
 #!/bin/sh
 # Builds the fuzz binary (all targets of Fuzz/Sources in one) with libFuzzer and AddressSanitizer.
 #
-# SwiftPM builds the package's TCPDoctorLinux and TCPDoctorCapture targets (and what they depend
-# on) with `-sanitize=fuzzer,address` into WORKDIR/spm; swiftc then links Fuzz/Sources against
-# those objects, with `@testable import` for the internal parsers. One combined flag, not
+# SwiftPM builds the package's TCPDoctorLinux, TCPDoctorCapture and TCPDoctorCaptureWriters (the
+# seeds' writers) targets, and what they depend on, with `-sanitize=fuzzer,address` into
+# WORKDIR/spm; swiftc then links Fuzz/Sources against those objects, with `@testable import` for the internal parsers. One combined flag, not
 # SwiftPM's `--sanitize fuzzer --sanitize address`: swiftc keeps only the last of two -sanitize=
 # flags, and SwiftPM orders them at random, so either coverage or ASan went missing. The C shims
 # are not instrumented. The build stops if a library object lacks either. The debug
@@ -23,7 +23,7 @@ else
     set -- -c debug
     configuration=debug
 fi
-for target in TCPDoctorLinux TCPDoctorCapture; do
+for target in TCPDoctorLinux TCPDoctorCapture TCPDoctorCaptureWriters; do
     swift build --package-path "$root" --scratch-path "$spm" "$@" -Xswiftc -sanitize=fuzzer,address \
         --target "$target" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 done
@@ -36,7 +36,7 @@ for object in "$products"/TCPDoctorCore.build/IPAddress.swift.o "$products"/TCPD
         echo "$symbols" | grep -q "$needed" || { echo "$object is built without $needed" >&2; exit 1; }
     done
 done
-objects=$(for module in TCPDoctorCore TCPDoctorSystem TCPDoctorLinux TCPDoctorCapture CSockDiag CPrefetch SystemPackage CSystem; do
+objects=$(for module in TCPDoctorCore TCPDoctorSystem TCPDoctorLinux TCPDoctorCapture TCPDoctorCaptureWriters CSockDiag CPrefetch SystemPackage CSystem; do
     find "$products/$module.build/" -name '*.o'
 done)
 # The Clang modules the Swift modules import, as SwiftPM found them.

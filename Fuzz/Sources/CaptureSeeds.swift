@@ -4,6 +4,7 @@ import Glibc
 import TCPDoctorCore
 
 @testable import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 
 enum CaptureSeeds {
     static func segments(ipv6: Bool) -> [TCPSegment] {

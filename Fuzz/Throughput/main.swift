@@ -3,6 +3,7 @@
 
 import Glibc
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 
 func now() -> Double {

@@ -87,20 +87,13 @@ struct DoctorCommand: ParsableCommand {
             run = try DoctorRun(
                 namespaces: selection.namespaces,
                 thresholds: thresholds,
-                only: rules.isEmpty ? nil : Set(rules)
+                only: rules.isEmpty ? nil : Set(rules),
+                processes: selection.processes
             )
         } catch {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
-        var (input, findings) = (run.input, run.findings)
-        if selection.selectsProcesses {
-            let snapshot = input.snapshot
-            findings = findings.filter { finding in
-                finding.processes.contains { selection.selects(pid: $0.pid, in: snapshot) }
-            }
-            input.snapshot.unverifiedSocketFDs.removeAll { !selection.selects(pid: $0.owner.pid, in: snapshot) }
-            findings = FindingLinks.resolve(findings)
-        }
+        let (input, findings) = (run.input, run.findings)
         if output.json {
             var json = JSONWriter(out)
             DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, to: &json)

@@ -22,8 +22,8 @@ struct FilterArguments: ParsableArguments {
     ///
     /// Without either, the snapshot's array is returned as it is: a copy of 200k records is not free.
     func select(from snapshot: Snapshot, _ selection: SelectionOptions) -> [SocketRecord] {
-        let filter = self.filter
-        guard filter != .all || selection.selectsProcesses else { return snapshot.sockets }
-        return snapshot.sockets.filter { filter.matches($0) && selection.holds($0, in: snapshot) }
+        let (filter, processes) = (self.filter, selection.processes)
+        guard filter != .all || !processes.isAll else { return snapshot.sockets }
+        return snapshot.sockets.filter { filter.matches($0) && processes.holds($0, in: snapshot) }
     }
 }

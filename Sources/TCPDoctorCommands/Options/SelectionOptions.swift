@@ -34,31 +34,8 @@ struct SelectionOptions: ParsableArguments {
         return .named(netns)
     }
 
-    /// Whether a process selection was given, which needs the owner scan.
-    var selectsProcesses: Bool { !pids.isEmpty || !processNames.isEmpty }
-
-    /// Whether `socket` is held by a selected process (always true without a selection).
-    func holds(_ socket: SocketRecord, in snapshot: Snapshot) -> Bool {
-        guard selectsProcesses else { return true }
-        return snapshot.owners(of: socket).contains { selects(pid: $0.pid, in: snapshot) }
-    }
-
-    func selects(pid: Int32, in snapshot: Snapshot) -> Bool {
-        guard selectsProcesses else { return true }
-        if pids.contains(pid) { return true }
-        guard !processNames.isEmpty, let process = snapshot.processes[pid] else { return false }
-        return processNames.contains { Self.names($0, process) }
-    }
-
-    /// Whether `name` names `process`: its comm, its argv[0], or argv[0]'s last path component.
-    ///
-    /// argv[0] is taken whole from the argument array, so a program path with spaces matches, and
-    /// a name longer than comm's 15 bytes still matches through argv[0].
-    static func names(_ name: String, _ process: TCPProcess) -> Bool {
-        if name == process.command { return true }
-        guard let program = process.argv.first, !program.isEmpty else { return false }
-        return name == program || name[...] == program.split(separator: "/").last
-    }
+    /// The processes to look at, from `--pid` and `--process`.
+    var processes: ProcessSelection { ProcessSelection(pids: pids, names: processNames) }
 }
 
 /// `--json` and friends.

@@ -87,7 +87,7 @@ extension FindingRenderer {
     /// Every process of a group: per place in the findings' process lists, the one process all
     /// share (`lab-srv (pid 42)`), or the command and every pid, with each finding's count.
     private static func groupProcessLine(_ group: FindingGroup) -> String {
-        let counts = group.findings.map { FindingGroup.count($0.evidence) }
+        let counts = group.findings.map(\.size)
         let width = group.representative.processes.count
         var parts: [String] = []
         for position in 0..<width {

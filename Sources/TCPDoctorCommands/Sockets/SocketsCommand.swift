@@ -34,11 +34,11 @@ struct SocketsCommand: ParsableCommand {
     var procfs = false
 
     func run() throws {
-        let filter = filterArguments.filter
+        let (filter, processes) = (filterArguments.filter, selection.processes)
         let request = SnapshotRequest(
             states: filter.possibleStates,
             namespaces: selection.namespaces,
-            includeOwners: !noOwners || selection.selectsProcesses,
+            includeOwners: !noOwners || !processes.isAll,
             includeInfo: info,
             includeShutdown: info,
             forceProcfs: procfs,
@@ -48,10 +48,10 @@ struct SocketsCommand: ParsableCommand {
         let sockets = filterArguments.select(from: snapshot, selection)
         // Dead socket fds have no addresses or state to filter on: they are listed with no filter.
         let dead =
-            filter == .all ? snapshot.deadSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
+            filter == .all ? snapshot.deadSocketFDs.filter { processes.selects(pid: $0.owner.pid, in: snapshot) } : []
         let unverified =
             filter == .all
-            ? snapshot.unverifiedSocketFDs.filter { selection.selects(pid: $0.owner.pid, in: snapshot) } : []
+            ? snapshot.unverifiedSocketFDs.filter { processes.selects(pid: $0.owner.pid, in: snapshot) } : []
         if output.json {
             var json = JSONWriter(OutputBuffer())
             SocketsJSONRenderer(snapshot: snapshot, includeInfo: info).write(

@@ -33,7 +33,7 @@ struct StatesCommand: ParsableCommand {
         let request = SnapshotRequest(
             states: filter.possibleStates,
             namespaces: selection.namespaces,
-            includeOwners: grouping == .process || selection.selectsProcesses,
+            includeOwners: grouping == .process || !selection.processes.isAll,
             findDeadSocketFDs: false
         )
         let snapshot = try SnapshotLoading.read(request)

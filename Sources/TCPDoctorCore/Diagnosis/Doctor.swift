@@ -19,7 +19,7 @@ public enum Doctor {
 
     /// Runs the rules on `input` and returns their findings, most severe first.
     ///
-    /// Within a severity, larger findings come first (their `count` evidence), then by rule order
+    /// Within a severity, larger findings come first (their `size`), then by rule order
     /// and summary, so the order is stable from run to run. Findings about the two ends of local
     /// connections are linked (`FindingLinks.resolve`).
     ///
@@ -34,7 +34,7 @@ public enum Doctor {
         }
         ranked.sort { a, b in
             if a.finding.severity != b.finding.severity { return a.finding.severity > b.finding.severity }
-            let (countA, countB) = (count(a.finding), count(b.finding))
+            let (countA, countB) = (a.finding.size ?? 0, b.finding.size ?? 0)
             if countA != countB { return countA > countB }
             if a.rule != b.rule { return a.rule < b.rule }
             return a.finding.summary < b.finding.summary
@@ -44,11 +44,4 @@ public enum Doctor {
 
     /// The rule with identifier `id`, if there is one.
     public static func rule(_ id: String) -> (any DiagnosisRule)? { rules.first { $0.id == id } }
-
-    /// A finding's size for ordering: its `count` evidence, 0 without one.
-    private static func count(_ finding: Finding) -> Int64 {
-        guard let field = finding.evidence.first(where: { $0.key == "count" }), case .integer(let value) = field.value
-        else { return 0 }
-        return value
-    }
 }

@@ -68,6 +68,9 @@ public struct Finding: Hashable, Sendable {
     public var processes: [Process]
     /// The network namespace concerned, if known.
     public var netns: Namespace?
+    /// How many sockets, descriptors or handles the finding counts, if it counts any: within a
+    /// severity, larger findings come first. Its `count` evidence, which the initializer puts first.
+    public let size: Int64?
     /// Counts, peers, ports, ages and limits, in the order they should be shown.
     public var evidence: [EvidenceField]
     /// Why this happens, in a few sentences.
@@ -89,6 +92,7 @@ public struct Finding: Hashable, Sendable {
         summary: String,
         processes: [Process] = [],
         netns: Namespace? = nil,
+        size: Int64? = nil,
         evidence: [EvidenceField] = [],
         why: String,
         remedies: [String] = [],
@@ -102,7 +106,8 @@ public struct Finding: Hashable, Sendable {
         self.summary = summary
         self.processes = processes
         self.netns = netns
-        self.evidence = evidence
+        self.size = size
+        self.evidence = size.map { [EvidenceField("count", .integer($0))] + evidence } ?? evidence
         self.why = why
         self.remedies = remedies
         self.related = related

@@ -26,6 +26,11 @@ public struct FindingGroup: Sendable {
         isGroup ? EvidenceTotals.total(findings.map(\.evidence)) : representative.evidence
     }
 
+    /// The findings' sizes added up (the `count` of `evidence`); nil when they count nothing.
+    public var size: Int64? {
+        representative.size.map { _ in findings.reduce(0) { $0 + ($1.size ?? 0) } }
+    }
+
     /// The findings this group links to, outside the group, in first-seen order.
     public var related: [String] {
         let members = Set(findings.map(\.id))
@@ -49,7 +54,7 @@ public struct FindingGroup: Sendable {
             return "\(program): \(first.summary)"
         }
         var rest = String(first.summary[range.upperBound...])
-        if let count = Self.count(first.evidence), let total = Self.count(evidence), count != total,
+        if let count = first.size, let total = size, count != total,
             let number = rest.firstRange(of: " \(count) ")
         {
             rest.replaceSubrange(number, with: " \(total) ")
@@ -105,11 +110,5 @@ public struct FindingGroup: Sendable {
             }
         }
         return groups
-    }
-
-    /// A finding's `count` evidence.
-    public static func count(_ evidence: [EvidenceField]) -> Int64? {
-        guard case .integer(let value) = evidence.first(where: { $0.key == "count" })?.value else { return nil }
-        return value
     }
 }

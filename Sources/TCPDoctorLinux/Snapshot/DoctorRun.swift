@@ -17,13 +17,16 @@ public struct DoctorRun: Sendable {
     ///   - selection: The namespaces to read.
     ///   - thresholds: The rules' thresholds.
     ///   - ruleIDs: Only these rules, when given (`--rule`).
+    ///   - processes: Only findings about these processes (`--pid`, `--process`); the rules still
+    ///     judge the whole host, and the input's unverified socket fds are narrowed to them.
     /// - Throws: `LinuxError` as `DiagnosisInputReader.read` does.
     public init(
         namespaces selection: SnapshotRequest.Namespaces,
         thresholds: Thresholds,
-        only ruleIDs: Set<String>? = nil
+        only ruleIDs: Set<String>? = nil,
+        processes: ProcessSelection = .all
     ) throws(LinuxError) {
-        let input = try DiagnosisInputReader.read(namespaces: selection, thresholds: thresholds)
+        var input = try DiagnosisInputReader.read(namespaces: selection, thresholds: thresholds)
         let detector = RuntimeDetector()
         let result = Doctor.diagnose(input, only: ruleIDs) { pids in
             var runtimes: [Int32: RuntimeIdentity] = [:]
@@ -34,8 +37,12 @@ public struct DoctorRun: Sendable {
             }
             return runtimes
         }
+        if !processes.isAll {
+            let snapshot = input.snapshot
+            input.snapshot.unverifiedSocketFDs.removeAll { !processes.selects(pid: $0.owner.pid, in: snapshot) }
+        }
         self.input = input
-        self.findings = result.findings
+        self.findings = processes.findings(result.findings, in: input.snapshot)
         self.inspectedPIDs = result.inspected
     }
 }

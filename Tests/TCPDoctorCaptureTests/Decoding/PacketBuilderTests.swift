@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 

@@ -3,6 +3,7 @@ import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 
 /// The corpus's encapsulations read by tshark, an independent dissector: for every packet, the
 /// innermost addresses, ports, sequence number and payload length tshark finds must be those

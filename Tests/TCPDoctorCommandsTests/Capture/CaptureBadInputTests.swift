@@ -1,5 +1,6 @@
 import Foundation
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 
 /// Writes hand-built TCP conversations into capture files with the package's writers, keeping

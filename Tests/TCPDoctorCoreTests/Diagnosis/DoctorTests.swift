@@ -112,10 +112,23 @@ struct DoctorTests {
         #expect(Doctor.rule("time-wait") is TimeWaitRule)
     }
 
+    @Test func withinASeverityLargerFindingsComeFirst() {
+        var builder = SnapshotBuilder()
+        for (pid, leaked) in [(Int32(301), 30), (302, 70), (303, 50)] {
+            builder.process(pid, "leaky-\(pid)")
+            builder.add(leaked, .closeWait, localPort: { _ in 9000 + UInt16(pid) }, recvQ: { _ in 1 }, pids: [pid])
+        }
+        let findings = Doctor.diagnose(builder.input(), only: ["close-wait-leak"])
+        #expect(Set(findings.map(\.severity)).count == 1)
+        #expect(findings.map(\.size) == [70, 50, 30])
+        #expect(findings.map { $0.processes.first?.pid } == [302, 303, 301])
+    }
+
     @Test func findingsAreWellFormed() {
         for finding in Doctor.diagnose(Self.sickHost().input()) {
             #expect(!finding.summary.isEmpty && !finding.why.isEmpty && !finding.remedies.isEmpty, "\(finding.rule)")
-            #expect(finding.evidence.first?.key == "count" || finding.rule == "kernel-settings", "\(finding.summary)")
+            #expect(finding.size != nil || finding.rule == "kernel-settings", "\(finding.summary)")
+            if let size = finding.size { #expect(finding.evidence.first == EvidenceField("count", .integer(size))) }
             for key in Self.keys(finding.evidence) {
                 #expect(key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(finding.rule): \(key)")
             }

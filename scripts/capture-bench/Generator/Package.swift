@@ -9,7 +9,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "CaptureBenchGenerator",
-            dependencies: [.product(name: "TCPDoctorCapture", package: "tcpdoctor")],
+            dependencies: [
+                .product(name: "TCPDoctorCapture", package: "tcpdoctor"),
+                .product(name: "TCPDoctorCaptureWriters", package: "tcpdoctor"),
+            ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         )
     ]

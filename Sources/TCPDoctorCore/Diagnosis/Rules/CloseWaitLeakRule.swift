@@ -121,7 +121,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         input: DiagnosisInput
     ) -> Finding {
         let count = tally.recvQ.count
-        var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(count)))]
+        var evidence: [EvidenceField] = []
         let place: String
         switch key.target {
         case .listeningPort(let port):
@@ -185,6 +185,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                     "\(describe(process)) leaks \(counted(count, "CLOSE_WAIT socket")) \(place): \(tally.recvQ.shortDiagnosis)",
                 processes: [process],
                 netns: input.findingNamespace(key.netns),
+                size: Int64(count),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: RemedyCatalog.remedies(
@@ -231,6 +232,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
                 summary: summary,
                 processes: processes,
                 netns: input.findingNamespace(key.netns),
+                size: Int64(count),
                 evidence: evidence,
                 why: why.joined(separator: " "),
                 remedies: remedies,

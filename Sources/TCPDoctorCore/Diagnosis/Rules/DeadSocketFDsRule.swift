@@ -42,7 +42,6 @@ public struct DeadSocketFDsRule: DiagnosisRule {
         let netns = record?.netns ?? 0
         let sorted = fds.sorted { $0.owner.fd < $1.owner.fd }
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(fds.count))),
             EvidenceField("distinct_sockets", .integer(Int64(Set(fds.map(\.inode)).count))),
             EvidenceField("fds", .list(sorted.prefix(10).map { .integer(Int64($0.owner.fd)) })),
         ]
@@ -91,6 +90,7 @@ public struct DeadSocketFDsRule: DiagnosisRule {
                 "\(describe(process)) holds \(counted(fds.count, "socket fd")) whose TCP \(fds.count == 1 ? "connection" : "connections") the kernel already reset or destroyed",
             processes: [process],
             netns: input.findingNamespace(netns),
+            size: Int64(fds.count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(

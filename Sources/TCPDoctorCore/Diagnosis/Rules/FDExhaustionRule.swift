@@ -84,7 +84,6 @@ public struct FDExhaustionRule: DiagnosisRule {
         let other = max(0, record.openFiles - tcp - dead)
         let ordered = states.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(record.openFiles))),
             EvidenceField("fd_limit_soft", .integer(Int64(clamping: limit))),
             EvidenceField("fd_limit_share", shareValue(share)),
         ]
@@ -159,6 +158,7 @@ public struct FDExhaustionRule: DiagnosisRule {
             summary: summary,
             processes: [process],
             netns: input.findingNamespace(record.netns),
+            size: Int64(record.openFiles),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies
@@ -180,8 +180,8 @@ public struct FDExhaustionRule: DiagnosisRule {
             severity: critical ? .critical : .warning,
             summary: "the system has \(allocated) of fs.file-max \(maximum) file handles allocated (\(percent(share)))",
             processes: top.map { Finding.Process(pid: $0.pid, command: $0.command) },
+            size: allocated,
             evidence: [
-                EvidenceField("count", .integer(allocated)),
                 EvidenceField("file_max", .integer(maximum)),
                 EvidenceField("file_max_share", shareValue(share)),
                 EvidenceField(

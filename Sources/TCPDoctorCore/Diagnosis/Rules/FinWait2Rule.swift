@@ -88,7 +88,6 @@ public struct FinWait2Rule: DiagnosisRule {
         let heldCount = tally.held.values.reduce(0, +) + tally.heldUnknown
         let holders = input.findingProcesses(tally.held.keys)
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(tally.count))),
             EvidenceField("orphaned", .integer(Int64(tally.orphaned))),
             EvidenceField("held_by_process", .integer(Int64(heldCount))),
         ]
@@ -169,6 +168,7 @@ public struct FinWait2Rule: DiagnosisRule {
                 "\(counted(tally.count, "FIN_WAIT2 socket")) \(place) wait for a FIN that does not come (\(parts.joined(separator: "; "))): \(culprit) CLOSE_WAIT",
             processes: processes,
             netns: input.findingNamespace(key.netns),
+            size: Int64(tally.count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,

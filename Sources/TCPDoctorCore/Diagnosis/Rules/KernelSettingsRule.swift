@@ -61,7 +61,6 @@ public struct KernelSettingsRule: DiagnosisRule {
         let share = Double(timeWait) / Double(maximum)
         guard share >= input.thresholds[.kernelSettingsTwBucketsShareWarning] else { return nil }
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(timeWait)),
             EvidenceField("tcp_max_tw_buckets", .integer(maximum)),
             EvidenceField("share", shareValue(share)),
         ]
@@ -80,6 +79,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             summary:
                 "\(timeWait) TIME_WAIT sockets fill \(percent(share)) of net.ipv4.tcp_max_tw_buckets (\(maximum)): beyond it the kernel drops TIME_WAIT early",
             netns: input.findingNamespace(netns),
+            size: timeWait,
             evidence: evidence,
             why:
                 "Past tcp_max_tw_buckets the kernel skips TIME_WAIT for new closes (TcpExt.TCPTimeWaitOverflow, cumulative since boot; \"time wait bucket table overflow\" in the kernel log), losing the protection against late segments of old connections. TIME_WAIT lasts 60 s whatever tcp_fin_timeout says, so the count is the close rate times 60 s. The time-wait rule's findings say who closes first.",
@@ -98,7 +98,6 @@ public struct KernelSettingsRule: DiagnosisRule {
         let share = Double(orphans) / Double(maximum)
         guard share >= input.thresholds[.kernelSettingsOrphansShareWarning] else { return nil }
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(orphans)),
             EvidenceField("tcp_max_orphans", .integer(maximum)),
             EvidenceField("share", shareValue(share)),
         ]
@@ -117,6 +116,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             summary:
                 "\(orphans) orphaned sockets fill \(percent(share)) of net.ipv4.tcp_max_orphans (\(maximum)): beyond it the kernel resets connections",
             netns: input.findingNamespace(netns),
+            size: orphans,
             evidence: evidence,
             why:
                 "Orphans are sockets their application has closed that are still finishing (FIN_WAIT1, FIN_WAIT2, LAST_ACK, CLOSING). Past tcp_max_orphans the kernel resets them instead (\"too many orphaned sockets\" in the kernel log, TcpExt.TCPAbortOnMemory, cumulative since boot). Many orphans mean peers that do not finish closing: see the fin-wait2 and last-ack findings.",
@@ -137,7 +137,7 @@ public struct KernelSettingsRule: DiagnosisRule {
         guard let value = facts.integer("net.ipv4.tcp_fin_timeout"), value < 60,
             Double(timeWait) >= input.thresholds[.timeWaitServerWarning]
         else { return nil }
-        var evidence: [EvidenceField] = [EvidenceField("count", .integer(timeWait))]
+        var evidence: [EvidenceField] = []
         if let settings = KernelSetting.evidence(["net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse"], facts: facts) {
             evidence.append(settings)
         }
@@ -147,6 +147,7 @@ public struct KernelSettingsRule: DiagnosisRule {
             summary:
                 "net.ipv4.tcp_fin_timeout was lowered to \(value) s, but it does not shorten the \(timeWait) TIME_WAIT sockets here",
             netns: input.findingNamespace(netns),
+            size: timeWait,
             evidence: evidence,
             why:
                 "A common tuning tip lowers tcp_fin_timeout to clear TIME_WAIT. On Linux TIME_WAIT lasts 60 s (TCP_TIMEWAIT_LEN, a compile-time constant) whatever tcp_fin_timeout says; that setting bounds only orphaned FIN_WAIT2 sockets.",

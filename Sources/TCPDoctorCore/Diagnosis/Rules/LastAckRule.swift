@@ -52,7 +52,7 @@ public struct LastAckRule: DiagnosisRule {
         var pids = tally.pids
         let target = tally.spread.describe(key.target)
         let (peer, place) = (target.peer, target.place)
-        var evidence: [EvidenceField] = [EvidenceField("count", .integer(Int64(tally.count))), target.locator]
+        var evidence: [EvidenceField] = [target.locator]
         if let topPeers = target.topPeers { evidence.append(topPeers) }
         if let port = target.listeningPort, pids.isEmpty {
             pids = Set(listeners.ownerPIDs(netns: key.netns, port: port, in: input.snapshot))
@@ -76,6 +76,7 @@ public struct LastAckRule: DiagnosisRule {
                 "\(who)\(counted(tally.count, "LAST_ACK socket")) \(place) wait for acknowledgements that do not come",
             processes: processes,
             netns: input.findingNamespace(key.netns),
+            size: Int64(tally.count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: [

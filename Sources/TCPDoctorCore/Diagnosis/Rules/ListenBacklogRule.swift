@@ -71,7 +71,6 @@ public struct ListenBacklogRule: DiagnosisRule {
         let acceptFill = fill(fullest)
         let server = processes.isEmpty ? "the listener" : describe(processes)
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(acceptFill >= synFill ? Int64(fullest.recvQ) : Int64(synRecv))),
             EvidenceField("local_port", .integer(Int64(port.port))),
             EvidenceField("accept_queue", .integer(Int64(fullest.recvQ))),
             EvidenceField("backlog", .integer(Int64(fullest.sendQ))),
@@ -158,6 +157,7 @@ public struct ListenBacklogRule: DiagnosisRule {
             summary: summary,
             processes: processes,
             netns: input.findingNamespace(port.netns),
+            size: acceptFill >= synFill ? Int64(fullest.recvQ) : Int64(synRecv),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies

@@ -94,7 +94,6 @@ public struct SharedSocketRule: DiagnosisRule {
             )
         }
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(tally.count))),
             EvidenceField(
                 "states",
                 .object(states.map { EvidenceField($0.key.netstatName.lowercased(), .integer(Int64($0.value))) })
@@ -123,6 +122,7 @@ public struct SharedSocketRule: DiagnosisRule {
                 "\(holders) \(both) hold \(counted(tally.count, "TCP connection")) (\(stateText))\(forked ? ": a fork kept the fd" : "")",
             processes: processes,
             netns: input.findingNamespace(key.netns),
+            size: Int64(tally.count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(for: .sharedSocket, processes: records),

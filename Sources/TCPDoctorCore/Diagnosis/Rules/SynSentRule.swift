@@ -45,7 +45,6 @@ public struct SynSentRule: DiagnosisRule {
         let processes = input.findingProcesses(tally.pids)
         let records = input.tcpProcesses(tally.pids)
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(tally.count))),
             EvidenceField("destination", .text(key.remote.description)),
             EvidenceField("retransmits_max", .integer(Int64(tally.retransmitsMax))),
         ]
@@ -65,6 +64,7 @@ public struct SynSentRule: DiagnosisRule {
                 : "\(describe(processes)) waits on \(counted(tally.count, "connection")) to \(key.remote), which does not answer (SYN_SENT)",
             processes: processes,
             netns: input.findingNamespace(key.netns),
+            size: Int64(tally.count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: RemedyCatalog.remedies(for: .connectTimeout, processes: records)

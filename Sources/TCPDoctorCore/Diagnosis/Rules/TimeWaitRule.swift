@@ -133,7 +133,6 @@ public struct TimeWaitRule: DiagnosisRule {
         let records = input.tcpProcesses(others.pids)
         let rangeText = "\(range.lowerBound)-\(range.upperBound)"
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(count))),
             EvidenceField("destination", .text(key.remote.description)),
             EvidenceField("local_address", .text("\(key.local)")),
             EvidenceField("port_range", .text(rangeText)),
@@ -195,6 +194,7 @@ public struct TimeWaitRule: DiagnosisRule {
                 "\(counted(count, "TIME_WAIT socket")) toward \(key.remote) hold \(percent(share)) of the ephemeral port range\(likely): this side closes first, and connect() risks EADDRNOTAVAIL",
             processes: clients,
             netns: input.findingNamespace(key.netns),
+            size: Int64(count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,
@@ -215,7 +215,6 @@ public struct TimeWaitRule: DiagnosisRule {
         let records = input.tcpProcesses(pids)
         let facts = input.facts(key.netns)
         var evidence: [EvidenceField] = [
-            EvidenceField("count", .integer(Int64(count))),
             EvidenceField("local_port", .integer(Int64(key.port))),
             EvidenceField("distinct_peers", .integer(Int64(peers.count))),
             topPeersEvidence(peers),
@@ -243,6 +242,7 @@ public struct TimeWaitRule: DiagnosisRule {
                 "\(server) closes connections first on port :\(key.port): \(counted(count, "TIME_WAIT socket")) from \(counted(peers.count, "peer"))",
             processes: processes,
             netns: input.findingNamespace(key.netns),
+            size: Int64(count),
             evidence: evidence,
             why: why.joined(separator: " "),
             remedies: remedies,

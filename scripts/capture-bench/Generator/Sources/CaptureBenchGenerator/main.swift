@@ -11,6 +11,7 @@
 
 import Glibc
 import TCPDoctorCapture
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 
 /// The close patterns of the mixed capture and their share in percent.

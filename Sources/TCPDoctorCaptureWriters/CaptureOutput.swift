@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 import SystemPackage
 import TCPDoctorSystem
 

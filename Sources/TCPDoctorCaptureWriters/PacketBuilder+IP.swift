@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 import TCPDoctorCore
 
 extension PacketBuilder {

@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 // Array conveniences for tests.
 
 extension PCAPNGWriter {

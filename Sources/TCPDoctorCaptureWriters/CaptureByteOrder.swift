@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 /// The byte order a writer uses for a file's headers (packet bytes are always as on the wire).
 public enum CaptureByteOrder: Hashable, Sendable, CaseIterable {
     case littleEndian

@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 import TCPDoctorCore
 
 /// Builds the bytes of a TCP packet on a given link type from a `TCPSegment`: link-layer header,

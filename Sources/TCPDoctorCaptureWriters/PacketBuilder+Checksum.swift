@@ -1,3 +1,4 @@
+import TCPDoctorCapture
 import TCPDoctorCore
 
 extension PacketBuilder {
@@ -35,12 +36,12 @@ extension PacketBuilder {
         var total: UInt64 = 0
         var index = 0
         while index + 4 <= bytes.count {
-            total += UInt64(bytes.bigEndianUInt32(index))
+            total += UInt64(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
             index += 4
         }
         var shift: UInt64 = 24
         while index < bytes.count {
-            total += UInt64(bytes.byte(index)) << shift
+            total += UInt64(bytes[index]) << shift
             shift -= 8
             index += 1
         }
