@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 /// The byte order a writer uses for a file's headers (packet bytes are always as on the wire).
 public enum CaptureByteOrder: Hashable, Sendable, CaseIterable {
     case littleEndian

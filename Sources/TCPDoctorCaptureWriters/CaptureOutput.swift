@@ -1,5 +1,5 @@
-import TCPDoctorCapture
 import SystemPackage
+import TCPDoctorCapture
 import TCPDoctorSystem
 
 /// Where a writer's bytes go: kept in memory, or flushed to a file in large writes.

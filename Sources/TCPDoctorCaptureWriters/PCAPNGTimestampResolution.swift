@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 /// The unit of a pcapng interface's timestamps: the `if_tsresol` option.
 public struct PCAPNGTimestampResolution: Hashable, Sendable {
     /// The option byte: the exponent, with the high bit set for a power of 2.

@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 // Array conveniences for tests.
 
 extension PCAPNGWriter {

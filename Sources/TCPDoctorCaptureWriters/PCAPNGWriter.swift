@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 /// Writes a pcapng file: sections of either byte order, interfaces of any link type and timestamp
 /// resolution, and Enhanced, Simple and obsolete Packet Blocks.
 ///

@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 /// Writes a classic pcap file: the 24-byte file header, then a record per packet.
 ///
 /// Used by tests to build exact captures and by benchmark generators to write large ones: the

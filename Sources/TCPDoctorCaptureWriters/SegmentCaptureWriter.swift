@@ -1,4 +1,5 @@
 import TCPDoctorCapture
+
 /// Writes TCP segments as a capture file of a chosen format and link type in one step.
 ///
 /// The helper behind test fixtures ("a capture of this close scenario, as pcapng on SLL2") and

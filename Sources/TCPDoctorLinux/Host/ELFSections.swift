@@ -1,4 +1,5 @@
 import TCPDoctorSystem
+
 /// Section names of an ELF64 little-endian file, read from its section header table.
 ///
 /// Only what runtime detection needs: the names, to find `.go.buildinfo`. Three small reads

@@ -1,9 +1,9 @@
 import Foundation
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// `ConnectionAnalyzer.read(file:)`, where the decoder hands segments straight to the analyzer,
 /// gives what reading the segments and processing them one by one gives.

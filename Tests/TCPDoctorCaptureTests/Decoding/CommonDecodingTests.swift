@@ -1,8 +1,8 @@
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// `PacketDecoder.decodeCommon`, the reader's fast path, must agree with the general decoder on
 /// every frame it accepts and leave the rest to it; these tests compare the two on built frames

@@ -1,7 +1,7 @@
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// Hand-built outer headers around an inner packet, each laid out as its specification says, so
 /// that the decoder's tests state the bytes of every encapsulation they expect it to open.

@@ -1,9 +1,9 @@
 import Foundation
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// Regular files are read in chunks with pread(2), small records or large: either way a file
 /// gives the packets of the same bytes read in memory.

@@ -1,10 +1,10 @@
 import Foundation
 import Glibc
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// A capture file cut short by another process while tcpdoctor reads it (a rotating tcpdump, an
 /// operator's `truncate`): the packets before the cut are read and the shrinking is reported,

@@ -1,9 +1,9 @@
 import Foundation
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// The in-memory reader parses 64 MiB windows and the pipe reader grows its buffer for large
 /// blocks; these tests exercise both boundaries with small windows and one large block.

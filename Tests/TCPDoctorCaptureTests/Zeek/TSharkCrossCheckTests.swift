@@ -1,9 +1,9 @@
 import Foundation
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// The corpus's encapsulations read by tshark, an independent dissector: for every packet, the
 /// innermost addresses, ports, sequence number and payload length tshark finds must be those

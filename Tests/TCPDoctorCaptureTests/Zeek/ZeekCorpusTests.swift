@@ -1,8 +1,8 @@
+import TCPDoctorCaptureWriters
 import TCPDoctorCore
 import Testing
 
 @testable import TCPDoctorCapture
-import TCPDoctorCaptureWriters
 
 /// Agreement with Zeek's conn.log on the corpus of `ZeekCorpus`: how many of the connections
 /// Zeek would log are found, and on how many `conn_state`, `history` and the originator agree.
