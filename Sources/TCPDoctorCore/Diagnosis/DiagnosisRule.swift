@@ -4,11 +4,19 @@ public struct DiagnosisInput: Sendable {
     public var snapshot: Snapshot
     public var host: HostFacts
     public var thresholds: Thresholds
+    /// Recognises the runtimes of the processes findings name; nil leaves them as read.
+    public var runtimes: RuntimeLookup?
 
-    public init(snapshot: Snapshot, host: HostFacts = HostFacts(), thresholds: Thresholds = Thresholds()) {
+    public init(
+        snapshot: Snapshot,
+        host: HostFacts = HostFacts(),
+        thresholds: Thresholds = Thresholds(),
+        runtimes: RuntimeLookup? = nil
+    ) {
         self.snapshot = snapshot
         self.host = host
         self.thresholds = thresholds
+        self.runtimes = runtimes
     }
 }
 

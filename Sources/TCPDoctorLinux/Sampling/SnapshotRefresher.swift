@@ -55,6 +55,7 @@ public final class SnapshotRefresher {
     public private(set) var statistics: Statistics?
 
     private var lastFullWalk: Double?
+    private let book = OwnerBook()
 
     public init(_ request: SnapshotRequest, fullRefreshPeriod: Duration = .seconds(60)) {
         self.request = request
@@ -66,17 +67,29 @@ public final class SnapshotRefresher {
     /// - Throws: `LinuxError` as `SnapshotReader.read` does.
     public func refresh(in locations: [NamespaceLocation]) throws(LinuxError) -> (Snapshot, Statistics) {
         let (cpu, wall) = (systemProcessCPUSeconds(), systemMonotonicSeconds())
-        let snapshot = try SnapshotReader.read(request, in: locations)
-        let reason: FullReason = lastFullWalk == nil ? .first : .period
-        lastFullWalk = wall
+        let kind = nextKind(now: wall)
+        let source = kind == .incremental ? book.incremental : book.full
+        let snapshot = try SnapshotReader.read(request, in: locations, faults: [:], owners: source)
+        if case .full = kind { lastFullWalk = wall }
         let statistics = Statistics(
-            kind: .full(reason),
-            processesRead: snapshot.processes.count,
+            kind: kind,
+            processesRead: book.processesWalked,
             socketsUnattributed: snapshot.coverage.socketsUnattributed,
             cpuSeconds: systemProcessCPUSeconds() - cpu,
             wallSeconds: systemMonotonicSeconds() - wall
         )
         self.statistics = statistics
         return (snapshot, statistics)
+    }
+
+    /// Full or incremental, and why.
+    private func nextKind(now: Double) -> Kind {
+        guard let lastFullWalk else { return .full(.first) }
+        guard request.includeOwners, book.countsFromStat == true else { return .full(.noShortcut) }
+        if book.unbalanced { return .full(.unbalanced) }
+        let period =
+            Double(fullRefreshPeriod.components.seconds) + Double(fullRefreshPeriod.components.attoseconds) / 1e18
+        if now - lastFullWalk >= period { return .full(.period) }
+        return .incremental
     }
 }

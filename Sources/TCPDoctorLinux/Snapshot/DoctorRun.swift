@@ -8,7 +8,7 @@ public struct DoctorRun: Sendable {
     public var input: DiagnosisInput
     /// The findings, most severe first, with remedies in the culprits' runtimes.
     public var findings: [Finding]
-    /// The pids whose runtimes were looked for: those the findings name, ascending.
+    /// The pids whose runtimes were looked for (processes the findings name), ascending.
     public var inspectedPIDs: [Int32]
 
     /// Reads the chosen namespaces and diagnoses them.

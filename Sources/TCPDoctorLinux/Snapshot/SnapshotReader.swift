@@ -2,6 +2,7 @@ import CSockDiag
 import Glibc
 import Synchronization
 import TCPDoctorCore
+import TCPDoctorSystem
 
 /// Takes a `Snapshot` of the host: every TCP socket of the chosen namespaces and their owners.
 ///
@@ -30,18 +31,22 @@ public enum SnapshotReader {
     }
 
     /// `read(_:in:)` with errors injected into the netlink transport of chosen namespaces.
+    ///
+    /// `owners` finds the holders (every process walked when nil).
     static func read(
         _ request: SnapshotRequest,
         in locations: [NamespaceLocation],
-        faults: NetlinkFaults
+        faults: NetlinkFaults,
+        owners source: (any OwnerSource)? = nil
     ) throws(LinuxError) -> Snapshot {
-        let takenAt = wallClockSeconds()
+        let takenAt = systemWallClockSeconds()
+        let source = source ?? FullOwnerWalk()
 
         var coverage = Coverage(privileged: geteuid() == 0)
-        let (dumped, walked) = try dumpBesideWalk(request.includeOwners ? OwnerWalk.start() : nil) {
+        let (dumped, walked) = try dumpBesideWalk(request.includeOwners ? source.start() : nil) {
             () throws(LinuxError) in try dumpSockets(request, locations, &coverage, faults: faults)
         }
-        guard let scan = walked else {
+        guard let walked else {
             return Snapshot(
                 takenAt: takenAt,
                 sockets: dumped.sockets,
@@ -49,15 +54,9 @@ public enum SnapshotReader {
                 coverage: coverage
             )
         }
+        let scan = source.settle(walked, dumped: dumped.sockets)
         scan.record(in: &coverage)
-
-        // Tied to the walk by start time: a holder whose pid went to another process since is
-        // vanished, not that other process.
-        let processes = ProcessReader().read(
-            pids: scan.socketHolders.sorted(),
-            openFiles: scan.openFiles,
-            startTimes: scan.startTimes
-        )
+        let processes = source.describe(scan)
         coverage.processesUnreadable += processes.unreadable
         coverage.processesVanished += processes.vanished
 
@@ -129,11 +128,5 @@ public enum SnapshotReader {
             throw error
         }
         return (dumped, try walk?.wait())
-    }
-
-    private static func wallClockSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

@@ -157,7 +157,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         switch key.holder {
         case .process(let pid):
             let process = input.findingProcess(pid)
-            let record = input.snapshot.processes[pid]
+            let record = input.culprit(pid)
             let total = perProcess[pid] ?? count
             if total != count { evidence.append(EvidenceField("process_close_wait", .integer(Int64(total)))) }
             why.insert(

@@ -38,7 +38,7 @@ public struct DeadSocketFDsRule: DiagnosisRule {
     private func finding(pid: Int32, fds: [DeadSocketFD], severity: Finding.Severity, input: DiagnosisInput) -> Finding
     {
         let process = input.findingProcess(pid)
-        let record = input.snapshot.processes[pid]
+        let record = input.culprit(pid)
         let netns = record?.netns ?? 0
         let sorted = fds.sorted { $0.owner.fd < $1.owner.fd }
         var evidence: [EvidenceField] = [

@@ -71,12 +71,13 @@ public struct FDExhaustionRule: DiagnosisRule {
     }
 
     private func finding(
-        _ record: TCPProcess,
+        _ read: TCPProcess,
         share: Double,
         severity: Finding.Severity,
         states: [TCPState: Int],
         input: DiagnosisInput
     ) -> Finding {
+        let record = input.culprit(read.pid) ?? read
         let process = input.findingProcess(record.pid)
         let limit = record.fileLimitSoft ?? 0
         let dead = input.snapshot.deadSocketFDs.reduce(0) { $0 + ($1.owner.pid == record.pid ? 1 : 0) }

@@ -10,9 +10,17 @@ extension DiagnosisInput {
         Set(pids).sorted().map(findingProcess)
     }
 
-    /// The process records of `pids` that were read, lowest pid first.
+    /// The process records of `pids` that were read, lowest pid first, with their runtimes.
     func tcpProcesses(_ pids: some Sequence<Int32>) -> [TCPProcess] {
-        Set(pids).sorted().compactMap { snapshot.processes[$0] }
+        Set(pids).sorted().compactMap(culprit)
+    }
+
+    /// The record of a process a finding names, with its runtime: as read, or recognised now
+    /// through `runtimes` (only for such processes: recognition reads executables and maps).
+    func culprit(_ pid: Int32) -> TCPProcess? {
+        guard var process = snapshot.processes[pid] else { return nil }
+        if process.runtime == nil, let runtimes { process.runtime = runtimes.runtime(of: pid) }
+        return process
     }
 
     /// Namespace `inode` for a finding, labelled with its name or `host`; nil when the socket's
