@@ -76,13 +76,7 @@ final class OwnerBook: @unchecked Sendable {
 
     private func settleFull(_ scan: FDScan, dumped: [SocketRecord]) -> FDScan {
         entries = [:]
-        var keys: [Int32: [UInt128]] = [:]
-        for index in scan.owners.holders.indices {
-            let owner = scan.owners.holders[index]
-            keys[owner.pid, default: []].append(
-                SocketOwnerTable.key(inode: scan.owners.inodes[index], pid: owner.pid, fd: owner.fd)
-            )
-        }
+        let keys = Self.keysByPID(scan.owners)
         for (pid, count) in scan.openFiles {
             entries[pid] = Entry(fdCount: count, startTime: scan.startTimes[pid], keys: keys[pid] ?? [])
         }
@@ -181,13 +175,7 @@ final class OwnerBook: @unchecked Sendable {
             for pid in pids { entries[pid] = nil }
             return
         }
-        var keys: [Int32: [UInt128]] = [:]
-        for index in scan.owners.holders.indices {
-            let owner = scan.owners.holders[index]
-            keys[owner.pid, default: []].append(
-                SocketOwnerTable.key(inode: scan.owners.inodes[index], pid: owner.pid, fd: owner.fd)
-            )
-        }
+        let keys = Self.keysByPID(scan.owners)
         for pid in pids {
             entries[pid] = scan.openFiles[pid].map {
                 Entry(fdCount: $0, startTime: scan.startTimes[pid], keys: keys[pid] ?? [])
@@ -268,6 +256,15 @@ final class OwnerBook: @unchecked Sendable {
             leads[socket.inode] = port.union(peers[Remote(netns: socket.netns, remote: socket.remote)] ?? [])
         }
         return leads
+    }
+
+    /// The packed owner keys of `table`, per holding pid.
+    private static func keysByPID(_ table: SocketOwnerTable) -> [Int32: [UInt128]] {
+        var keys: [Int32: [UInt128]] = [:]
+        for (inode, owner) in zip(table.inodes, table.holders) {
+            keys[owner.pid, default: []].append(SocketOwnerTable.key(inode: inode, pid: owner.pid, fd: owner.fd))
+        }
+        return keys
     }
 
     private func ownerTable() -> SocketOwnerTable {
