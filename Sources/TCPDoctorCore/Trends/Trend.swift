@@ -78,29 +78,52 @@ public enum TrendAnalysis {
     /// samples, without a limit, when the latest value is already at or above the limit, when the
     /// slope is not positive, or when r² is below `minimumR2`.
     public static func trend(
-        of series: TimeSeries, limit: Double? = nil, options: TrendOptions = TrendOptions()
+        of series: TimeSeries,
+        limit: Double? = nil,
+        options: TrendOptions = TrendOptions()
     ) -> Trend {
         let segment = series.current
         guard let latest = segment.last else {
             return Trend(
-                kind: .tooFewSamples, fit: nil, samples: 0, latest: nil, firstSeen: nil,
-                forecast: nil, noForecastReason: .tooFewSamples, clockJumps: series.clockJumps,
-                options: options)
+                kind: .tooFewSamples,
+                fit: nil,
+                samples: 0,
+                latest: nil,
+                firstSeen: nil,
+                forecast: nil,
+                noForecastReason: .tooFewSamples,
+                clockJumps: series.clockJumps,
+                options: options
+            )
         }
         let window = segment.filter { $0.time >= latest.time - options.window }
         guard window.count >= options.minimumSamples, let fit = LinearFit(window) else {
             return Trend(
-                kind: .tooFewSamples, fit: nil, samples: window.count, latest: latest,
-                firstSeen: nil, forecast: nil, noForecastReason: .tooFewSamples,
-                clockJumps: series.clockJumps, options: options)
+                kind: .tooFewSamples,
+                fit: nil,
+                samples: window.count,
+                latest: latest,
+                firstSeen: nil,
+                forecast: nil,
+                noForecastReason: .tooFewSamples,
+                clockJumps: series.clockJumps,
+                options: options
+            )
         }
         let kind = classify(fit, options: options)
         let firstSeen = kind == .growing ? pileStart(segment) : nil
         let (forecast, reason) = forecast(fit, latest: latest, limit: limit, options: options)
         return Trend(
-            kind: kind, fit: fit, samples: window.count, latest: latest, firstSeen: firstSeen,
-            forecast: forecast, noForecastReason: reason, clockJumps: series.clockJumps,
-            options: options)
+            kind: kind,
+            fit: fit,
+            samples: window.count,
+            latest: latest,
+            firstSeen: firstSeen,
+            forecast: forecast,
+            noForecastReason: reason,
+            clockJumps: series.clockJumps,
+            options: options
+        )
     }
 
     static func classify(_ fit: LinearFit, options: TrendOptions) -> TrendKind {
@@ -112,7 +135,10 @@ public enum TrendAnalysis {
     }
 
     static func forecast(
-        _ fit: LinearFit, latest: TimePoint, limit: Double?, options: TrendOptions
+        _ fit: LinearFit,
+        latest: TimePoint,
+        limit: Double?,
+        options: TrendOptions
     ) -> (Forecast?, NoForecastReason?) {
         guard let limit else { return (nil, .noLimit) }
         if latest.value >= limit { return (nil, .limitReached) }
@@ -123,8 +149,12 @@ public enum TrendAnalysis {
         let eta = max(reach - latest.time, 0)
         return (
             Forecast(
-                limit: limit, etaSeconds: eta, at: latest.time + eta, method: "least-squares",
-                r2: fit.r2), nil
+                limit: limit,
+                etaSeconds: eta,
+                at: latest.time + eta,
+                method: "least-squares",
+                r2: fit.r2
+            ), nil
         )
     }
 

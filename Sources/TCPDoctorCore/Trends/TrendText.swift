@@ -21,7 +21,9 @@ public enum TrendText {
     }
 
     /// The UTC calendar fields of a unix time (seconds rounded down).
-    public static func utcFields(_ time: Double) -> (
+    public static func utcFields(
+        _ time: Double
+    ) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     ) {
         let seconds = Int(time.rounded(.down))
@@ -97,7 +99,11 @@ public enum TrendText {
     /// `subject` names what reaches the limit ("pid 4121"), `limitName` the limit ("its fd soft
     /// limit"), `unit` what is counted ("CLOSE_WAIT").
     public static func forecastSentence(
-        _ trend: Trend, unit: String, subject: String, limitName: String, unicode: Bool = true
+        _ trend: Trend,
+        unit: String,
+        subject: String,
+        limitName: String,
+        unicode: Bool = true
     ) -> String? {
         guard let fit = trend.fit, let latest = trend.latest else { return nil }
         let basis = rate(fit, unit: unit, unicode: unicode)

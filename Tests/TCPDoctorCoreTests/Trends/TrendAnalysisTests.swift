@@ -42,7 +42,8 @@ struct TrendAnalysisTests {
         #expect(trend.forecast == nil)
         #expect(trend.firstSeen == nil)
         #expect(
-            trend.noForecastReason == .slopeNotPositive || trend.noForecastReason == .poorFit)
+            trend.noForecastReason == .slopeNotPositive || trend.noForecastReason == .poorFit
+        )
     }
 
     @Test func aDrainingPileIsDrainingWithoutForecast() throws {

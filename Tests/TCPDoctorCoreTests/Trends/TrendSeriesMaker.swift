@@ -17,7 +17,9 @@ struct SeriesMaker {
 
     /// `count` points every `step` seconds from `start`, valued by `value(secondsSinceStart)`.
     static func points(
-        count: Int, step: Double = 60, from start: Double = SeriesMaker.start,
+        count: Int,
+        step: Double = 60,
+        from start: Double = SeriesMaker.start,
         _ value: (Double) -> Double
     ) -> [TimePoint] {
         (0..<count).map { index in

@@ -37,22 +37,35 @@ struct TrendTextTests {
         let trend = TrendAnalysis.trend(of: TimeSeries(points), limit: 20_000)
         let sentence = try #require(
             TrendText.forecastSentence(
-                trend, unit: "CLOSE_WAIT", subject: "pid 4121", limitName: "its fd soft limit"))
+                trend,
+                unit: "CLOSE_WAIT",
+                subject: "pid 4121",
+                limitName: "its fd soft limit"
+            )
+        )
         // (20000 - 2710) / 38 = 455 min = 7 h 35 min, at 21:20 UTC.
         #expect(
             sentence
                 == "at +38 CLOSE_WAIT/min (linear fit over the last 45 min, r² 1.00) pid 4121 "
-                + "reaches its fd soft limit 20000 in about 7 h 35 min (21:20 UTC)")
+                + "reaches its fd soft limit 20000 in about 7 h 35 min (21:20 UTC)"
+        )
         #expect(TrendText.ageSentence(trend, unit: "CLOSE_WAIT") == "growing since 13:00 UTC, 45 min")
     }
 
     @Test func sentencesSayWhyThereIsNoForecast() throws {
         let draining = TrendAnalysis.trend(
-            of: TimeSeries(SeriesMaker.points(count: 10) { 500 - $0 / 20 }), limit: 1000)
+            of: TimeSeries(SeriesMaker.points(count: 10) { 500 - $0 / 20 }),
+            limit: 1000
+        )
         let text = try #require(
             TrendText.forecastSentence(
-                draining, unit: "CLOSE_WAIT", subject: "pid 7", limitName: "its fd soft limit",
-                unicode: false))
+                draining,
+                unit: "CLOSE_WAIT",
+                subject: "pid 7",
+                limitName: "its fd soft limit",
+                unicode: false
+            )
+        )
         #expect(text.hasPrefix("no forecast for pid 7: CLOSE_WAIT is not growing (-3.0 CLOSE_WAIT/min"))
         #expect(text.contains("r2 1.00"))
         #expect(TrendText.ageSentence(draining, unit: "CLOSE_WAIT").hasPrefix("draining at -3.0"))
@@ -60,12 +73,16 @@ struct TrendTextTests {
         let few = TrendAnalysis.trend(of: TimeSeries(SeriesMaker.points(count: 4) { $0 }))
         #expect(TrendText.ageSentence(few, unit: "x") == "too few samples (4 of 6 needed)")
         #expect(
-            TrendText.forecastSentence(few, unit: "x", subject: "s", limitName: "l") == nil)
+            TrendText.forecastSentence(few, unit: "x", subject: "s", limitName: "l") == nil
+        )
 
         let full = TrendAnalysis.trend(
-            of: TimeSeries(SeriesMaker.points(count: 10) { 990 + $0 / 60 }), limit: 995)
+            of: TimeSeries(SeriesMaker.points(count: 10) { 990 + $0 / 60 }),
+            limit: 995
+        )
         #expect(
             TrendText.forecastSentence(full, unit: "fds", subject: "pid 9", limitName: "its limit")
-                == "pid 9 has reached its limit (fds at 999)")
+                == "pid 9 has reached its limit (fds at 999)"
+        )
     }
 }

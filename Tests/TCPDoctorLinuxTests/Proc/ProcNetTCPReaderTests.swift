@@ -38,13 +38,21 @@ struct ProcNetTCPReaderTests {
     }
 
     @Test func smallBuffersGiveTheSameLinesAsLargeOnes() throws {
-        // Chunk boundaries fall inside lines when the buffer is smaller than the file.
+        // Chunk boundaries fall inside lines when the buffer is smaller than the file. The lines
+        // of /proc/net/netstat (long ones), copied once: the live file's counters move between reads.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("netstat-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try String(contentsOfFile: "/proc/net/netstat", encoding: .utf8).write(
+            toFile: copy,
+            atomically: false,
+            encoding: .utf8
+        )
         var large: [String] = []
         var small: [String] = []
-        try ProcLineStream.forEachLine(ofFile: "/proc/net/netstat") { line, number in
+        try ProcLineStream.forEachLine(ofFile: copy) { line, number in
             large.append("\(number):\(ProcBytes.string(line))")
         }
-        try ProcLineStream.forEachLine(ofFile: "/proc/net/netstat", bufferSize: 4096) { line, number in
+        try ProcLineStream.forEachLine(ofFile: copy, bufferSize: 4096) { line, number in
             small.append("\(number):\(ProcBytes.string(line))")
         }
         #expect(large == small)
