@@ -87,9 +87,7 @@ public final class SnapshotRefresher {
         guard let lastFullWalk else { return .full(.first) }
         guard request.includeOwners, book.countsFromStat == true else { return .full(.noShortcut) }
         if book.unbalanced { return .full(.unbalanced) }
-        let period =
-            Double(fullRefreshPeriod.components.seconds) + Double(fullRefreshPeriod.components.attoseconds) / 1e18
-        if now - lastFullWalk >= period { return .full(.period) }
+        if now - lastFullWalk >= fullRefreshPeriod / .seconds(1) { return .full(.period) }
         return .incremental
     }
 }
