@@ -69,6 +69,8 @@ let package = Package(
             name: "TCPDoctorCommands",
             dependencies: [
                 "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
+                // `watch`'s terminal (Terminal.swift) and the clocks of its loop.
+                "TCPDoctorSystem", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
