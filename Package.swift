@@ -102,6 +102,8 @@ let package = Package(
             dependencies: [
                 "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
                 "TCPDoctorCaptureWriters", "TCPDoctorTestSupport",
+                // posix_spawn with every inherited fd closed, for tmux (Watch/TmuxSession.swift).
+                "TCPDoctorSystem",
             ]
         ),
     ]

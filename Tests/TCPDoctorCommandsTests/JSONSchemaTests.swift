@@ -54,6 +54,16 @@ struct JSONSchemaTests {
             try check.add(run, schema: command.schema, label: command.arguments.joined(separator: " "))
             runs[command.arguments.joined(separator: " ")] = run
         }
+        // `watch --json` prints one document per line, each checked on its own.
+        for (count, arguments) in [
+            (2, ["--by", "process"]), (1, ["--by", "netns"]), (1, ["--by", "local-port", "state", "close-wait"]),
+        ] {
+            let run = try runTCPDoctor(["watch", "--json", "--interval", "0.2", "--count", "\(count)"] + arguments)
+            #expect(run.status == 0, "watch \(arguments): \(run.stderr)")
+            let lines = run.stdout.split(separator: "\n")
+            #expect(lines.count == count, "watch \(arguments): \(run.stdout)")
+            for line in lines { try check.add(String(line), schema: "watch", label: arguments.joined(separator: " ")) }
+        }
         let problems = try check.problems()
         #expect(problems.isEmpty, "\(problems)")
 
@@ -162,6 +172,10 @@ struct JSONSchemaTests {
         (["capture", "--json"], "give at least one capture file"),
         (["capture", "--json", "--ladder", "1", "a.pcap"], "use --json without it"),
         (["capture", "--json", "--filter", "dport =", "a.pcap"], "invalid --filter"),
+        (["watch", "--json", "state", "bogus"], "unknown state 'bogus'"),
+        (["watch", "--json", "--interval", "0"], "--interval must be"),
+        (["watch", "--json", "--count", "0"], "--count must be at least 1"),
+        (["watch", "--json", "--netns", "tcpdoctor-no-such-netns"], "no network namespace named"),
     ])
     func failuresPrintOneErrorDocument(arguments: [String], message: String) throws {
         let run = try runTCPDoctor(arguments)

@@ -14,6 +14,7 @@ enum WatchScreen {
         let terminal = try TerminalSession()
         defer { terminal.restore() }
         var screen = State()
+        screen.keys.filter = loop.filterText
         screen.frame = try loop.refresh()
         draw(screen, on: terminal)
         var tick = loop.nextTick()
@@ -28,7 +29,7 @@ enum WatchScreen {
                 case .timeout: break
                 case .keys(let bytes):
                     for action in screen.keys.handle(bytes) {
-                        if try apply(action, to: &screen, loop) { return }
+                        if apply(action, to: &screen, loop) { return }
                     }
                 }
             }
@@ -50,14 +51,15 @@ enum WatchScreen {
     }
 
     /// Does what a key asked; returns true to quit (q and Ctrl-C alike end with status 0, as in top).
-    private static func apply(_ action: WatchKeys.Action, to screen: inout State, _ loop: WatchLoop) throws -> Bool {
+    private static func apply(_ action: WatchKeys.Action, to screen: inout State, _ loop: WatchLoop) -> Bool {
+        // A filter's error stays on the bottom line until the next key.
+        screen.filterError = nil
         switch action {
         case .quit:
             return true
         case .togglePause:
             screen.paused.toggle()
             if !screen.paused { loop.resume() }
-            screen.filterError = nil
             return false
         case .moveSort(let steps):
             if let table = screen.frame?.table { loop.sort = table.column(after: loop.sort, steps: steps) }
@@ -67,12 +69,15 @@ enum WatchScreen {
         case .applyFilter(let text):
             do {
                 try loop.setFilter(text)
+                screen.keys.filter = loop.filterText
                 screen.filterError = nil
             } catch {
-                screen.filterError = "filter not applied: \(error.description)"
+                // One line: the message and where in the text it went wrong (the caret of the
+                // command line's message needs two lines the bottom line does not have).
+                screen.filterError =
+                    "filter not applied: \(error.message) (at character \(error.offset + 1) of '\(error.text)')"
             }
         case .redraw:
-            screen.filterError = nil
             return false
         }
         if let frame = loop.redraw() { screen.frame = frame }

@@ -25,15 +25,20 @@ public struct WatchKeys: Hashable, Sendable {
         case moveSort(Int)
         /// g: the next grouping.
         case nextGrouping
-        /// Enter in the line editor: use this filter text (an empty text shows every socket).
+        /// Enter in the line editor: use this filter text (an empty text shows every socket). The
+        /// screen sets `filter` to it once it parsed.
         case applyFilter(String)
         /// The mode changed (help, editor): draw again.
         case redraw
     }
 
     public private(set) var mode: Mode = .table
+    /// The filter in use: `/` starts the editor with it, so that a filter is refined, not retyped.
+    public var filter: String
 
-    public init() {}
+    public init(filter: String = "") {
+        self.filter = filter
+    }
 
     /// The actions that `bytes`, read at once from the terminal, ask for, in order.
     public mutating func handle(_ bytes: [UInt8]) -> [Action] {
@@ -87,7 +92,7 @@ public struct WatchKeys: Hashable, Sendable {
         case UInt8(ascii: "<"): return .moveSort(-1)
         case UInt8(ascii: "g"): return .nextGrouping
         case UInt8(ascii: "/"):
-            mode = .editingFilter("")
+            mode = .editingFilter(filter)
             return .redraw
         case UInt8(ascii: "?"):
             mode = mode == .help ? .table : .help

@@ -53,7 +53,10 @@ struct WatchKeysTests {
         #expect(keys.handle([27]) == [.redraw])
         #expect(keys.mode == .table)
 
-        _ = keys.handle(Self.bytes("/abc"))
+        keys.filter = "sport = :80"
+        _ = keys.handle(Self.bytes("/"))
+        #expect(keys.mode == .editingFilter("sport = :80"), "the editor starts with the filter in use")
+        _ = keys.handle(Self.bytes("abc"))
         #expect(keys.handle([21]) == [.redraw])
         #expect(keys.mode == .editingFilter(""))
         #expect(keys.handle([3]) == [.quit], "Ctrl-C quits while editing")
