@@ -15,9 +15,25 @@ final class TmuxSession {
     init(_ command: String, columns: Int = 120, rows: Int = 40) throws {
         let run = try tmux(["new-session", "-d", "-s", "main", "-x", "\(columns)", "-y", "\(rows)", command])
         guard run.status == 0 else { throw RunError("tmux new-session failed: \(run.stderr)") }
+        socketPath = try display("#{socket_path}")
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    /// The server's socket file, removed on release (a server that ends with its last pane
+    /// leaves it behind).
+    private var socketPath = ""
+
+    /// Kills the pane's processes, then the server.
+    ///
+    /// kill-server alone hangs up the panes and waits for them, but a test runner may start the
+    /// tests with SIGHUP ignored, which the pane's shell and its children inherit (and a shell
+    /// cannot undo): the server then never ends. So the pane's watch, if still running, and its
+    /// shell get SIGKILL first.
+    deinit {
+        if let watch = try? child(named: "tcpdoctor") { kill(watch, SIGKILL) }
+        if let shell = try? display("#{pane_pid}"), let pid = Int32(shell) { kill(pid, SIGKILL) }
+        _ = try? tmux(["kill-server"])
+        if socketPath.hasSuffix("/" + socketName) { unlink(socketPath) }
+    }
 
     /// Runs a tmux client command against this server and waits at most 30 s for it.
     ///
