@@ -88,7 +88,7 @@ enum WatchScreen {
     static func draw(_ screen: State, on terminal: TerminalSession) {
         let (rows, columns) = terminal.size
         guard let frame = screen.frame else { return }
-        var lines = WatchText.header(frame, paused: screen.paused)
+        var lines = WatchText.header(frame, paused: screen.paused, coverage: true)
         lines.append("")
         let bodyRoom = max(0, rows - lines.count - 1)
         var body = screen.keys.mode == .help ? help : WatchText.table(frame.table)

@@ -10,7 +10,12 @@ import TCPDoctorLinux
 enum WatchText {
     /// The header: time and refresh, totals per state, processes and costs, fd use, the worst
     /// finding.
-    static func header(_ frame: WatchFrame, paused: Bool = false) -> [String] {
+    ///
+    /// - Parameters:
+    ///   - paused: Marks the header `PAUSED` (the full screen's space key).
+    ///   - coverage: Adds a line with what the snapshot could not see; the batch output says it on
+    ///     standard error instead, and the full screen has no other place for it.
+    static func header(_ frame: WatchFrame, paused: Bool = false, coverage: Bool = false) -> [String] {
         let table = frame.table
         let time = UTCTime.text(table.takenAt)
         var lines: [String] = []
@@ -43,6 +48,11 @@ enum WatchText {
             lines.append("worst: no finding")
         }
         if !frame.filter.isEmpty { lines.append(TextEscaping.escaped("filter: \(frame.filter)")) }
+        let reasons = frame.sample.input.snapshot.coverage.reasons
+        if coverage, let first = reasons.first {
+            let more = reasons.count > 1 ? " (and \(reasons.count - 1) more)" : ""
+            lines.append(TextEscaping.escaped("not seen: \(first)\(more)"))
+        }
         return lines
     }
 
