@@ -16,7 +16,12 @@ final class TmuxSession {
         let run = try tmux(["new-session", "-d", "-s", "main", "-x", "\(columns)", "-y", "\(rows)", command])
         guard run.status == 0 else { throw RunError("tmux new-session failed: \(run.stderr)") }
         socketPath = try display("#{socket_path}")
+        panePID = Int32(try display("#{pane_pid}")) ?? 0
     }
+
+    /// The pane's shell (which execs `sleep` once watch ended), kept for release: after
+    /// kill-session tmux can no longer name it.
+    private var panePID: Int32 = 0
 
     /// The server's socket file, removed on release (a server that ends with its last pane
     /// leaves it behind).
@@ -30,7 +35,7 @@ final class TmuxSession {
     /// shell get SIGKILL first.
     deinit {
         if let watch = try? child(named: "tcpdoctor") { kill(watch, SIGKILL) }
-        if let shell = try? display("#{pane_pid}"), let pid = Int32(shell) { kill(pid, SIGKILL) }
+        if panePID > 0 { kill(panePID, SIGKILL) }
         _ = try? tmux(["kill-server"])
         if socketPath.hasSuffix("/" + socketName) { unlink(socketPath) }
     }

@@ -100,6 +100,20 @@ struct WatchScreenTests {
         withExtendedLifetime(listener) {}
     }
 
+    /// Closing the terminal (tmux kills the session: SIGHUP and a hung-up pty) ends watch
+    /// rather than leaving it drawing into nothing.
+    @Test func closingTheTerminalEndsWatch() throws {
+        let listener = try LoopbackSocket.listen()
+        let tmux = try TmuxSession(Self.command(port: listener.port))
+        try tmux.waitFor("(pid \(getpid()))")
+        let watch = try tmux.child(named: "tcpdoctor")
+        try tmux.tmux(["kill-session", "-t", "main"])
+        let deadline = Date().addingTimeInterval(30)
+        while kill(watch, 0) == 0 && Date() < deadline { usleep(20_000) }
+        #expect(kill(watch, 0) == -1 && errno == ESRCH, "watch (pid \(watch)) still runs after its terminal closed")
+        withExtendedLifetime(listener) {}
+    }
+
     @Test func countEndsTheScreenToo() throws {
         let listener = try LoopbackSocket.listen()
         let tmux = try TmuxSession(Self.command(port: listener.port, extra: "--count 2"))
