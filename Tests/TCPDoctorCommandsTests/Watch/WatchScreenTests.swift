@@ -10,8 +10,12 @@ import Testing
 struct WatchScreenTests {
     /// The pane's command: watch on `port`'s sockets, then `EXIT=<status> MODES=same|changed`.
     static func command(port: UInt16, extra: String = "") -> String {
-        let watch = "'\(tcpdoctorExecutable())' watch --interval 0.3 \(extra) src 127.0.0.1:\(port)"
-        return "B=$(stty -g); \(watch); S=$?; A=$(stty -g); "
+        command(watching: "--interval 0.3 \(extra) src 127.0.0.1:\(port)")
+    }
+
+    /// The pane's command: watch with `arguments`, then `EXIT=<status> MODES=same|changed`.
+    static func command(watching arguments: String) -> String {
+        "B=$(stty -g); '\(tcpdoctorExecutable())' watch \(arguments); S=$?; A=$(stty -g); "
             + "if [ \"$A\" = \"$B\" ]; then M=same; else M=changed; fi; echo \"EXIT=$S MODES=$M\"; exec sleep 600"
     }
 
@@ -112,6 +116,20 @@ struct WatchScreenTests {
         while kill(watch, 0) == 0 && Date() < deadline { usleep(20_000) }
         #expect(kill(watch, 0) == -1 && errno == ESRCH, "watch (pid \(watch)) still runs after its terminal closed")
         withExtendedLifetime(listener) {}
+    }
+
+    /// An error in the middle of the view (the namespace it watches is deleted) restores the
+    /// terminal before the message and the documented status 3.
+    @Test(.enabled(if: TestNamespace.isAvailable, "needs root and iproute2 for a namespace"))
+    func anErrorRestoresTheTerminalFirst() throws {
+        var namespace: TestNamespace? = try TestNamespace()
+        let name = try #require(namespace?.name)
+        let tmux = try TmuxSession(Self.command(watching: "--interval 0.3 --netns \(name)"))
+        try tmux.waitFor("sockets 0")
+        namespace = nil
+        let screen = try tmux.waitFor("EXIT=3 MODES=same")
+        #expect(screen.contains("error: no network namespace named"), "\(screen)")
+        #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
     @Test func countEndsTheScreenToo() throws {
