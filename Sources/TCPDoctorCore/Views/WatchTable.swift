@@ -71,7 +71,7 @@ public struct WatchTable: Hashable, Sendable {
 
     /// One group of the frame.
     public struct Row: Hashable, Sendable {
-        /// What identifies the group from frame to frame (`WatchCounts.key(of:)`).
+        /// What identifies the group from frame to frame (`WatchCounts.key(of:in:)`).
         public var key: String
         /// The group's label and counts, as `StateHistogram` made them.
         public var group: StateHistogram.Group
@@ -131,7 +131,7 @@ public struct WatchTable: Hashable, Sendable {
         var rows: [Row] = []
         rows.reserveCapacity(histogram.groups.count)
         for group in histogram.groups {
-            let key = WatchCounts.key(of: group)
+            let key = WatchCounts.key(of: group, in: snapshot)
             let fds = group.pid.flatMap { pid in
                 snapshot.processes[pid].map { FDUse(pid: pid, open: $0.openFiles, softLimit: $0.fileLimitSoft) }
             }
@@ -208,7 +208,7 @@ public struct WatchTable: Hashable, Sendable {
     }
 }
 
-/// What one frame counted: its total and each group's, by `WatchCounts.key(of:)`.
+/// What one frame counted: its total and each group's, by `WatchCounts.key(of:in:)`.
 public struct WatchCounts: Hashable, Sendable {
     /// When the frame's snapshot was taken (seconds since the Unix epoch).
     public var takenAt: Double
@@ -221,7 +221,10 @@ public struct WatchCounts: Hashable, Sendable {
         self.groups = groups
     }
 
-    /// A group's identity across frames: the label, which for a process carries its command
-    /// and pid, so that a pid reused by another program is another group.
-    public static func key(of group: StateHistogram.Group) -> String { group.label }
+    /// A group's identity across frames: the label, and for a process also its start time, so
+    /// that a pid reused by another process (even of the same program) is another group.
+    public static func key(of group: StateHistogram.Group, in snapshot: Snapshot) -> String {
+        guard let pid = group.pid, let started = snapshot.processes[pid]?.startTime else { return group.label }
+        return "\(group.label)@\(started)"
+    }
 }

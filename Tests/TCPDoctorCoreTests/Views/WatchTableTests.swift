@@ -117,6 +117,20 @@ struct WatchTableTests {
         #expect(app.sinceStart == 3)
     }
 
+    @Test func aReusedPIDIsAnotherGroup() throws {
+        var before = Self.snapshot(closeWait: 4, established: 0)
+        before.processes[100]?.startTime = 1000
+        var after = Self.snapshot(closeWait: 1, established: 0)
+        after.processes[100]?.startTime = 2000
+        let first = Self.table(before)
+        let second = Self.table(after, previous: first.remembered, start: first.remembered)
+        let app = try #require(second.rows.first { $0.group.pid == 100 })
+        #expect(app.sinceLast == 2, "a new process of pid 100 starts from 0, not from the old one's 5")
+        #expect(app.key != first.rows.first { $0.group.pid == 100 }?.key)
+        let same = Self.table(before, previous: first.remembered, start: first.remembered)
+        #expect(same.rows.first { $0.group.pid == 100 }?.sinceLast == 0)
+    }
+
     @Test func fdUseForProcessesAndTheWorstRatio() throws {
         let table = Self.table(Self.snapshot(closeWait: 1, established: 1))
         let app = try #require(table.rows.first { $0.group.pid == 100 })
