@@ -77,6 +77,7 @@ let package = Package(
             name: "TCPDoctorCommands",
             dependencies: [
                 "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab", "TCPDoctorHistory",
+                "TCPDoctorSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
