@@ -45,7 +45,8 @@ public final class HistoryStore {
         configuration.prepareDatabase { db in
             // Takes effect only while the database has no table: deleted pages are then given
             // back to the file system by `incremental_vacuum` after retention.
-            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            // The pool's readers are read-only connections.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
