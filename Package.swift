@@ -114,6 +114,7 @@ let package = Package(
             dependencies: [
                 "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
                 "TCPDoctorCaptureWriters", "TCPDoctorTestSupport", "TCPDoctorHistory",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

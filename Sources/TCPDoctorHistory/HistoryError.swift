@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Why the history database could not be used: what failed, where, and what to do.
@@ -54,34 +55,73 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable {
         switch database.resultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return HistoryError(
-                .corrupt, path: path,
+                .corrupt,
+                path: path,
                 message: "\(path) is not a usable SQLite database (corrupt or not a database); "
                     + "move it away and record anew.",
-                cause: cause)
+                cause: cause
+            )
         case .SQLITE_READONLY:
             return HistoryError(
-                .readOnly, path: path,
+                .readOnly,
+                path: path,
                 message: "\(path) is read-only (the file, its directory or its file system); "
                     + "give tcpdoctor write access or choose another --db.",
-                cause: cause)
+                cause: cause
+            )
         case .SQLITE_FULL:
             return HistoryError(
-                .diskFull, path: path,
+                .diskFull,
+                path: path,
                 message: "The file system of \(path) is full; free space, lower --max-size or choose another --db.",
-                cause: cause)
+                cause: cause
+            )
         case .SQLITE_CANTOPEN:
             return HistoryError(
-                .cannotCreate, path: path,
+                .cannotCreate,
+                path: path,
                 message: "Could not open or create \(path); check that its directory exists and is writable.",
-                cause: cause)
+                cause: cause
+            )
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return HistoryError(
-                .busy, path: path, message: "\(path) stayed locked by another connection; try again.", cause: cause)
+                .busy,
+                path: path,
+                message: "\(path) stayed locked by another connection; try again.",
+                cause: cause
+            )
         case .SQLITE_IOERR:
-            // An I/O error whose extended code says the disk is full is a full disk.
-            return HistoryError(.io, path: path, message: "Could not \(action) \(path): an I/O error.", cause: cause)
+            // SQLite reports ENOSPC on its shared-memory file or the WAL as an I/O error
+            // (SQLITE_IOERR_SHMSIZE, _WRITE): a file system with almost nothing left is full.
+            if let free = freeBytes(near: path), free < 1 << 20 {
+                return HistoryError(
+                    .diskFull,
+                    path: path,
+                    message: "The file system of \(path) is full (\(free) bytes free); "
+                        + "free space, lower --max-size or choose another --db.",
+                    cause: cause
+                )
+            }
+            return HistoryError(
+                .io,
+                path: path,
+                message: "Could not \(action) \(path): an I/O error.",
+                cause: "\(cause), extended code \(database.extendedResultCode.rawValue)"
+            )
         default:
             return HistoryError(.io, path: path, message: "Could not \(action) \(path).", cause: cause)
         }
     }
+}
+
+/// Bytes free for unprivileged use on the file system of `path` (or of its directory).
+private func freeBytes(near path: String) -> Int64? {
+    for candidate in [path, (path as NSString).deletingLastPathComponent] {
+        if let attributes = try? FileManager.default.attributesOfFileSystem(forPath: candidate),
+            let free = attributes[.systemFreeSize] as? NSNumber
+        {
+            return free.int64Value
+        }
+    }
+    return nil
 }
