@@ -61,18 +61,34 @@ struct BucketMerger {
         guard let last = samples.last, let first = samples.first else { return }
         let keyframe = state.lastKeyframeAt.map { last.takenAt - $0 >= keyframePeriod } ?? true
         let row = SampleRow(
-            takenAt: last.takenAt, firstAt: first.firstAt, resolution: resolution, keyframe: keyframe,
-            merged: samples.reduce(0) { $0 + $1.merged }, skipped: samples.reduce(0) { $0 + $1.skipped },
-            sockets: last.sockets, unattributed: last.unattributed, fileHandles: last.fileHandles,
-            cpuSeconds: samples.reduce(0) { $0 + $1.cpuSeconds }, wallSeconds: samples.reduce(0) { $0 + $1.wallSeconds })
+            takenAt: last.takenAt,
+            firstAt: first.firstAt,
+            resolution: resolution,
+            keyframe: keyframe,
+            merged: samples.reduce(0) { $0 + $1.merged },
+            skipped: samples.reduce(0) { $0 + $1.skipped },
+            sockets: last.sockets,
+            unattributed: last.unattributed,
+            fileHandles: last.fileHandles,
+            cpuSeconds: samples.reduce(0) { $0 + $1.cpuSeconds },
+            wallSeconds: samples.reduce(0) { $0 + $1.wallSeconds }
+        )
         let id = try row.insert(db)
         let count = samples.count
         state.series = try ChangeTable.series.write(
-            db, sample: id, entries: Self.values(series, .series, count: count), previous: state.series,
-            keyframe: keyframe)
+            db,
+            sample: id,
+            entries: Self.values(series, .series, count: count),
+            previous: state.series,
+            keyframe: keyframe
+        )
         state.processes = try ChangeTable.processes.write(
-            db, sample: id, entries: Self.values(processes, .processes, count: count), previous: state.processes,
-            keyframe: keyframe)
+            db,
+            sample: id,
+            entries: Self.values(processes, .processes, count: count),
+            previous: state.processes,
+            keyframe: keyframe
+        )
         for host in hosts.values { try host.insert(db, sample: id) }
         for finding in findings.values { try finding.insert(db, sample: id) }
         if keyframe { state.lastKeyframeAt = last.takenAt }
@@ -100,7 +116,8 @@ struct BucketMerger {
     }
 
     /// The bucket's row per entity: gone if it was not there at the bucket's last sample.
-    private static func values(_ entries: [Int64: Accumulated], _ table: ChangeTable, count: Int) -> [Int64: RowValues] {
+    private static func values(_ entries: [Int64: Accumulated], _ table: ChangeTable, count: Int) -> [Int64: RowValues]
+    {
         var result: [Int64: RowValues] = [:]
         for (key, entry) in entries {
             result[key] = RowValues(last: entry.lastSample == count ? entry.last : table.gone, peak: entry.peak)

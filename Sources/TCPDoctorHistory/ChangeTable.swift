@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TCPDoctorCore
 
@@ -22,14 +23,23 @@ struct ChangeTable: Sendable {
     let peakColumns: [String]
     /// What a gone entity's row holds.
     let gone: [Int64?]
+    /// Whether values may be NULL (a process's fds when it has gone, an unlimited fd limit).
+    var nullable: Bool { gone.contains(nil) }
 
     static let series = ChangeTable(
-        name: "point", key: "series_id", columns: StateCounts.columns,
+        name: "point",
+        key: "series_id",
+        columns: StateCounts.columns,
         peakColumns: StateCounts.columns.map { $0 + "_max" },
-        gone: Array(repeating: 0, count: StateCounts.columns.count))
+        gone: Array(repeating: 0, count: StateCounts.columns.count)
+    )
     static let processes = ChangeTable(
-        name: "process_point", key: "process_id", columns: ["fds", "fd_soft", "fd_hard"],
-        peakColumns: ["fds_max"], gone: [nil, nil, nil])
+        name: "process_point",
+        key: "process_id",
+        columns: ["fds", "fd_soft", "fd_hard"],
+        peakColumns: ["fds_max"],
+        gone: [nil, nil, nil]
+    )
 
     /// True when a row says its entity has gone: no socket left, or the process not seen.
     func isGone(_ last: [Int64?]) -> Bool {
@@ -40,6 +50,10 @@ struct ChangeTable: Sendable {
     func steady(_ last: [Int64?]) -> RowValues { RowValues(last: last, peak: Array(last.prefix(peakColumns.count))) }
 
     /// Writes the rows of one sample and returns the state after it (steady values per entity).
+    ///
+    /// The rows of a sample are stored together, packed by `ChangeCodec` into one blob (a few
+    /// bytes per entity instead of a row of 30 columns), which keeps 30 days of a busy host
+    /// within tens of megabytes.
     ///
     /// - Parameters:
     ///   - entries: Every entity of the sample; at the finest level those present, in a
@@ -53,49 +67,52 @@ struct ChangeTable: Sendable {
         previous: [Int64: [Int64?]],
         keyframe: Bool
     ) throws -> [Int64: [Int64?]] {
-        let names = [key] + columns + peakColumns
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO \(name) (sample_id, \(names.joined(separator: ", "))) VALUES (?, "
-                + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")")
-        func insert(_ entity: Int64, _ values: RowValues) throws {
-            var arguments: [(any DatabaseValueConvertible)?] = [sample, entity]
-            arguments += values.last.map { $0 }
-            for (index, peak) in values.peak.enumerated() {
-                arguments.append(peak == values.last[index] ? nil : peak)
-            }
-            try statement.execute(arguments: StatementArguments(arguments))
-        }
+        var rows: [(Int64, RowValues)] = []
         var state: [Int64: [Int64?]] = [:]
         state.reserveCapacity(entries.count)
         for (entity, values) in entries {
             let isSteady = values.peak == Array(values.last.prefix(peakColumns.count))
-            if keyframe || !isSteady || previous[entity] != values.last { try insert(entity, values) }
+            if keyframe || !isSteady || previous[entity] != values.last { rows.append((entity, values)) }
             if !isGone(values.last) { state[entity] = values.last }
         }
         if !keyframe {
-            for entity in previous.keys where entries[entity] == nil { try insert(entity, steady(gone)) }
+            for entity in previous.keys where entries[entity] == nil { rows.append((entity, steady(gone))) }
         }
+        guard !rows.isEmpty else { return state }
+        rows.sort { $0.0 < $1.0 }
+        try db.cachedStatement(sql: "INSERT INTO \(name) (sample_id, data) VALUES (?, ?)")
+            .execute(arguments: [sample, ChangeCodec(self).encode(rows)])
         return state
     }
 
     /// The rows of a level's samples between two ids, grouped by sample.
+    ///
+    /// - Throws: `HistoryError.Code.corrupt` when a blob does not decode.
     func rows(_ db: Database, resolution: Int, fromID: Int64, toID: Int64) throws -> [Int64: [(Int64, RowValues)]] {
         let sql = """
-            SELECT p.* FROM \(name) p JOIN sample s ON s.id = p.sample_id
-            WHERE s.resolution = ? AND s.id BETWEEN ? AND ?
+            SELECT p.sample_id, p.data FROM \(name) p JOIN sample s ON s.id = p.sample_id
+            WHERE s.resolution = ? AND p.sample_id BETWEEN ? AND ?
             """
         var result: [Int64: [(Int64, RowValues)]] = [:]
+        let codec = ChangeCodec(self)
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: [resolution, fromID, toID])
         while let row = try cursor.next() {
-            let last: [Int64?] = columns.map { row[$0] }
-            var peak: [Int64?] = []
-            for (index, column) in peakColumns.enumerated() {
-                let stored: Int64? = row[column]
-                peak.append(stored ?? last[index])
-            }
-            result[row["sample_id"], default: []].append((row[key], RowValues(last: last, peak: peak)))
+            let sample: Int64 = row[0]
+            let data: Data = row[1]
+            result[sample] = try codec.decode(data, sample: sample)
         }
         return result
+    }
+
+    /// Every entity some sample of any level still mentions.
+    func referencedEntities(_ db: Database) throws -> Set<Int64> {
+        var entities: Set<Int64> = []
+        let codec = ChangeCodec(self)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT sample_id, data FROM \(name)")
+        while let row = try cursor.next() {
+            for (entity, _) in try codec.decode(row[1], sample: row[0]) { entities.insert(entity) }
+        }
+        return entities
     }
 }
 

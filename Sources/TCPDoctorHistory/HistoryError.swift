@@ -47,7 +47,14 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable {
 
     /// Maps an error of GRDB or SQLite to a `HistoryError` about `path`, naming what was being done.
     static func from(_ error: any Error, path: String, doing action: String) -> HistoryError {
-        if let error = error as? HistoryError { return error }
+        if var error = error as? HistoryError {
+            // Raised below the store (a damaged blob): the store's file is the one concerned.
+            if error.path.isEmpty {
+                error.path = path
+                error.message = "\(path): \(error.message)"
+            }
+            return error
+        }
         guard let database = error as? DatabaseError else {
             return HistoryError(.io, path: path, message: "Could not \(action) \(path).", cause: "\(error)")
         }

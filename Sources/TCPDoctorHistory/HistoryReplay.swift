@@ -31,8 +31,17 @@ struct SampleRow: Hashable {
     }
 
     init(
-        takenAt: Double, firstAt: Double, resolution: Int, keyframe: Bool, merged: Int64, skipped: Int64,
-        sockets: Int64, unattributed: Int64, fileHandles: Int64?, cpuSeconds: Double, wallSeconds: Double
+        takenAt: Double,
+        firstAt: Double,
+        resolution: Int,
+        keyframe: Bool,
+        merged: Int64,
+        skipped: Int64,
+        sockets: Int64,
+        unattributed: Int64,
+        fileHandles: Int64?,
+        cpuSeconds: Double,
+        wallSeconds: Double
     ) {
         id = 0
         (self.takenAt, self.firstAt, self.resolution, self.keyframe) = (takenAt, firstAt, resolution, keyframe)
@@ -51,7 +60,8 @@ struct SampleRow: Hashable {
             arguments: [
                 takenAt, firstAt, resolution, keyframe, merged, skipped, sockets, unattributed, fileHandles,
                 cpuSeconds, wallSeconds,
-            ])
+            ]
+        )
         return db.lastInsertedRowID
     }
 }
@@ -84,17 +94,23 @@ struct HistoryReplay {
             try Int64.fetchOne(
                 db,
                 sql: "SELECT max(id) FROM sample WHERE resolution = ? AND keyframe = 1 AND taken_at <= ?",
-                arguments: [resolution, from])
+                arguments: [resolution, from]
+            )
             ?? Int64.fetchOne(
-                db, sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
-                arguments: [resolution, from])
+                db,
+                sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
+                arguments: [resolution, from]
+            )
         guard let startID,
             let endID = try Int64.fetchOne(
-                db, sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
-                arguments: [resolution, startID, through])
+                db,
+                sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
+                arguments: [resolution, startID, through]
+            )
         else { return }
         let samples = try Row.fetchAll(
-            db, sql: "SELECT * FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
+            db,
+            sql: "SELECT * FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
             arguments: [resolution, startID, endID]
         ).map(SampleRow.init)
         let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
@@ -114,14 +130,18 @@ struct HistoryReplay {
     static func state(_ db: Database, resolution: Int) throws -> LevelState {
         guard
             let last = try Double.fetchOne(
-                db, sql: "SELECT taken_at FROM sample WHERE resolution = ? ORDER BY id DESC LIMIT 1",
-                arguments: [resolution])
+                db,
+                sql: "SELECT taken_at FROM sample WHERE resolution = ? ORDER BY id DESC LIMIT 1",
+                arguments: [resolution]
+            )
         else { return LevelState() }
         var state = LevelState()
         state.lastAt = last
         state.lastKeyframeAt = try Double.fetchOne(
-            db, sql: "SELECT taken_at FROM sample WHERE resolution = ? AND keyframe = 1 ORDER BY id DESC LIMIT 1",
-            arguments: [resolution])
+            db,
+            sql: "SELECT taken_at FROM sample WHERE resolution = ? AND keyframe = 1 ORDER BY id DESC LIMIT 1",
+            arguments: [resolution]
+        )
         var final: ([Int64: RowValues], [Int64: RowValues]) = ([:], [:])
         try replay(db, resolution: resolution, from: last, through: last) { _, series, processes in
             final = (series, processes)
@@ -134,7 +154,10 @@ struct HistoryReplay {
     }
 
     private static func advance(
-        _ state: inout [Int64: RowValues], _ table: ChangeTable, _ rows: [(Int64, RowValues)], keyframe: Bool
+        _ state: inout [Int64: RowValues],
+        _ table: ChangeTable,
+        _ rows: [(Int64, RowValues)],
+        keyframe: Bool
     ) {
         if keyframe { state.removeAll(keepingCapacity: true) }
         for (key, values) in rows { state[key] = values }

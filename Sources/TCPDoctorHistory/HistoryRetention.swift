@@ -59,7 +59,9 @@ public struct HistoryRetention: Hashable, Sendable {
             } else if let seconds = parseDuration(String(pieces[0])), seconds >= 1, seconds == seconds.rounded() {
                 resolution = Int(seconds)
             } else {
-                throw HistoryRetentionError("'\(pieces[0])' is not a resolution (raw, or whole seconds such as 60s, 1m, 10m)")
+                throw HistoryRetentionError(
+                    "'\(pieces[0])' is not a resolution (raw, or whole seconds such as 60s, 1m, 10m)"
+                )
             }
             guard let keep = parseDuration(String(pieces[1])), keep > 0 else {
                 throw HistoryRetentionError("'\(pieces[1])' is not an age (such as 48h or 400d)")

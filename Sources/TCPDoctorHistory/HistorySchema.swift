@@ -25,7 +25,6 @@ enum HistorySchema {
     private static var v1: [String] {
         let states = StateCounts.columns
         let last = states.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", ")
-        let peak = states.map { "\($0)_max INTEGER" }.joined(separator: ", ")
         let counters = SampleAggregate.keptCounters.map { "\(counterColumn($0)) INTEGER" }.joined(separator: ", ")
         return [
             """
@@ -68,19 +67,15 @@ enum HistorySchema {
             "CREATE UNIQUE INDEX series_identity ON series(netns, ifnull(process_id, 0), place_kind, place)",
             """
             CREATE TABLE point (
-                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
-                series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
-                \(last), \(peak),
-                PRIMARY KEY (sample_id, series_id)
-            ) WITHOUT ROWID
+                sample_id INTEGER PRIMARY KEY REFERENCES sample(id) ON DELETE CASCADE,
+                data BLOB NOT NULL
+            )
             """,
             """
             CREATE TABLE process_point (
-                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
-                process_id INTEGER NOT NULL REFERENCES process(id) ON DELETE CASCADE,
-                fds INTEGER, fd_soft INTEGER, fd_hard INTEGER, fds_max INTEGER,
-                PRIMARY KEY (sample_id, process_id)
-            ) WITHOUT ROWID
+                sample_id INTEGER PRIMARY KEY REFERENCES sample(id) ON DELETE CASCADE,
+                data BLOB NOT NULL
+            )
             """,
             """
             CREATE TABLE host_point (
@@ -91,18 +86,33 @@ enum HistorySchema {
             ) WITHOUT ROWID
             """,
             """
-            CREATE TABLE finding (
-                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+            CREATE TABLE finding_kind (
+                id INTEGER PRIMARY KEY,
                 subject TEXT NOT NULL,
                 rule TEXT NOT NULL,
                 severity INTEGER NOT NULL,
                 pid INTEGER,
                 place TEXT,
-                netns INTEGER,
+                netns INTEGER
+            )
+            """,
+            """
+            CREATE UNIQUE INDEX finding_kind_identity ON finding_kind(
+                subject, rule, severity, ifnull(pid, -1), ifnull(place, ''), ifnull(netns, 0))
+            """,
+            """
+            CREATE TABLE finding (
+                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+                kind_id INTEGER NOT NULL REFERENCES finding_kind(id),
                 size INTEGER,
                 size_max INTEGER,
-                PRIMARY KEY (sample_id, subject)
+                PRIMARY KEY (sample_id, kind_id)
             ) WITHOUT ROWID
+            """,
+            """
+            CREATE VIEW finding_full AS
+                SELECT f.sample_id, k.subject, k.rule, k.severity, k.pid, k.place, k.netns, f.size, f.size_max
+                FROM finding f JOIN finding_kind k ON k.id = f.kind_id
             """,
             """
             CREATE TABLE record_log (

@@ -30,9 +30,16 @@ extension HistoryStore {
         let previous = writer
         let next = try write("write a sample into") { db -> LevelState in
             let sample = try SampleRow(
-                takenAt: time, firstAt: time, resolution: 0, keyframe: keyframe, merged: 1,
-                skipped: aggregate.skippedTicks, sockets: aggregate.sockets, unattributed: aggregate.socketsUnattributed,
-                fileHandles: aggregate.fileHandlesAllocated, cpuSeconds: aggregate.cpuSeconds,
+                takenAt: time,
+                firstAt: time,
+                resolution: 0,
+                keyframe: keyframe,
+                merged: 1,
+                skipped: aggregate.skippedTicks,
+                sockets: aggregate.sockets,
+                unattributed: aggregate.socketsUnattributed,
+                fileHandles: aggregate.fileHandlesAllocated,
+                cpuSeconds: aggregate.cpuSeconds,
                 wallSeconds: aggregate.wallSeconds
             ).insert(db)
             var processEntries: [Int64: RowValues] = [:]
@@ -47,16 +54,29 @@ extension HistoryStore {
             var seriesEntries: [Int64: RowValues] = [:]
             for (key, counts) in aggregate.groups {
                 let identity = SeriesIdentity(
-                    netns: key.netns, process: key.process.flatMap { rowOfProcess[$0] }, kind: key.place.kind,
-                    place: key.place.text)
+                    netns: key.netns,
+                    process: key.process.flatMap { rowOfProcess[$0] },
+                    kind: key.place.kind,
+                    place: key.place.text
+                )
                 let id = try Self.seriesID(db, identity, cache: &seriesIDs)
                 seriesEntries[id] = ChangeTable.series.steady(counts.values.map { $0 })
             }
             var state = LevelState(lastKeyframeAt: keyframe ? time : previous.lastKeyframeAt, lastAt: time)
             state.series = try ChangeTable.series.write(
-                db, sample: sample, entries: seriesEntries, previous: previous.series, keyframe: keyframe)
+                db,
+                sample: sample,
+                entries: seriesEntries,
+                previous: previous.series,
+                keyframe: keyframe
+            )
             state.processes = try ChangeTable.processes.write(
-                db, sample: sample, entries: processEntries, previous: previous.processes, keyframe: keyframe)
+                db,
+                sample: sample,
+                entries: processEntries,
+                previous: previous.processes,
+                keyframe: keyframe
+            )
             for namespace in aggregate.namespaces.values {
                 try HostRow(namespace).insert(db, sample: sample)
             }
@@ -71,28 +91,40 @@ extension HistoryStore {
     }
 
     static func processID(
-        _ db: Database, _ process: SampleAggregate.Process, at time: Double, cache: inout [ProcessIdentity: Int64]
+        _ db: Database,
+        _ process: SampleAggregate.Process,
+        at time: Double,
+        cache: inout [ProcessIdentity: Int64]
     ) throws -> Int64 {
-        let identity = ProcessIdentity(pid: process.key.pid, startTime: process.key.startTime, argvHash: process.argvHash)
+        let identity = ProcessIdentity(
+            pid: process.key.pid,
+            startTime: process.key.startTime,
+            argvHash: process.argvHash
+        )
         if let id = cache[identity] { return id }
         let start = process.key.startTime.map { Int64(bitPattern: $0) }
         let hash = Int64(bitPattern: process.argvHash)
         if let id = try Int64.fetchOne(
             db,
             sql: "SELECT id FROM process WHERE pid = ? AND ifnull(start_time, -1) = ifnull(?, -1) AND argv_hash = ?",
-            arguments: [process.key.pid, start, hash])
-        {
+            arguments: [process.key.pid, start, hash]
+        ) {
             cache[identity] = id
             return id
         }
         try db.execute(
             sql: "INSERT INTO process (pid, start_time, argv_hash, command, first_seen) VALUES (?, ?, ?, ?, ?)",
-            arguments: [process.key.pid, start, hash, process.command, time])
+            arguments: [process.key.pid, start, hash, process.command, time]
+        )
         cache[identity] = db.lastInsertedRowID
         return db.lastInsertedRowID
     }
 
-    static func seriesID(_ db: Database, _ identity: SeriesIdentity, cache: inout [SeriesIdentity: Int64]) throws -> Int64 {
+    static func seriesID(
+        _ db: Database,
+        _ identity: SeriesIdentity,
+        cache: inout [SeriesIdentity: Int64]
+    ) throws -> Int64 {
         if let id = cache[identity] { return id }
         let netns = Int64(bitPattern: identity.netns)
         if let id = try Int64.fetchOne(
@@ -101,14 +133,15 @@ extension HistoryStore {
                 SELECT id FROM series WHERE netns = ? AND ifnull(process_id, 0) = ifnull(?, 0)
                 AND place_kind = ? AND place = ?
                 """,
-            arguments: [netns, identity.process, identity.kind, identity.place])
-        {
+            arguments: [netns, identity.process, identity.kind, identity.place]
+        ) {
             cache[identity] = id
             return id
         }
         try db.execute(
             sql: "INSERT INTO series (netns, process_id, place_kind, place) VALUES (?, ?, ?, ?)",
-            arguments: [netns, identity.process, identity.kind, identity.place])
+            arguments: [netns, identity.process, identity.kind, identity.place]
+        )
         cache[identity] = db.lastInsertedRowID
         return db.lastInsertedRowID
     }
@@ -116,14 +149,16 @@ extension HistoryStore {
 
 /// One row of `host_point`: a namespace's totals and kernel counters.
 struct HostRow: Hashable {
-    static let columns = StateCounts.columns + ["sockets_max"] + SampleAggregate.keptCounters.map(HistorySchema.counterColumn)
+    static let columns =
+        StateCounts.columns + ["sockets_max"] + SampleAggregate.keptCounters.map(HistorySchema.counterColumn)
     var netns: Int64
     /// One value per entry of `columns`.
     var values: [Int64?]
 
     init(_ namespace: SampleAggregate.Namespace) {
         netns = Int64(bitPattern: namespace.netns)
-        values = namespace.counts.values.map { $0 } + [namespace.counts.total]
+        values =
+            namespace.counts.values.map { $0 } + [namespace.counts.total]
             + SampleAggregate.keptCounters.map { namespace.counters[$0] }
     }
 
@@ -135,7 +170,8 @@ struct HostRow: Hashable {
     func insert(_ db: Database, sample: Int64) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO host_point (sample_id, netns, \(Self.columns.joined(separator: ", "))) VALUES (?, ?, "
-                + Array(repeating: "?", count: Self.columns.count).joined(separator: ", ") + ")")
+                + Array(repeating: "?", count: Self.columns.count).joined(separator: ", ") + ")"
+        )
         var arguments: [(any DatabaseValueConvertible)?] = [sample, netns]
         arguments += values.map { $0 }
         try statement.execute(arguments: StatementArguments(arguments))
@@ -168,12 +204,31 @@ struct FindingRow: Hashable {
         (place, netns, size, sizeMax) = (row["place"], row["netns"], row["size"], row["size_max"])
     }
 
+    /// Inserts the finding into sample `sample`; what it is about (subject, rule, severity,
+    /// pid, place) is stored once in `finding_kind`, each sample only its size.
     func insert(_ db: Database, sample: Int64) throws {
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO finding (sample_id, subject, rule, severity, pid, place, netns, size, size_max)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [sample, subject, rule, severity, pid, place, netns, size, sizeMax])
+        let identity: StatementArguments = [subject, rule, severity, pid, place, netns]
+        let kind: Int64
+        if let known = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT id FROM finding_kind WHERE subject = ? AND rule = ? AND severity = ?
+                    AND ifnull(pid, -1) = ifnull(?, -1) AND ifnull(place, '') = ifnull(?, '')
+                    AND ifnull(netns, 0) = ifnull(?, 0)
+                    """
+            ),
+            arguments: identity
+        ) {
+            kind = known
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT INTO finding_kind (subject, rule, severity, pid, place, netns) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: identity)
+            kind = db.lastInsertedRowID
+        }
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO finding (sample_id, kind_id, size, size_max) VALUES (?, ?, ?, ?)"
+        )
+        .execute(arguments: [sample, kind, size, sizeMax])
     }
 }

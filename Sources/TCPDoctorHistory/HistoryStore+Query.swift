@@ -69,8 +69,11 @@ extension HistoryStore {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM series") {
                 let processID: Int64? = row["process_id"]
                 let group = HistoryGroup(
-                    netns: UInt64(bitPattern: row["netns"]), process: processID.flatMap { processes[$0] },
-                    placeKind: row["place_kind"], place: row["place"])
+                    netns: UInt64(bitPattern: row["netns"]),
+                    process: processID.flatMap { processes[$0] },
+                    placeKind: row["place_kind"],
+                    place: row["place"]
+                )
                 if matching(group) { groups[row["id"]] = (group, processID) }
             }
             var points: [Int64: [HistoryPoint]] = [:]
@@ -78,22 +81,32 @@ extension HistoryStore {
                 let through = min(until, before.nextDown)
                 guard through >= since else { continue }
                 try HistoryReplay.replay(db, resolution: resolution, from: since, through: through) {
-                    sample, series, processValues in
+                    sample,
+                    series,
+                    processValues in
                     for (id, values) in series {
                         guard let (_, processID) = groups[id] else { continue }
                         let process = processID.flatMap { processValues[$0] }
                         points[id, default: []].append(
                             HistoryPoint(
-                                time: sample.takenAt, resolution: resolution,
+                                time: sample.takenAt,
+                                resolution: resolution,
                                 counts: StateCounts(values: values.last.map { $0 ?? 0 }),
                                 peak: StateCounts(values: values.peak.map { $0 ?? 0 }),
-                                fds: process?.last[0], fdSoftLimit: process?.last[1]))
+                                fds: process?.last[0],
+                                fdSoftLimit: process?.last[1]
+                            )
+                        )
                     }
                 }
             }
             return points.compactMap { id, points in
                 groups[id].map { HistorySeries(group: $0.group, points: points.sorted { $0.time < $1.time }) }
-            }.sorted { ($0.group.netns, $0.group.process?.pid ?? -1, $0.group.place) < ($1.group.netns, $1.group.process?.pid ?? -1, $1.group.place) }
+            }.sorted {
+                ($0.group.netns, $0.group.process?.pid ?? -1, $0.group.place) < (
+                    $1.group.netns, $1.group.process?.pid ?? -1, $1.group.place
+                )
+            }
         }
     }
 
@@ -105,21 +118,30 @@ extension HistoryStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT f.*, s.taken_at FROM finding f JOIN sample s ON s.id = f.sample_id
+                        SELECT f.*, s.taken_at FROM finding_full f JOIN sample s ON s.id = f.sample_id
                         WHERE s.resolution = ? AND s.taken_at >= ? AND s.taken_at <= ? AND s.taken_at < ?
                         ORDER BY s.taken_at, s.id
                         """,
-                    arguments: [resolution, since, until, before])
+                    arguments: [resolution, since, until, before]
+                )
                 for row in rows {
                     let finding = FindingRow(row)
                     result.append(
                         HistoryFinding(
-                            time: row["taken_at"], resolution: resolution,
+                            time: row["taken_at"],
+                            resolution: resolution,
                             finding: SampleAggregate.FindingRecord(
-                                rule: finding.rule, severity: Finding.Severity(rawValue: finding.severity) ?? .info,
-                                subject: finding.subject, pid: finding.pid, place: finding.place,
-                                netns: finding.netns.map { UInt64(bitPattern: $0) }, size: finding.size),
-                            sizeMax: finding.sizeMax ?? finding.size))
+                                rule: finding.rule,
+                                severity: Finding.Severity(rawValue: finding.severity) ?? .info,
+                                subject: finding.subject,
+                                pid: finding.pid,
+                                place: finding.place,
+                                netns: finding.netns.map { UInt64(bitPattern: $0) },
+                                size: finding.size
+                            ),
+                            sizeMax: finding.sizeMax ?? finding.size
+                        )
+                    )
                 }
             }
             return result
@@ -144,7 +166,9 @@ extension HistoryStore {
         var finerStart = Double.infinity
         // The levels the database holds, whatever the retention of the recorder that wrote them.
         let levels = try Row.fetchAll(
-            db, sql: "SELECT resolution, min(taken_at) AS start FROM sample GROUP BY resolution ORDER BY resolution")
+            db,
+            sql: "SELECT resolution, min(taken_at) AS start FROM sample GROUP BY resolution ORDER BY resolution"
+        )
         for level in levels {
             result.append((level["resolution"], finerStart))
             finerStart = min(finerStart, level["start"])
@@ -157,8 +181,12 @@ extension HistoryStore {
         for row in try Row.fetchAll(db, sql: "SELECT * FROM process") {
             let start: Int64? = row["start_time"]
             result[row["id"]] = HistoryProcess(
-                pid: row["pid"], startTime: start.map { UInt64(bitPattern: $0) }, command: row["command"],
-                argvHash: UInt64(bitPattern: row["argv_hash"]), firstSeen: row["first_seen"])
+                pid: row["pid"],
+                startTime: start.map { UInt64(bitPattern: $0) },
+                command: row["command"],
+                argvHash: UInt64(bitPattern: row["argv_hash"]),
+                firstSeen: row["first_seen"]
+            )
         }
         return result
     }
@@ -178,8 +206,13 @@ public struct RecordCost: Hashable, Sendable {
     public var bytesPerDay: Double?
 
     public init(
-        at: Double, samples: Int64, skipped: Int64, cpuSeconds: Double, databaseBytes: Int64,
-        cpuSecondsPerDay: Double?, bytesPerDay: Double?
+        at: Double,
+        samples: Int64,
+        skipped: Int64,
+        cpuSeconds: Double,
+        databaseBytes: Int64,
+        cpuSecondsPerDay: Double?,
+        bytesPerDay: Double?
     ) {
         (self.at, self.samples, self.skipped, self.cpuSeconds) = (at, samples, skipped, cpuSeconds)
         (self.databaseBytes, self.cpuSecondsPerDay, self.bytesPerDay) = (databaseBytes, cpuSecondsPerDay, bytesPerDay)
@@ -198,7 +231,8 @@ extension HistoryStore {
                 arguments: [
                     cost.at, cost.samples, cost.skipped, cost.cpuSeconds, cost.databaseBytes, cost.cpuSecondsPerDay,
                     cost.bytesPerDay,
-                ])
+                ]
+            )
         }
     }
 
@@ -207,9 +241,14 @@ extension HistoryStore {
         try read("read") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM record_log ORDER BY id").map { row in
                 RecordCost(
-                    at: row["at"], samples: row["samples"], skipped: row["skipped"], cpuSeconds: row["cpu_seconds"],
-                    databaseBytes: row["database_bytes"], cpuSecondsPerDay: row["cpu_seconds_per_day"],
-                    bytesPerDay: row["bytes_per_day"])
+                    at: row["at"],
+                    samples: row["samples"],
+                    skipped: row["skipped"],
+                    cpuSeconds: row["cpu_seconds"],
+                    databaseBytes: row["database_bytes"],
+                    cpuSecondsPerDay: row["cpu_seconds_per_day"],
+                    bytesPerDay: row["bytes_per_day"]
+                )
             }
         }
     }

@@ -34,17 +34,24 @@ extension HistoryStore {
             if index + 1 < levels.count {
                 let coarser = Double(levels[index + 1].resolution)
                 deleteBefore = (cutoff / coarser).rounded(.down) * coarser
-                report.bucketsWritten += try downsample(level.resolution, into: levels[index + 1], through: deleteBefore)
+                report.bucketsWritten += try downsample(
+                    level.resolution,
+                    into: levels[index + 1],
+                    through: deleteBefore
+                )
             }
             report.samplesExpired += try write("expire samples of") { db in
                 guard
                     let keyframe = try Int64.fetchOne(
                         db,
                         sql: "SELECT max(id) FROM sample WHERE resolution = ? AND keyframe = 1 AND taken_at <= ?",
-                        arguments: [level.resolution, deleteBefore])
+                        arguments: [level.resolution, deleteBefore]
+                    )
                 else { return 0 }
                 try db.execute(
-                    sql: "DELETE FROM sample WHERE resolution = ? AND id < ?", arguments: [level.resolution, keyframe])
+                    sql: "DELETE FROM sample WHERE resolution = ? AND id < ?",
+                    arguments: [level.resolution, keyframe]
+                )
                 return db.changesCount
             }
         }
@@ -62,15 +69,20 @@ extension HistoryStore {
             let count = try write("shrink") { db -> Int in
                 guard
                     let oldest = try Row.fetchOne(
-                        db, sql: "SELECT resolution FROM sample ORDER BY taken_at, id LIMIT 1")
+                        db,
+                        sql: "SELECT resolution FROM sample ORDER BY taken_at, id LIMIT 1"
+                    )
                 else { return 0 }
                 let resolution: Int = oldest["resolution"]
                 if let next = try Int64.fetchOne(
                     db,
                     sql: "SELECT id FROM sample WHERE resolution = ? AND keyframe = 1 ORDER BY id LIMIT 1 OFFSET 1",
-                    arguments: [resolution])
-                {
-                    try db.execute(sql: "DELETE FROM sample WHERE resolution = ? AND id < ?", arguments: [resolution, next])
+                    arguments: [resolution]
+                ) {
+                    try db.execute(
+                        sql: "DELETE FROM sample WHERE resolution = ? AND id < ?",
+                        arguments: [resolution, next]
+                    )
                 } else {
                     try db.execute(sql: "DELETE FROM sample WHERE resolution = ?", arguments: [resolution])
                 }
@@ -88,12 +100,16 @@ extension HistoryStore {
     /// file system and truncates the write-ahead log.
     private func compact() throws(HistoryError) {
         try write("compact") { db in
-            try db.execute(sql: "DELETE FROM series WHERE id NOT IN (SELECT series_id FROM point)")
-            try db.execute(
-                sql: """
-                    DELETE FROM process WHERE id NOT IN (SELECT process_id FROM process_point)
-                    AND id NOT IN (SELECT process_id FROM series WHERE process_id IS NOT NULL)
-                    """)
+            let series = try ChangeTable.series.referencedEntities(db)
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM series") where !series.contains(id) {
+                try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [id])
+            }
+            let processes = try ChangeTable.processes.referencedEntities(db)
+                .union(Int64.fetchAll(db, sql: "SELECT process_id FROM series WHERE process_id IS NOT NULL"))
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM process") where !processes.contains(id) {
+                try db.execute(sql: "DELETE FROM process WHERE id = ?", arguments: [id])
+            }
+            try db.execute(sql: "DELETE FROM finding_kind WHERE id NOT IN (SELECT kind_id FROM finding)")
             try db.execute(sql: "PRAGMA incremental_vacuum")
         }
         seriesIDs.removeAll()
@@ -108,7 +124,9 @@ extension HistoryStore {
     /// Merges the samples of level `finer` older than `limit` that the coarser level does not
     /// hold yet into its buckets, six hours of them per transaction; returns the buckets written.
     private func downsample(
-        _ finer: Int, into coarser: HistoryRetention.Level, through limit: Double
+        _ finer: Int,
+        into coarser: HistoryRetention.Level,
+        through limit: Double
     ) throws(HistoryError) -> Int {
         let width = Double(coarser.resolution)
         let chunk = width * (21600 / width).rounded(.up)
@@ -119,18 +137,44 @@ extension HistoryStore {
                 let after = state.lastAt.map { (($0 / width).rounded(.down) + 1) * width } ?? -Double.infinity
                 guard
                     let first = try Double.fetchOne(
-                        db, sql: "SELECT min(taken_at) FROM sample WHERE resolution = ? AND taken_at >= ?",
-                        arguments: [finer, after]), first < limit
+                        db,
+                        sql: "SELECT min(taken_at) FROM sample WHERE resolution = ? AND taken_at >= ?",
+                        arguments: [finer, after]
+                    ), first < limit
                 else { return nil }
                 let start = (first / width).rounded(.down) * width
                 let end = min(limit, start + chunk)
                 var merger = BucketMerger(width: width, keyframePeriod: coarser.keyframePeriod)
-                let hosts = try Self.grouped(db, table: "host_point", resolution: finer, from: first, before: end, HostRow.init)
-                let findings = try Self.grouped(db, table: "finding", resolution: finer, from: first, before: end, FindingRow.init)
-                try HistoryReplay.replay(db, resolution: finer, from: first, through: end.nextDown) { sample, series, processes in
+                let hosts = try Self.grouped(
+                    db,
+                    table: "host_point",
+                    resolution: finer,
+                    from: first,
+                    before: end,
+                    HostRow.init
+                )
+                let findings = try Self.grouped(
+                    db,
+                    table: "finding_full",
+                    resolution: finer,
+                    from: first,
+                    before: end,
+                    FindingRow.init
+                )
+                try HistoryReplay.replay(db, resolution: finer, from: first, through: end.nextDown) {
+                    sample,
+                    series,
+                    processes in
                     try merger.add(
-                        sample, series: series, processes: processes, hosts: hosts[sample.id] ?? [],
-                        findings: findings[sample.id] ?? [], db: db, state: &state, resolution: coarser.resolution)
+                        sample,
+                        series: series,
+                        processes: processes,
+                        hosts: hosts[sample.id] ?? [],
+                        findings: findings[sample.id] ?? [],
+                        db: db,
+                        state: &state,
+                        resolution: coarser.resolution
+                    )
                 }
                 try merger.finish(db: db, state: &state, resolution: coarser.resolution)
                 return merger.written
@@ -143,7 +187,12 @@ extension HistoryStore {
     }
 
     private static func grouped<T>(
-        _ db: Database, table: String, resolution: Int, from: Double, before: Double, _ make: (Row) -> T
+        _ db: Database,
+        table: String,
+        resolution: Int,
+        from: Double,
+        before: Double,
+        _ make: (Row) -> T
     ) throws -> [Int64: [T]] {
         var result: [Int64: [T]] = [:]
         let rows = try Row.fetchCursor(
@@ -152,7 +201,8 @@ extension HistoryStore {
                 SELECT t.* FROM \(table) t JOIN sample s ON s.id = t.sample_id
                 WHERE s.resolution = ? AND s.taken_at >= ? AND s.taken_at < ?
                 """,
-            arguments: [resolution, from, before])
+            arguments: [resolution, from, before]
+        )
         while let row = try rows.next() { result[row["sample_id"], default: []].append(make(row)) }
         return result
     }

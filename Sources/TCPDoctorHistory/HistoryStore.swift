@@ -73,9 +73,11 @@ public final class HistoryStore {
         let result = try read("check") { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
         guard result == ["ok"] else {
             throw HistoryError(
-                .corrupt, path: path,
+                .corrupt,
+                path: path,
                 message: "\(path) is damaged (PRAGMA quick_check failed); move it away and record anew.",
-                cause: result.prefix(3).joined(separator: "; "))
+                cause: result.prefix(3).joined(separator: "; ")
+            )
         }
     }
 
@@ -113,32 +115,45 @@ public final class HistoryStore {
         if !directory.isEmpty, !files.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
                 try files.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    atPath: directory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
             } catch {
                 throw HistoryError(
-                    .cannotCreate, path: path,
-                    message: "Could not create the directory \(directory) for \(path); create it or choose another --db.",
-                    cause: (error as NSError).localizedDescription)
+                    .cannotCreate,
+                    path: path,
+                    message:
+                        "Could not create the directory \(directory) for \(path); create it or choose another --db.",
+                    cause: (error as NSError).localizedDescription
+                )
             }
         } else if !directory.isEmpty, !isDirectory.boolValue {
             throw HistoryError(
-                .cannotCreate, path: path, message: "\(directory) is not a directory; choose another --db.")
+                .cannotCreate,
+                path: path,
+                message: "\(directory) is not a directory; choose another --db."
+            )
         }
         if files.fileExists(atPath: path) {
             guard files.isWritableFile(atPath: path) else {
                 throw HistoryError(
-                    .readOnly, path: path,
+                    .readOnly,
+                    path: path,
                     message: "\(path) is read-only (the file or its file system); "
-                        + "give tcpdoctor write access or choose another --db.")
+                        + "give tcpdoctor write access or choose another --db."
+                )
             }
             return
         }
         guard files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             let writable = files.isWritableFile(atPath: directory.isEmpty ? "." : directory)
             throw HistoryError(
-                writable ? .cannotCreate : .readOnly, path: path,
+                writable ? .cannotCreate : .readOnly,
+                path: path,
                 message: "Could not create \(path): its directory "
-                    + (writable ? "refused the file" : "is not writable") + "; choose another --db.")
+                    + (writable ? "refused the file" : "is not writable") + "; choose another --db."
+            )
         }
     }
 
@@ -149,9 +164,12 @@ public final class HistoryStore {
         let unknown = applied.filter { !HistorySchema.known.contains($0) }
         guard unknown.isEmpty else {
             throw HistoryError(
-                .newerSchema, path: path,
-                message: "\(path) was written by a newer tcpdoctor (migrations \(unknown.sorted().joined(separator: ", ")) "
-                    + "are unknown to this version); upgrade tcpdoctor or choose another --db.")
+                .newerSchema,
+                path: path,
+                message:
+                    "\(path) was written by a newer tcpdoctor (migrations \(unknown.sorted().joined(separator: ", ")) "
+                    + "are unknown to this version); upgrade tcpdoctor or choose another --db."
+            )
         }
     }
 }

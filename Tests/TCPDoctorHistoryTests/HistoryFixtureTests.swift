@@ -36,7 +36,8 @@ import Testing
 
     @Test func opensMigratesAndReadsTheV1Fixture() throws {
         let fixture = try #require(
-            Bundle.module.url(forResource: "history-v1", withExtension: "sqlite", subdirectory: "Fixtures"))
+            Bundle.module.url(forResource: "history-v1", withExtension: "sqlite", subdirectory: "Fixtures")
+        )
         let (directory, path) = temporaryDatabase()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

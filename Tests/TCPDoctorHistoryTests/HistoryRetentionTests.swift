@@ -27,11 +27,25 @@ func aggregate(closeWait: Int64, pid: Int32 = 4242, fds: Int64 = 100) -> SampleA
         groups: [SampleAggregate.GroupKey(netns: 1, process: process, place: .localPort(8000)): counts],
         processes: [
             process: SampleAggregate.Process(
-                key: process, command: "leaky", argvHash: 1, openFiles: fds, fileLimitSoft: 1024, fileLimitHard: 4096)
+                key: process,
+                command: "leaky",
+                argvHash: 1,
+                openFiles: fds,
+                fileLimitSoft: 1024,
+                fileLimitHard: 4096
+            )
         ],
         namespaces: [1: SampleAggregate.Namespace(netns: 1, counts: counts, counters: ["Tcp.ActiveOpens": 5])],
-        findings: [SampleAggregate.FindingRecord(rule: "close-wait-leak", severity: .warning, subject: "cw/4242", size: closeWait)],
-        sockets: counts.total)
+        findings: [
+            SampleAggregate.FindingRecord(
+                rule: "close-wait-leak",
+                severity: .warning,
+                subject: "cw/4242",
+                size: closeWait
+            )
+        ],
+        sockets: counts.total
+    )
 }
 
 @Suite struct HistoryRetentionTests {

@@ -59,7 +59,9 @@ public struct StateCounts: Hashable, Sendable {
         StateCounts(values: zip(values, other.values).map { max($0, $1) })
     }
 
-    private static func index(of state: TCPState) -> Int? {
+    /// The position of `state` in `values` (NEW_SYN_RECV counts as SYN_RECV); nil for a state the
+    /// history does not count.
+    public static func index(of state: TCPState) -> Int? {
         switch state {
         case .newSynReceived: 3
         default: states.firstIndex(of: state)
