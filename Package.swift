@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TCPDoctorLinux", targets: ["TCPDoctorLinux"]),
         .library(name: "TCPDoctorCapture", targets: ["TCPDoctorCapture"]),
         .library(name: "TCPDoctorLab", targets: ["TCPDoctorLab"]),
+        .library(name: "TCPDoctorHistory", targets: ["TCPDoctorHistory"]),
         // Test tooling, not shipped in the tcpdoctor binary: a product only so that the benchmark
         // generator (scripts/capture-bench/Generator), a package of its own, can write captures.
         .library(name: "TCPDoctorCaptureWriters", targets: ["TCPDoctorCaptureWriters"]),
@@ -16,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Kernel headers for netlink and inet_diag, and inline wrappers for their macros. No logic.
@@ -64,11 +66,17 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // The SQLite store of `record` (GRDB): its migrations, retention and queries. It stores and
+        // queries; it reads nothing of the platform.
+        .target(
+            name: "TCPDoctorHistory",
+            dependencies: ["TCPDoctorCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Argument parsing and rendering; no business logic.
         .target(
             name: "TCPDoctorCommands",
             dependencies: [
-                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
+                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab", "TCPDoctorHistory",
                 // `watch`'s terminal (Terminal.swift) and the clocks of its loop.
                 "TCPDoctorSystem", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,10 +106,16 @@ let package = Package(
             dependencies: ["TCPDoctorLab", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
         ),
         .testTarget(
+            name: "TCPDoctorHistoryTests",
+            dependencies: ["TCPDoctorHistory", "TCPDoctorCore", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
             name: "TCPDoctorCommandsTests",
             dependencies: [
                 "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
-                "TCPDoctorCaptureWriters", "TCPDoctorTestSupport",
+                "TCPDoctorCaptureWriters", "TCPDoctorTestSupport", "TCPDoctorHistory",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 // posix_spawn with every inherited fd closed, for tmux (Watch/TmuxSession.swift).
                 "TCPDoctorSystem",
             ]

@@ -17,30 +17,9 @@ for binary in "$before" "$after"; do [[ -x $binary ]] || { echo "ab.sh: $binary 
 command -v hyperfine >/dev/null || { echo "ab.sh: hyperfine is missing (apt-get install hyperfine)" >&2; exit 2; }
 mkdir -p "$results"
 
-pop=""
-cleanup() {
-    if [[ -n $pop ]] && kill -0 "$pop" 2>/dev/null; then
-        kill -TERM "$pop" 2>/dev/null || true
-        for _ in $(seq 1 150); do kill -0 "$pop" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$pop" 2>/dev/null || true
-    fi
-    [[ -n $pop ]] && python3 "$HERE/populate.py" --stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# shellcheck disable=SC2086 # POPULATE_ARGS is a list of arguments
-python3 "$HERE/populate.py" --ready-file "$results/ready.json" ${POPULATE_ARGS:-} >"$results/populate.log" 2>&1 &
-pop=$!
-for _ in $(seq 1 900); do
-    [[ -s $results/ready.json ]] && break
-    kill -0 "$pop" 2>/dev/null || { cat "$results/populate.log" >&2; exit 2; }
-    sleep 0.2
-done
-[[ -s $results/ready.json ]] || { echo "ab.sh: populate.py not ready after 180 s" >&2; exit 2; }
-grep -E '^READY' "$results/populate.log" >&2 || true
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$results/load.txt" >&2
+# shellcheck source=load.sh
+source "$HERE/load.sh"
+start_load "$results"
 
 b=$(printf '%q' "$before")
 a=$(printf '%q' "$after")

@@ -57,6 +57,15 @@ struct LabRunCommand: ParsableCommand {
     @Flag(help: "Run the same workload written correctly.")
     var fixed = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Connections per second the client opens, for a leak that grows at a known pace (close-wait-*, "
+                + "emfile, reset-held). Default: as fast as it can.",
+            valueName: "PER_SECOND"
+        )
+    )
+    var rate: Double?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -72,7 +81,9 @@ struct LabRunCommand: ParsableCommand {
             )
         }
         do {
-            _ = try LabOptions(connections: connections).resolvedConnections(for: scenario)
+            let options = LabOptions(connections: connections, rate: rate)
+            _ = try options.resolvedConnections(for: scenario)
+            try options.checkRate(for: scenario)
         } catch {
             throw ValidationError(error.description)
         }
@@ -85,7 +96,7 @@ struct LabRunCommand: ParsableCommand {
             scenario = try LabScenario.named(scenarioName)
             // Before the lab exists: a Ctrl-C from now on is handled, never the default death.
             try LabSignals.install()
-            lab = try LabRun.start(scenario, options: LabOptions(connections: connections, fixed: fixed))
+            lab = try LabRun.start(scenario, options: LabOptions(connections: connections, fixed: fixed, rate: rate))
         } catch {
             let notes = error.code == .needsRoot ? ["Run it as root: `sudo tcpdoctor lab run \(scenarioName)`."] : []
             throw CommandFailure(ExitStatus.labFailed, error.description, notes: notes)

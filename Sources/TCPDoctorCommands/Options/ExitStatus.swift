@@ -19,6 +19,11 @@ enum ExitStatus {
     /// `lab run` could not set up or hold its scenario (a role failed, exited on its own, or the
     /// scenario needs root).
     static let labFailed = ExitCode(5)
+    /// The history database cannot be used: corrupt, read-only, from a newer tcpdoctor, on a full
+    /// disk, or in a directory that cannot be created.
+    static let historyUnusable = ExitCode(6)
+    /// Another `tcpdoctor record` is recording into the same database.
+    static let historyLocked = ExitCode(7)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
     /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.
@@ -37,6 +42,8 @@ enum ExitStatus {
         case systemUnreadable.rawValue: "system_unreadable"
         case nothingMatched.rawValue: "nothing_matched"
         case labFailed.rawValue: "lab_failed"
+        case historyUnusable.rawValue: "history_unusable"
+        case historyLocked.rawValue: "history_locked"
         case usage.rawValue: "usage"
         default: "failed"
         }

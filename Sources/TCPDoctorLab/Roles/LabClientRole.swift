@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 /// The connecting side of every scenario, broken or fixed.
 struct LabClientRole {
@@ -38,9 +39,13 @@ struct LabClientRole {
         context.hold()
     }
 
-    /// Connects `count` times, runs `body` on each connection, closes it.
+    /// Connects `count` times, runs `body` on each connection, closes it; with a rate, the
+    /// connection number i starts i / rate seconds after the first (on the monotonic clock, so
+    /// that a slow connection is caught up with, not added to the pace).
     private func repeatConnections(_ count: Int, _ body: (Int32) throws -> Void) throws {
-        for _ in 0..<count {
+        let start = systemMonotonicSeconds()
+        for index in 0..<count {
+            if let rate = spec.rate { try context.pause(until: start + Double(index) / rate) }
             let fd = try LabSystem.connect(port: spec.port)
             defer { LabSystem.close(fd) }
             try body(fd)

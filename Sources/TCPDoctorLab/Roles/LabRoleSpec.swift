@@ -17,6 +17,8 @@ public struct LabRoleSpec: Sendable, Hashable {
     var netns: String?
     /// The fd a handler inherits its connection on.
     var inheritedFD: Int32?
+    /// Connections per second the client opens; nil: as fast as it can.
+    var rate: Double?
 
     init(
         scenario: LabScenario,
@@ -26,7 +28,8 @@ public struct LabRoleSpec: Sendable, Hashable {
         count: Int,
         parent: Int32,
         netns: String? = nil,
-        inheritedFD: Int32? = nil
+        inheritedFD: Int32? = nil,
+        rate: Double? = nil
     ) {
         self.scenario = scenario
         self.role = role
@@ -36,6 +39,7 @@ public struct LabRoleSpec: Sendable, Hashable {
         self.parent = parent
         self.netns = netns
         self.inheritedFD = inheritedFD
+        self.rate = rate
     }
 
     /// The words after `lab _role`.
@@ -45,6 +49,7 @@ public struct LabRoleSpec: Sendable, Hashable {
         ]
         if let netns { words.append("netns=\(netns)") }
         if let inheritedFD { words.append("fd=\(inheritedFD)") }
+        if let rate { words.append("rate=\(rate)") }
         return words
     }
 
@@ -70,6 +75,12 @@ public struct LabRoleSpec: Sendable, Hashable {
         parent = try Self.number(fields, "parent", Int32.self) ?? 0
         netns = fields["netns"]
         inheritedFD = try Self.number(fields, "fd", Int32.self)
+        if let text = fields["rate"] {
+            guard let value = Double(text), value > 0, value.isFinite else {
+                throw LabError(.badRoleArguments, "lab _role: rate=\(text) is not a positive number")
+            }
+            rate = value
+        }
         guard scenario.commands[role] != nil else {
             throw LabError(.badRoleArguments, "lab _role: \(scenario.id) has no \(role.rawValue) role")
         }

@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorSystem
 
 /// Thrown inside a role when its lifeline closed: the orchestrator stopped the lab or died.
 struct RoleStopped: Error {}
@@ -56,6 +57,26 @@ struct RoleContext {
             case .bytes where buffer[0] == 10: return
             case .bytes, .nothingYet: continue
             }
+        }
+    }
+
+    /// Waits until `deadline` (monotonic seconds).
+    ///
+    /// - Throws: `RoleStopped` when the lifeline closes first; `LabError` when poll fails.
+    func pause(until deadline: Double) throws {
+        while true {
+            let remaining = deadline - systemMonotonicSeconds()
+            guard remaining > 0 else { return }
+            guard let lifeline else {
+                _ = try LabSystem.poll([], events: 0, timeout: Int32((remaining * 1000).rounded(.up)))
+                continue
+            }
+            let revents = try LabSystem.poll(
+                [lifeline],
+                events: Int16(POLLIN),
+                timeout: Int32((remaining * 1000).rounded(.up))
+            )
+            if revents[0] != 0 { throw RoleStopped() }
         }
     }
 

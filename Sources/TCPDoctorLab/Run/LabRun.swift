@@ -28,6 +28,7 @@ public enum LabRun {
         executable: String? = nil
     ) throws(LabError) -> RunningLab {
         let connections = try options.resolvedConnections(for: scenario)
+        try options.checkRate(for: scenario)
         let program: String
         if let executable { program = executable } else { program = try LabExecutable.current() }
         guard LabSystem.isExecutable(program) else {
@@ -42,7 +43,13 @@ public enum LabRun {
         }
         let lab = RunningLab(scenario: scenario, fixed: options.fixed, connections: connections, namespace: namespace)
         do {
-            try setUp(lab, executable: program, timeout: options.reportTimeout)
+            try setUp(
+                lab,
+                executable: program,
+                rate: options.rate,
+                timeout: options.reportTimeout,
+                settleTimeout: options.settleTimeout(connections: connections)
+            )
         } catch {
             lab.stop()
             throw error
@@ -50,7 +57,13 @@ public enum LabRun {
         return lab
     }
 
-    private static func setUp(_ lab: RunningLab, executable: String, timeout: Duration) throws(LabError) {
+    private static func setUp(
+        _ lab: RunningLab,
+        executable: String,
+        rate: Double?,
+        timeout: Duration,
+        settleTimeout: Duration
+    ) throws(LabError) {
         func spec(_ role: LabScenario.Role, port: UInt16) -> LabRoleSpec {
             LabRoleSpec(
                 scenario: lab.scenario,
@@ -59,7 +72,8 @@ public enum LabRun {
                 port: port,
                 count: lab.connections,
                 parent: systemOwnPID(),
-                netns: lab.netns
+                netns: lab.netns,
+                rate: role == .client ? rate : nil
             )
         }
         let serverPort = lab.netns == nil ? 0 : LabWire.namespaceServerPort
@@ -78,7 +92,7 @@ public enum LabRun {
             _ = try LabReportWaiter.wait(for: "fetched", from: [client], timeout: timeout)
             try server.sendGo()
         }
-        let settled = try LabReportWaiter.wait(for: "settled", from: [server, client], timeout: timeout)
+        let settled = try LabReportWaiter.wait(for: "settled", from: [server, client], timeout: settleTimeout)
         var counts: [String: Int] = [:]
         for report in settled {
             for key in report.fields.keys { if let value = report.integer(key) { counts[key] = value } }
