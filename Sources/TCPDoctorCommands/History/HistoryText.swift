@@ -15,24 +15,26 @@ enum HistoryText {
         let range =
             "\(TrendText.utc(report.since, relativeTo: report.until)) to \(TrendText.utc(report.until, relativeTo: report.until))"
         let changed = report.groups.count
-        out.write(
+        let heading =
             "History of \(TextEscaping.escaped(database)) from \(range): \(changed) group\(changed == 1 ? "" : "s") "
-                + "changed, \(report.skippedFlat) unchanged group\(report.skippedFlat == 1 ? "" : "s") not shown.\n")
+            + "changed, \(report.skippedFlat) unchanged group\(report.skippedFlat == 1 ? "" : "s") not shown."
+        out.write(TextWrap.wrap(heading, width: width, indent: "") + "\n")
         if report.groups.isEmpty {
-            out.write("Nothing changed in this range; widen it with --since, or check the filter.\n")
+            out.write("Nothing changed in this range; widen it with --since or check the filter.\n")
             return
         }
         var breaks = 0
         for group in report.groups {
-            out.write("\n" + group.group.heading + "\n")
+            out.write("\n" + TextWrap.wrap(group.group.heading, width: width, indent: "") + "\n")
             for state in group.states {
                 breaks += write(state, pid: group.group.pid, reference: report.until, width: width, to: &out)
             }
         }
         if breaks > 0 {
-            out.write(
-                "\n\(Sparkline.breakMark) marks a break in a chart: the clock went back or no sample came for over "
-                    + "\(TrendText.duration(TimeSeries.defaultMaxGap)); trends use only the points after the last break.\n")
+            let note =
+                "\(Sparkline.breakMark) marks a break in a chart: the clock went back or no sample came for over "
+                + "\(TrendText.duration(TimeSeries.defaultMaxGap)); trends use only the points after the last break."
+            out.write("\n" + TextWrap.wrap(note, width: width, indent: "") + "\n")
         }
     }
 
@@ -41,9 +43,10 @@ enum HistoryText {
         _ state: HistoryReport.StateReport, pid: Int32?, reference: Double, width: Int, to out: inout OutputBuffer
     ) -> Int {
         let values = state.series.points.map(\.value)
-        let range = "  \(number(values.min() ?? 0))..\(number(values.max() ?? 0))"
+        let range = "  min \(number(values.min() ?? 0)) max \(number(values.max() ?? 0))"
         let chartWidth = max(width - labelWidth - range.count, 10)
-        let chart = Sparkline(state.series, width: chartWidth)
+        // From 0, so that the height of a block reads as a count and noise on a pile stays small.
+        let chart = Sparkline(state.series, width: chartWidth, baseline: 0)
         let name = state.state.netstatName
         out.write("  " + name + String(repeating: " ", count: max(labelWidth - 2 - name.count, 1)))
         out.write(chart.text + range + "\n")
@@ -54,7 +57,8 @@ enum HistoryText {
             out.write(String(repeating: " ", count: labelWidth))
             out.write(gap >= 1 ? left + String(repeating: " ", count: gap) + right + "\n" : "\(left) - \(right)\n")
         }
-        out.write(String(repeating: " ", count: labelWidth) + state.sentence(pid: pid) + "\n")
+        out.write(TextWrap.wrap(state.sentence(pid: pid), width: width, indent: String(repeating: " ", count: labelWidth)))
+        out.write("\n")
         return chart.breaks
     }
 

@@ -55,10 +55,11 @@ extension HistoryReport.StateReport {
             let subject = pid.map { "pid \($0)" } ?? "the process"
             text += "; \(subject) reaches its fd soft limit \(Int64(forecast.limit.rounded())) "
                 + "in about \(TrendText.duration(forecast.etaSeconds)) "
-                + "(\(TrendText.utc(forecast.at, relativeTo: latest.time)))"
+                + "(\(TrendText.utc(forecast.at, relativeTo: latest.time))"
             if let fdFit = fdTrend?.fit {
-                text += ", from the fd count's fit (\(TrendText.rate(fdFit, unit: "fds", unicode: unicode)))"
+                text += "; fds \(TrendText.signedRate(fdFit.ratePerMinute))/min, \(TrendText.r2(fdFit.r2, unicode: unicode))"
             }
+            text += ")"
         } else if let noForecastReason {
             text += "; no forecast: \(noForecastReason.phrase)"
         }

@@ -15,7 +15,7 @@ public struct Sparkline: Sendable, Equatable {
     /// The chart, exactly `width` characters when the series has points (fewer when it has
     /// fewer points than segments would need), empty without points.
     public let text: String
-    /// The smallest and largest value drawn (the lowest and highest level); nil without points.
+    /// The values of the lowest and the highest level; nil without points.
     public let minimum: Double?
     public let maximum: Double?
     /// The times of the first and last point drawn.
@@ -28,15 +28,20 @@ public struct Sparkline: Sendable, Equatable {
     ///
     /// When there are more segments than fit (each needs a column and a break), only the latest
     /// ones that fit are drawn.
-    public init(_ series: TimeSeries, width: Int) {
+    ///
+    /// - Parameter baseline: The value of the lowest level when the series stays above it (0 for
+    ///   counts, so that a steady pile of 40 with a little noise draws level rather than as
+    ///   swings between the lowest and highest level); nil to scale from the smallest value.
+    public init(_ series: TimeSeries, width: Int, baseline: Double? = nil) {
         let all = series.segments.filter { !$0.isEmpty }
         let fitting = max(1, (max(width, 1) + 1) / 2)
         let segments = Array(all.suffix(fitting))
         let values = segments.flatMap { $0.map(\.value) }
-        guard width > 0, let low = values.min(), let high = values.max() else {
+        guard width > 0, let smallest = values.min(), let high = values.max() else {
             (text, minimum, maximum, start, end, breaks) = ("", nil, nil, nil, nil, 0)
             return
         }
+        let low = min(baseline ?? smallest, smallest)
         let columns = Self.columns(for: segments, width: width)
         var text = ""
         for (offset, segment) in segments.enumerated() {

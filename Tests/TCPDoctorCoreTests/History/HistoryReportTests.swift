@@ -46,8 +46,7 @@ import Testing
         #expect(
             sentence
                 == "growing at +5.0 CLOSE_WAIT/min (linear fit over the last 45 min, r² 1.00) since 13:00 UTC; "
-                + "pid 4121 reaches its fd soft limit 2000 in about 5 h 35 min (19:20 UTC), "
-                + "from the fd count's fit (+5.0 fds/min (linear fit over the last 45 min, r² 1.00))")
+                + "pid 4121 reaches its fd soft limit 2000 in about 5 h 35 min (19:20 UTC; fds +5.0/min, r² 1.00)")
     }
 
     @Test func aSteadyPileHasNoForecastAndSaysWhy() throws {
