@@ -84,15 +84,21 @@ struct HistoryCommand: ParsableCommand {
         let path = db ?? HistoryLocation.defaultPath(isRoot: getuid() == 0)
         let (start, end) = try range(now: Date().timeIntervalSince1970)
         let series: [HistorySeries]
+        var unchanged = 0
         do {
             let reader = try HistoryReader(path: path)
-            series = try reader.series(since: start, until: end, matching: matches)
+            if output == .openmetrics {
+                series = try reader.series(since: start, until: end, matching: matches)
+            } else {
+                (series, unchanged) = try reader.changingSeries(since: start, until: end, matching: matches)
+            }
         } catch {
             throw CommandFailure(ExitStatus.historyUnusable, error.description)
         }
         var options = TrendOptions()
         options.window = try fitWindow()
-        let report = HistoryReport(groups: series.map(Self.input), since: start, until: end, options: options)
+        let report = HistoryReport(
+            groups: series.map(Self.input), since: start, until: end, options: options, unchangedGroups: unchanged)
         if let svg {
             let picture = HistorySVG.render(report)
             if case .failure(let error) = systemWriteFileAtomically(svg, Array(picture.utf8)) {

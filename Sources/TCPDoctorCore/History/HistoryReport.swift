@@ -105,17 +105,20 @@ public struct HistoryReport: Sendable {
     ///   - groups: Each group with its samples in recorded order (never re-sorted, so that a clock
     ///     that went back splits the series instead of folding it).
     ///   - options: The fit window and thresholds.
+    ///   - unchangedGroups: Groups already known not to have changed (not passed in `groups`),
+    ///     counted in `skippedFlat`.
     public init(
         groups: [(group: Group, samples: [Sample])],
         since: Double,
         until: Double,
-        options: TrendOptions = TrendOptions()
+        options: TrendOptions = TrendOptions(),
+        unchangedGroups: Int = 0
     ) {
         self.since = since
         self.until = until
         self.options = options
         var reports: [GroupReport] = []
-        var flat = 0
+        var flat = unchangedGroups
         for (group, samples) in groups where !samples.isEmpty {
             let report = Self.judge(group, samples, options: options)
             if report.states.isEmpty { flat += 1 } else { reports.append(report) }
