@@ -69,11 +69,10 @@ public final class HistoryReader {
     ) throws(HistoryError) -> (series: [HistorySeries], unchanged: Int) {
         try read("read") { db in
             let processes = try Self.processes(db)
-            // Dense slots for the matching series and their processes, so that the hot loop does
-            // one hash lookup per series and sample (the replay's) and indexes arrays for the rest.
+            // Dense slots for the matching series and their processes.
             var slots: [Int64: Int] = [:]
             var processSlots: [Int64: Int] = [:]
-            var collector = SeriesCollector()
+            var collector = RunCollector()
             for row in try Row.fetchAll(db, sql: "SELECT * FROM series") {
                 let processID: Int64? = row["process_id"]
                 let group = HistoryGroup(
@@ -83,11 +82,11 @@ public final class HistoryReader {
                 let process = processID.map { id in
                     if let slot = processSlots[id] { return slot }
                     processSlots[id] = processSlots.count
-                    collector.processChanges.append([])
+                    collector.processRuns.append([])
                     return processSlots.count - 1
                 }
                 slots[row["id"]] = collector.slots.count
-                collector.slots.append(SeriesCollector.Slot(group: group, processID: processID, process: process))
+                collector.slots.append(RunCollector.Slot(group: group, process: process))
             }
             guard !collector.slots.isEmpty else { return ([], 0) }
             // Coarsest level first: each answers only before its finer level starts, so the
@@ -95,17 +94,8 @@ public final class HistoryReader {
             for (resolution, before) in try Self.levels(db) {
                 let through = min(until, before.nextDown)
                 guard through >= since else { continue }
-                try HistoryReplay.replay(db, resolution: resolution, from: since, through: through) {
-                    sample, series, processValues in
-                    let index = collector.times.count
-                    collector.times.append(sample.takenAt)
-                    collector.resolutions.append(resolution)
-                    for (id, values) in series {
-                        guard let slot = slots[id] else { continue }
-                        let process = collector.slots[slot].processID.flatMap { processValues[$0] }
-                        collector.add(slot: slot, last: values.last, peak: values.peak, process: process?.last, at: index)
-                    }
-                }
+                try collector.read(
+                    db, resolution: resolution, from: since, through: through, series: slots, processes: processSlots)
             }
             let (series, unchanged) = collector.finish(keepUnchanged: keepUnchanged)
             return (series.sorted { Self.order($0.group, $1.group) }, unchanged)
@@ -184,128 +174,176 @@ public final class HistoryReader {
     }
 }
 
-/// Replayed samples gathered into series; the points of a series are built only once its values
-/// change (or at the end, when unchanged series are wanted too).
-struct SeriesCollector {
+/// A level's change-only rows read as runs: the samples (by index in the range) over which an
+/// entity held the same values, so that reading costs the rows stored, not samples × entities.
+///
+/// It follows `HistoryReplay`'s reading exactly (the tests compare the two): samples in id order
+/// from the keyframe at or before the range; a row sets an entity's values; a keyframe without a
+/// row for an entity ends it; a gone row is shown in its sample and ends the entity after it; a
+/// row whose maxima differ from its values holds the values (maxima equal) from the next sample.
+struct RunCollector {
+    /// Values held over the samples `from...to` (indices into `times`).
+    struct Run {
+        var from: Int
+        var to: Int
+        var values: RowValues
+    }
+
     struct Slot {
         var group: HistoryGroup
-        var processID: Int64?
-        /// The process's index in `processChanges`.
+        /// The process's index in `processRuns`.
         var process: Int?
-        var points: [HistoryPoint] = []
-        /// Whether the values changed: `points` holds every point so far.
-        var changed = false
-        /// Until then, the run of samples (by index) it was present in with the same values.
-        var first: Int?
-        var last = -1
-        var lastRaw: [Int64?] = []
-        var peakRaw: [Int64?] = []
-        /// The values as counts, shared by every point that has them.
-        var counts = StateCounts()
-        var peak = StateCounts()
-
-        init(group: HistoryGroup, processID: Int64?, process: Int?) {
-            (self.group, self.processID, self.process) = (group, processID, process)
-        }
+        var runs: [Run] = []
     }
 
     var slots: [Slot] = []
-    /// The time and resolution of every sample replayed, by index.
+    var processRuns: [[Run]] = []
+    /// The time and resolution of every sample in the range, by index.
     var times: [Double] = []
     var resolutions: [Int] = []
-    /// Per process: from which sample index on it had which fds and soft limit, on change only.
-    var processChanges: [[(index: Int, fds: Int64?, limit: Int64?)]] = []
 
-    /// One series' values in sample `index`; `process` is its process's `[fds, soft limit, ...]`.
-    mutating func add(slot index: Int, last: [Int64?], peak: [Int64?], process: [Int64?]?, at sample: Int) {
-        let fds = process?[0]
-        let limit = process?[1]
-        if let p = slots[index].process,
-            processChanges[p].last.map({ $0.fds != fds || $0.limit != limit }) ?? true
-        {
-            processChanges[p].append((sample, fds, limit))
-        }
-        // The books are passed by value (sharing their storage): `self` cannot be read while
-        // one of its slots is being modified.
-        let books = Books(times: times, resolutions: resolutions, processChanges: processChanges)
-        Self.update(&slots[index], last: last, peak: peak, fds: fds, limit: limit, at: sample, books: books)
-    }
-
-    /// What the points of a slot are built from.
-    private struct Books {
-        var times: [Double]
-        var resolutions: [Int]
-        var processChanges: [[(index: Int, fds: Int64?, limit: Int64?)]]
-    }
-
-    private static func update(
-        _ slot: inout Slot, last: [Int64?], peak: [Int64?], fds: Int64?, limit: Int64?, at sample: Int, books: Books
-    ) {
-        if !slot.changed {
-            guard let _ = slot.first else {
-                slot.first = sample
-                slot.last = sample
-                Self.take(&slot, last: last, peak: peak)
-                return
+    /// Reads level `resolution`'s samples from `from` through `through` into runs.
+    ///
+    /// - Parameters:
+    ///   - series: Slots of the series wanted, by series id.
+    ///   - processes: Indices into `processRuns` of their processes, by process id.
+    mutating func read(
+        _ db: Database, resolution: Int, from: Double, through: Double, series: [Int64: Int], processes: [Int64: Int]
+    ) throws {
+        let startID =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT max(id) FROM sample WHERE resolution = ? AND keyframe = 1 AND taken_at <= ?",
+                arguments: [resolution, from])
+            ?? Int64.fetchOne(
+                db, sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
+                arguments: [resolution, from])
+        guard let startID,
+            let endID = try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
+                arguments: [resolution, startID, through])
+        else { return }
+        let samples = try Row.fetchAll(
+            db, sql: "SELECT id, taken_at, keyframe FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
+            arguments: [resolution, startID, endID])
+        let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
+        let processRows = try ChangeTable.processes.rows(db, resolution: resolution, fromID: startID, toID: endID)
+        var seriesBook = RunBook(table: .series, count: slots.count)
+        var processBook = RunBook(table: .processes, count: processRuns.count)
+        for sample in samples {
+            let id: Int64 = sample["id"]
+            let time: Double = sample["taken_at"]
+            let keyframe: Bool = sample["keyframe"]
+            let next = times.count
+            let rows = (seriesRows[id] ?? []).compactMap { entity, values in series[entity].map { ($0, values) } }
+            let processValues = (processRows[id] ?? []).compactMap { entity, values in
+                processes[entity].map { ($0, values) }
             }
-            if last == slot.lastRaw && peak == slot.peakRaw && sample == slot.last + 1 {
-                slot.last = sample
-                return
+            seriesBook.advance(rows, keyframe: keyframe, next: next) { slots[$0].runs.append($1) }
+            processBook.advance(processValues, keyframe: keyframe, next: next) { processRuns[$0].append($1) }
+            let shown = time >= from && time <= through
+            if shown {
+                times.append(time)
+                resolutions.append(resolution)
             }
-            materialize(&slot, books: books)
-            slot.changed = true
+            seriesBook.settle(rows, next: times.count) { slots[$0].runs.append($1) }
+            processBook.settle(processValues, next: times.count) { processRuns[$0].append($1) }
         }
-        Self.take(&slot, last: last, peak: peak)
-        slot.points.append(
-            HistoryPoint(
-                time: books.times[sample], resolution: books.resolutions[sample], counts: slot.counts, peak: slot.peak,
-                fds: fds, fdSoftLimit: limit))
-        slot.last = sample
+        seriesBook.closeAll(next: times.count) { slots[$0].runs.append($1) }
+        processBook.closeAll(next: times.count) { processRuns[$0].append($1) }
     }
 
-    /// Makes the values the slot's current counts, allocating only for values that changed.
-    private static func take(_ slot: inout Slot, last: [Int64?], peak: [Int64?]) {
-        if last != slot.lastRaw || slot.lastRaw.isEmpty {
-            slot.lastRaw = last
-            slot.counts = StateCounts(values: last.map { $0 ?? 0 })
-        }
-        if peak != slot.peakRaw || slot.peakRaw.isEmpty {
-            slot.peakRaw = peak
-            slot.peak = peak == last ? slot.counts : StateCounts(values: peak.map { $0 ?? 0 })
-        }
-    }
-
-    /// Builds the points of the slot's unchanged run.
-    private static func materialize(_ slot: inout Slot, books: Books) {
-        guard let first = slot.first, first <= slot.last else { return }
-        let changes = slot.process.map { books.processChanges[$0] } ?? []
-        var cursor = 0
-        slot.points.reserveCapacity(slot.last - first + 1)
-        for sample in first...slot.last {
-            while cursor + 1 < changes.count && changes[cursor + 1].index <= sample { cursor += 1 }
-            let known = cursor < changes.count && changes[cursor].index <= sample
-            slot.points.append(
-                HistoryPoint(
-                    time: books.times[sample], resolution: books.resolutions[sample], counts: slot.counts,
-                    peak: slot.peak, fds: known ? changes[cursor].fds : nil, fdSoftLimit: known ? changes[cursor].limit : nil))
-        }
-    }
-
-    /// The series with points; unchanged ones too when `keepUnchanged`, else only counted.
-    mutating func finish(keepUnchanged: Bool) -> (series: [HistorySeries], unchanged: Int) {
-        var series: [HistorySeries] = []
+    /// The series with points; those whose values never changed too when `keepUnchanged`, else
+    /// only counted.
+    func finish(keepUnchanged: Bool) -> (series: [HistorySeries], unchanged: Int) {
+        var result: [HistorySeries] = []
         var unchanged = 0
-        let books = Books(times: times, resolutions: resolutions, processChanges: processChanges)
-        for index in slots.indices where slots[index].first != nil {
-            if !slots[index].changed {
-                guard keepUnchanged else {
-                    unchanged += 1
-                    continue
-                }
-                Self.materialize(&slots[index], books: books)
+        for slot in slots where !slot.runs.isEmpty {
+            let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy { $0.values == $1.values && $1.from == $0.to + 1 }
+            if held && !keepUnchanged {
+                unchanged += 1
+                continue
             }
-            series.append(HistorySeries(group: slots[index].group, points: slots[index].points))
+            result.append(HistorySeries(group: slot.group, points: points(of: slot)))
         }
-        return (series, unchanged)
+        return (result, unchanged)
+    }
+
+    private func points(of slot: Slot) -> [HistoryPoint] {
+        let fdRuns = slot.process.map { processRuns[$0] } ?? []
+        var cursor = 0
+        var points: [HistoryPoint] = []
+        points.reserveCapacity(slot.runs.reduce(0) { $0 + $1.to - $1.from + 1 })
+        for run in slot.runs {
+            // One StateCounts per run, shared by its points.
+            let counts = StateCounts(values: run.values.last.map { $0 ?? 0 })
+            let peak = run.values.peak == run.values.last ? counts : StateCounts(values: run.values.peak.map { $0 ?? 0 })
+            for index in run.from...run.to {
+                while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
+                let process = cursor < fdRuns.count && fdRuns[cursor].from <= index ? fdRuns[cursor].values.last : nil
+                points.append(
+                    HistoryPoint(
+                        time: times[index], resolution: resolutions[index], counts: counts, peak: peak,
+                        fds: process?[0], fdSoftLimit: process?[1]))
+            }
+        }
+        return points
+    }
+}
+
+/// The open runs of one change table's entities while a level is read.
+private struct RunBook {
+    let table: ChangeTable
+    /// Per entity slot: its values and the first sample index they hold from; nil when absent.
+    var open: [(values: RowValues, from: Int)?]
+    /// The slots that are open, so that a keyframe visits only them.
+    var active: Set<Int> = []
+
+    init(table: ChangeTable, count: Int) {
+        self.table = table
+        open = Array(repeating: nil, count: count)
+    }
+
+    /// Before a sample is shown: a keyframe ends the entities it has no row for; a row starts a run.
+    mutating func advance(
+        _ rows: [(Int, RowValues)], keyframe: Bool, next: Int, emit: (Int, RunCollector.Run) -> Void
+    ) {
+        if keyframe {
+            let present = Set(rows.map(\.0))
+            for slot in active where !present.contains(slot) { close(slot, next: next, emit: emit) }
+        }
+        for (slot, values) in rows {
+            if let current = open[slot], current.values == values { continue }
+            close(slot, next: next, emit: emit)
+            open[slot] = (values, next)
+            active.insert(slot)
+        }
+    }
+
+    /// After a sample was shown: a gone entity ends, one with maxima above its values holds still.
+    mutating func settle(_ rows: [(Int, RowValues)], next: Int, emit: (Int, RunCollector.Run) -> Void) {
+        for (slot, values) in rows {
+            guard open[slot] != nil else { continue }
+            if table.isGone(values.last) {
+                close(slot, next: next, emit: emit)
+            } else if values.peak != Array(values.last.prefix(table.peakColumns.count)) {
+                close(slot, next: next, emit: emit)
+                open[slot] = (table.steady(values.last), next)
+                active.insert(slot)
+            }
+        }
+    }
+
+    /// Ends every run at the level's end.
+    mutating func closeAll(next: Int, emit: (Int, RunCollector.Run) -> Void) {
+        for slot in active { close(slot, next: next, emit: emit) }
+    }
+
+    /// Ends `slot`'s run before sample index `next`; a run over no shown sample is dropped.
+    private mutating func close(_ slot: Int, next: Int, emit: (Int, RunCollector.Run) -> Void) {
+        guard let current = open[slot] else { return }
+        if next - 1 >= current.from { emit(slot, RunCollector.Run(from: current.from, to: next - 1, values: current.values)) }
+        open[slot] = nil
+        active.remove(slot)
     }
 }

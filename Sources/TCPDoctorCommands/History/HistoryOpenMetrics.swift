@@ -66,7 +66,11 @@ enum HistoryOpenMetrics {
             out.write(prefix)
             out.write(integer: number)
             out.write(byte: UInt8(ascii: " "))
-            out.write(timestamp(point.time))
+            if point.time == point.time.rounded() && abs(point.time) < 1e15 {
+                out.write(integer: Int64(point.time))
+            } else {
+                out.write(timestamp(point.time))
+            }
             out.write(byte: 10)
             out.flushIfFull()
         }
