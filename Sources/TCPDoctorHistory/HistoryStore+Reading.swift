@@ -24,9 +24,11 @@ public final class HistoryReader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw HistoryError(
-                .cannotCreate, path: path,
+                .cannotCreate,
+                path: path,
                 message: "There is no history database at \(path); start one with `tcpdoctor record`"
-                    + " (or give the database with --db).")
+                    + " (or give the database with --db)."
+            )
         }
         var configuration = Configuration()
         configuration.readonly = true
@@ -65,7 +67,10 @@ public final class HistoryReader {
     }
 
     private func collect(
-        since: Double, until: Double, matching: (HistoryGroup) -> Bool, keepUnchanged: Bool
+        since: Double,
+        until: Double,
+        matching: (HistoryGroup) -> Bool,
+        keepUnchanged: Bool
     ) throws(HistoryError) -> (series: [HistorySeries], unchanged: Int) {
         try read("read") { db in
             let processes = try Self.processes(db)
@@ -76,8 +81,11 @@ public final class HistoryReader {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM series") {
                 let processID: Int64? = row["process_id"]
                 let group = HistoryGroup(
-                    netns: UInt64(bitPattern: row["netns"]), process: processID.flatMap { processes[$0] },
-                    placeKind: row["place_kind"], place: row["place"])
+                    netns: UInt64(bitPattern: row["netns"]),
+                    process: processID.flatMap { processes[$0] },
+                    placeKind: row["place_kind"],
+                    place: row["place"]
+                )
                 guard matching(group) else { continue }
                 let process = processID.map { id in
                     if let slot = processSlots[id] { return slot }
@@ -95,7 +103,13 @@ public final class HistoryReader {
                 let through = min(until, before.nextDown)
                 guard through >= since else { continue }
                 try collector.read(
-                    db, resolution: resolution, from: since, through: through, series: slots, processes: processSlots)
+                    db,
+                    resolution: resolution,
+                    from: since,
+                    through: through,
+                    series: slots,
+                    processes: processSlots
+                )
             }
             let (series, unchanged) = collector.finish(keepUnchanged: keepUnchanged)
             return (series.sorted { Self.order($0.group, $1.group) }, unchanged)
@@ -127,25 +141,32 @@ public final class HistoryReader {
     private static func checkSchema(_ db: Database, path: String) throws {
         guard try db.tableExists("grdb_migrations") else {
             throw HistoryError(
-                .corrupt, path: path,
+                .corrupt,
+                path: path,
                 message: "\(path) is not a tcpdoctor history database (it has no migrations table); "
-                    + "give the database `tcpdoctor record` writes with --db.")
+                    + "give the database `tcpdoctor record` writes with --db."
+            )
         }
         let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         let unknown = applied.subtracting(HistorySchema.known)
         guard unknown.isEmpty else {
             throw HistoryError(
-                .newerSchema, path: path,
-                message: "\(path) was written by a newer tcpdoctor (migrations \(unknown.sorted().joined(separator: ", ")) "
-                    + "are unknown to this version); upgrade tcpdoctor or choose another --db.")
+                .newerSchema,
+                path: path,
+                message:
+                    "\(path) was written by a newer tcpdoctor (migrations \(unknown.sorted().joined(separator: ", ")) "
+                    + "are unknown to this version); upgrade tcpdoctor or choose another --db."
+            )
         }
         let missing = HistorySchema.known.subtracting(applied)
         guard missing.isEmpty else {
             throw HistoryError(
-                .io, path: path,
+                .io,
+                path: path,
                 message: "\(path) was written by an older tcpdoctor (it lacks the migrations "
                     + "\(missing.sorted().joined(separator: ", "))); `history` never changes a database: "
-                    + "run `tcpdoctor record --db \(path) --count 1` once to migrate it.")
+                    + "run `tcpdoctor record --db \(path) --count 1` once to migrate it."
+            )
         }
     }
 
@@ -154,7 +175,9 @@ public final class HistoryReader {
         var result: [(Int, Double)] = []
         var finerStart = Double.infinity
         let levels = try Row.fetchAll(
-            db, sql: "SELECT resolution, min(taken_at) AS start FROM sample GROUP BY resolution ORDER BY resolution")
+            db,
+            sql: "SELECT resolution, min(taken_at) AS start FROM sample GROUP BY resolution ORDER BY resolution"
+        )
         for level in levels {
             result.append((level["resolution"], finerStart))
             finerStart = min(finerStart, level["start"])
@@ -167,8 +190,12 @@ public final class HistoryReader {
         for row in try Row.fetchAll(db, sql: "SELECT * FROM process") {
             let start: Int64? = row["start_time"]
             result[row["id"]] = HistoryProcess(
-                pid: row["pid"], startTime: start.map { UInt64(bitPattern: $0) }, command: row["command"],
-                argvHash: UInt64(bitPattern: row["argv_hash"]), firstSeen: row["first_seen"])
+                pid: row["pid"],
+                startTime: start.map { UInt64(bitPattern: $0) },
+                command: row["command"],
+                argvHash: UInt64(bitPattern: row["argv_hash"]),
+                firstSeen: row["first_seen"]
+            )
         }
         return result
     }
@@ -208,24 +235,36 @@ struct RunCollector {
     ///   - series: Slots of the series wanted, by series id.
     ///   - processes: Indices into `processRuns` of their processes, by process id.
     mutating func read(
-        _ db: Database, resolution: Int, from: Double, through: Double, series: [Int64: Int], processes: [Int64: Int]
+        _ db: Database,
+        resolution: Int,
+        from: Double,
+        through: Double,
+        series: [Int64: Int],
+        processes: [Int64: Int]
     ) throws {
         let startID =
             try Int64.fetchOne(
                 db,
                 sql: "SELECT max(id) FROM sample WHERE resolution = ? AND keyframe = 1 AND taken_at <= ?",
-                arguments: [resolution, from])
+                arguments: [resolution, from]
+            )
             ?? Int64.fetchOne(
-                db, sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
-                arguments: [resolution, from])
+                db,
+                sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
+                arguments: [resolution, from]
+            )
         guard let startID,
             let endID = try Int64.fetchOne(
-                db, sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
-                arguments: [resolution, startID, through])
+                db,
+                sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
+                arguments: [resolution, startID, through]
+            )
         else { return }
         let samples = try Row.fetchAll(
-            db, sql: "SELECT id, taken_at, keyframe FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
-            arguments: [resolution, startID, endID])
+            db,
+            sql: "SELECT id, taken_at, keyframe FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
+            arguments: [resolution, startID, endID]
+        )
         let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
         let processRows = try ChangeTable.processes.rows(db, resolution: resolution, fromID: startID, toID: endID)
         var seriesBook = RunBook(table: .series, count: slots.count)
@@ -259,7 +298,9 @@ struct RunCollector {
         var result: [HistorySeries] = []
         var unchanged = 0
         for slot in slots where !slot.runs.isEmpty {
-            let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy { $0.values == $1.values && $1.from == $0.to + 1 }
+            let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy {
+                $0.values == $1.values && $1.from == $0.to + 1
+            }
             if held && !keepUnchanged {
                 unchanged += 1
                 continue
@@ -277,14 +318,21 @@ struct RunCollector {
         for run in slot.runs {
             // One StateCounts per run, shared by its points.
             let counts = StateCounts(values: run.values.last.map { $0 ?? 0 })
-            let peak = run.values.peak == run.values.last ? counts : StateCounts(values: run.values.peak.map { $0 ?? 0 })
+            let peak =
+                run.values.peak == run.values.last ? counts : StateCounts(values: run.values.peak.map { $0 ?? 0 })
             for index in run.from...run.to {
                 while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
                 let process = cursor < fdRuns.count && fdRuns[cursor].from <= index ? fdRuns[cursor].values.last : nil
                 points.append(
                     HistoryPoint(
-                        time: times[index], resolution: resolutions[index], counts: counts, peak: peak,
-                        fds: process?[0], fdSoftLimit: process?[1]))
+                        time: times[index],
+                        resolution: resolutions[index],
+                        counts: counts,
+                        peak: peak,
+                        fds: process?[0],
+                        fdSoftLimit: process?[1]
+                    )
+                )
             }
         }
         return points
@@ -306,7 +354,10 @@ private struct RunBook {
 
     /// Before a sample is shown: a keyframe ends the entities it has no row for; a row starts a run.
     mutating func advance(
-        _ rows: [(Int, RowValues)], keyframe: Bool, next: Int, emit: (Int, RunCollector.Run) -> Void
+        _ rows: [(Int, RowValues)],
+        keyframe: Bool,
+        next: Int,
+        emit: (Int, RunCollector.Run) -> Void
     ) {
         if keyframe {
             let present = Set(rows.map(\.0))
@@ -342,7 +393,9 @@ private struct RunBook {
     /// Ends `slot`'s run before sample index `next`; a run over no shown sample is dropped.
     private mutating func close(_ slot: Int, next: Int, emit: (Int, RunCollector.Run) -> Void) {
         guard let current = open[slot] else { return }
-        if next - 1 >= current.from { emit(slot, RunCollector.Run(from: current.from, to: next - 1, values: current.values)) }
+        if next - 1 >= current.from {
+            emit(slot, RunCollector.Run(from: current.from, to: next - 1, values: current.values))
+        }
         open[slot] = nil
         active.remove(slot)
     }

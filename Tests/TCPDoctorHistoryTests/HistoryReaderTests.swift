@@ -18,7 +18,9 @@ import Testing
             levels: [
                 HistoryRetention.Level(resolution: 0, keep: 2 * 3600),
                 HistoryRetention.Level(resolution: 60, keep: 30 * 86400),
-            ], maxBytes: nil)
+            ],
+            maxBytes: nil
+        )
         let store = try HistoryStore(path: path, retention: retention, now: { [clock] in clock.now })
         for index in 0..<2160 {
             let time = start + Double(index) * 10
@@ -39,16 +41,29 @@ import Testing
             counts.values[StateCounts.recvQIndex + Int(closeWait % 3)] = closeWait
             aggregate.groups[SampleAggregate.GroupKey(netns: 1, process: key, place: .localPort(port))] = counts
             aggregate.processes[key] = SampleAggregate.Process(
-                key: key, command: command, argvHash: UInt64(pid), openFiles: fds, fileLimitSoft: 1024)
+                key: key,
+                command: command,
+                argvHash: UInt64(pid),
+                openFiles: fds,
+                fileLimitSoft: 1024
+            )
         }
         for n in 0..<20 { add(pid: 100 + Int32(n), start: 1, port: 9000 + UInt16(n), closeWait: 5, fds: 50) }
         add(pid: 200, start: 1, port: 8000, closeWait: Int64(index / 7), fds: 100 + Int64(index / 7))
         if index % 500 < 300 { add(pid: 201, start: 1, port: 8001, closeWait: 3, fds: 60) }
         add(pid: 202, start: 1, port: 8002, closeWait: 2, fds: 60 + Int64(index / 100))
-        add(pid: 203, start: index < 1000 ? 1 : 2, port: 8003, closeWait: 4, fds: 70, command: index < 1000 ? "old" : "new")
+        add(
+            pid: 203,
+            start: index < 1000 ? 1 : 2,
+            port: 8003,
+            closeWait: 4,
+            fds: 70,
+            command: index < 1000 ? "old" : "new"
+        )
         var orphan = StateCounts()
         orphan.values[6] = Int64(index % 40)
-        aggregate.groups[SampleAggregate.GroupKey(netns: 1, process: nil, place: .peer(IPAddress("10.0.0.9")!))] = orphan
+        aggregate.groups[SampleAggregate.GroupKey(netns: 1, process: nil, place: .peer(IPAddress("10.0.0.9")!))] =
+            orphan
         return aggregate
     }
 
@@ -95,5 +110,19 @@ import Testing
             try reader.queue.write { db in try db.execute(sql: "DELETE FROM sample") }
         }
         #expect(try reader.series(since: 0, until: .infinity).isEmpty == false)
+    }
+}
+
+@Suite struct HistoryLocationTests {
+    @Test func followsRootAndXDG() {
+        #expect(HistoryLocation.defaultPath(isRoot: true, environment: [:]) == "/var/lib/tcpdoctor/history.sqlite")
+        #expect(
+            HistoryLocation.defaultPath(isRoot: false, environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"])
+                == "/s/tcpdoctor/history.sqlite"
+        )
+        #expect(
+            HistoryLocation.defaultPath(isRoot: false, environment: ["XDG_STATE_HOME": "", "HOME": "/h"])
+                == "/h/.local/state/tcpdoctor/history.sqlite"
+        )
     }
 }

@@ -26,7 +26,10 @@ struct HistoryCommand: ParsableCommand {
 
     @Option(help: "The database file (default: record's, /var/lib/tcpdoctor/history.sqlite as root).")
     var db: String?
-    @Option(help: "Start: a duration back from now (30m, 6h, 30d) or a UTC date (2026-12-07T13:00Z, '2026-12-07 13:00', 2026-12-07).")
+    @Option(
+        help:
+            "Start: a duration back from now (30m, 6h, 30d) or a UTC date (2026-12-07T13:00Z, '2026-12-07 13:00', 2026-12-07)."
+    )
     var since: String = "6h"
     @Option(help: "End: a date or a duration back from now (default: now).")
     var until: String?
@@ -59,7 +62,8 @@ struct HistoryCommand: ParsableCommand {
         guard start <= end else {
             throw ValidationError(
                 "--since \(since) (\(TrendText.iso8601(start))) is after --until "
-                    + "(\(TrendText.iso8601(end))); give a start before the end.")
+                    + "(\(TrendText.iso8601(end))); give a start before the end."
+            )
         }
         return (start, end)
     }
@@ -75,7 +79,8 @@ struct HistoryCommand: ParsableCommand {
         guard let moment = HistoryTime.parse(text, now: now) else {
             throw ValidationError(
                 "\(flag): '\(text)' is neither a duration (30m, 6h, 30d) nor a UTC date "
-                    + "(2026-12-07T13:00Z, '2026-12-07 13:00', 2026-12-07).")
+                    + "(2026-12-07T13:00Z, '2026-12-07 13:00', 2026-12-07)."
+            )
         }
         return moment
     }
@@ -97,13 +102,21 @@ struct HistoryCommand: ParsableCommand {
         }
         var options = TrendOptions()
         options.window = try fitWindow()
-        let report = HistoryReport(
-            groups: series.map(Self.input), since: start, until: end, options: options, unchangedGroups: unchanged)
+        // Not needed for OpenMetrics alone, which exports the samples as they are.
+        lazy var report = HistoryReport(
+            groups: series.map(Self.input),
+            since: start,
+            until: end,
+            options: options,
+            unchangedGroups: unchanged
+        )
         if let svg {
             let picture = HistorySVG.render(report)
             if case .failure(let error) = systemWriteFileAtomically(svg, Array(picture.utf8)) {
                 throw CommandFailure(
-                    ExitStatus.badInput, "\(svg): cannot write the SVG picture: \(error.call) failed: \(error.errno).")
+                    ExitStatus.badInput,
+                    "\(svg): cannot write the SVG picture: \(error.call) failed: \(error.errno)."
+                )
             }
         }
         switch output {
@@ -132,10 +145,16 @@ struct HistoryCommand: ParsableCommand {
         return true
     }
 
-    private static func input(_ series: HistorySeries) -> (group: HistoryReport.Group, samples: [HistoryReport.Sample]) {
+    private static func input(_ series: HistorySeries) -> (group: HistoryReport.Group, samples: [HistoryReport.Sample])
+    {
         let group = HistoryReport.Group(
-            netns: series.group.netns, pid: series.group.process?.pid, startTime: series.group.process?.startTime,
-            command: series.group.process?.command, placeKind: series.group.placeKind, place: series.group.place)
+            netns: series.group.netns,
+            pid: series.group.process?.pid,
+            startTime: series.group.process?.startTime,
+            command: series.group.process?.command,
+            placeKind: series.group.placeKind,
+            place: series.group.place
+        )
         let samples = series.points.map { point in
             HistoryReport.Sample(time: point.time, counts: point.counts, fds: point.fds, fdSoftLimit: point.fdSoftLimit)
         }

@@ -33,12 +33,20 @@ enum HistoryOpenMetrics {
         }
         let families: [(name: String, help: String, value: (HistoryPoint) -> Int64?)] = [
             ("tcpdoctor_process_open_fds", "Open file descriptors of a process, as recorded.", { $0.fds }),
-            ("tcpdoctor_process_fd_soft_limit", "RLIMIT_NOFILE soft limit of a process, as recorded.", { $0.fdSoftLimit }),
+            (
+                "tcpdoctor_process_fd_soft_limit", "RLIMIT_NOFILE soft limit of a process, as recorded.",
+                { $0.fdSoftLimit }
+            ),
         ]
         for family in families {
             out.write("# TYPE \(family.name) gauge\n# HELP \(family.name) \(family.help)\n")
             for process in processes {
-                dropped += writePoints(process.points, prefix: "\(family.name){\(process.labels)} ", to: &out, family.value)
+                dropped += writePoints(
+                    process.points,
+                    prefix: "\(family.name){\(process.labels)} ",
+                    to: &out,
+                    family.value
+                )
             }
         }
         out.write("# EOF\n")
@@ -46,13 +54,17 @@ enum HistoryOpenMetrics {
             out.flush()
             Diagnostics.note(
                 "Left out \(dropped) sample\(dropped == 1 ? "" : "s") recorded after the wall clock went back: "
-                    + "OpenMetrics needs increasing timestamps within a series.")
+                    + "OpenMetrics needs increasing timestamps within a series."
+            )
         }
     }
 
     /// Writes one series' samples that have a value and an increasing time; returns those left out.
     private static func writePoints(
-        _ points: [HistoryPoint], prefix: String, to out: inout OutputBuffer, _ value: (HistoryPoint) -> Int64?
+        _ points: [HistoryPoint],
+        prefix: String,
+        to out: inout OutputBuffer,
+        _ value: (HistoryPoint) -> Int64?
     ) -> Int {
         var last = -Double.infinity
         var dropped = 0

@@ -56,8 +56,11 @@ enum HistorySVG {
             let anchor = tick == 0 ? "start" : tick == ticks ? "end" : "middle"
             svg += "<line x1=\"\(x(time))\" y1=\"\(bottom)\" x2=\"\(x(time))\" y2=\"\(bottom + 4)\" stroke=\"#444\"/>\n"
             svg += text(
-                x: Int(Double(plotLeft) + Double(tick) / Double(ticks) * plotWidth), y: bottom + 18,
-                escape(TrendText.utc(time, relativeTo: reference)), attributes: "text-anchor=\"\(anchor)\" fill=\"#444\"")
+                x: Int(Double(plotLeft) + Double(tick) / Double(ticks) * plotWidth),
+                y: bottom + 18,
+                escape(TrendText.utc(time, relativeTo: reference)),
+                attributes: "text-anchor=\"\(anchor)\" fill=\"#444\""
+            )
         }
         for (index, state) in group.states.enumerated() {
             let colour = colour(state.state)
@@ -67,16 +70,22 @@ enum HistorySVG {
                 svg += "<title>\(state.state.netstatName)</title></polyline>\n"
             }
             let legendY = top + plotTop + 8 + index * 36
-            svg += "<rect x=\"\(plotRight + 20)\" y=\"\(legendY - 9)\" width=\"12\" height=\"12\" fill=\"\(colour)\"/>\n"
+            svg +=
+                "<rect x=\"\(plotRight + 20)\" y=\"\(legendY - 9)\" width=\"12\" height=\"12\" fill=\"\(colour)\"/>\n"
             let rate = state.ratePerMinute.map { ", \(TrendText.signedRate($0))/min" } ?? ""
             svg += text(
-                x: plotRight + 38, y: legendY, "\(state.state.netstatName): \(state.kind.rawValue)\(rate)",
-                attributes: "font-weight=\"bold\"")
+                x: plotRight + 38,
+                y: legendY,
+                "\(state.state.netstatName): \(state.kind.rawValue)\(rate)",
+                attributes: "font-weight=\"bold\""
+            )
             let forecast = state.forecast.map { "fd soft limit in about \(TrendText.duration($0.etaSeconds))" }
             svg += text(
-                x: plotRight + 38, y: legendY + 15,
+                x: plotRight + 38,
+                y: legendY + 15,
                 escape(forecast ?? "no forecast: " + (state.noForecastReason?.phrase ?? "none")),
-                attributes: "font-size=\"10\" fill=\"#444\"")
+                attributes: "font-size=\"10\" fill=\"#444\""
+            )
         }
         return svg
     }

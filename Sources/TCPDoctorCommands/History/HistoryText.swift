@@ -40,7 +40,11 @@ enum HistoryText {
 
     /// One state: its chart line, its time axis and its sentence; returns the breaks drawn.
     private static func write(
-        _ state: HistoryReport.StateReport, pid: Int32?, reference: Double, width: Int, to out: inout OutputBuffer
+        _ state: HistoryReport.StateReport,
+        pid: Int32?,
+        reference: Double,
+        width: Int,
+        to out: inout OutputBuffer
     ) -> Int {
         let values = state.series.points.map(\.value)
         let range = "  min \(number(values.min() ?? 0)) max \(number(values.max() ?? 0))"
@@ -57,7 +61,9 @@ enum HistoryText {
             out.write(String(repeating: " ", count: labelWidth))
             out.write(gap >= 1 ? left + String(repeating: " ", count: gap) + right + "\n" : "\(left) - \(right)\n")
         }
-        out.write(TextWrap.wrap(state.sentence(pid: pid), width: width, indent: String(repeating: " ", count: labelWidth)))
+        out.write(
+            TextWrap.wrap(state.sentence(pid: pid), width: width, indent: String(repeating: " ", count: labelWidth))
+        )
         out.write("\n")
         return chart.breaks
     }

@@ -53,11 +53,13 @@ extension HistoryReport.StateReport {
         }
         if let forecast {
             let subject = pid.map { "pid \($0)" } ?? "the process"
-            text += "; \(subject) reaches its fd soft limit \(Int64(forecast.limit.rounded())) "
+            text +=
+                "; \(subject) reaches its fd soft limit \(Int64(forecast.limit.rounded())) "
                 + "in about \(TrendText.duration(forecast.etaSeconds)) "
                 + "(\(TrendText.utc(forecast.at, relativeTo: latest.time))"
             if let fdFit = fdTrend?.fit {
-                text += "; fds \(TrendText.signedRate(fdFit.ratePerMinute))/min, \(TrendText.r2(fdFit.r2, unicode: unicode))"
+                text +=
+                    "; fds \(TrendText.signedRate(fdFit.ratePerMinute))/min, \(TrendText.r2(fdFit.r2, unicode: unicode))"
             }
             text += ")"
         } else if let noForecastReason {

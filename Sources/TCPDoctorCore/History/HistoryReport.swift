@@ -18,7 +18,12 @@ public struct HistoryReport: Sendable {
         public var place: String
 
         public init(
-            netns: UInt64, pid: Int32?, startTime: UInt64?, command: String?, placeKind: String, place: String
+            netns: UInt64,
+            pid: Int32?,
+            startTime: UInt64?,
+            command: String?,
+            placeKind: String,
+            place: String
         ) {
             (self.netns, self.pid, self.startTime, self.command) = (netns, pid, startTime, command)
             (self.placeKind, self.place) = (placeKind, place)
@@ -128,7 +133,8 @@ public struct HistoryReport: Sendable {
     }
 
     private static func judge(_ group: Group, _ samples: [Sample], options: TrendOptions) -> GroupReport {
-        let fdPoints = samples.compactMap { sample in sample.fds.map { TimePoint(time: sample.time, value: Double($0)) } }
+        let fdPoints = samples.compactMap { sample in sample.fds.map { TimePoint(time: sample.time, value: Double($0)) }
+        }
         let fds = TimeSeries(fdPoints)
         let limit = samples.last(where: { $0.fdSoftLimit != nil })?.fdSoftLimit
         var fdTrend: Trend?
@@ -137,7 +143,8 @@ public struct HistoryReport: Sendable {
             let first = samples[0].counts.values[index]
             guard samples.contains(where: { $0.counts.values[index] != first }) else { continue }
             let series = TimeSeries(
-                samples.map { TimePoint(time: $0.time, value: Double($0.counts.values[index])) })
+                samples.map { TimePoint(time: $0.time, value: Double($0.counts.values[index])) }
+            )
             let trend = TrendAnalysis.trend(of: series, options: options)
             var report = StateReport(state: state, series: series, trend: trend)
             switch trend.kind {

@@ -24,11 +24,13 @@ import Testing
     static let malformed: [(arguments: [String], names: [String])] = [
         (["--since", "6x"], ["--since", "'6x'"]), (["--since", "2026-13-01"], ["--since", "2026-13-01"]),
         (["--since", "2026-02-30"], ["--since", "2026-02-30"]), (["--until", "yesterday"], ["--until", "yesterday"]),
-        (["--since", "2026-12-07T25:00Z"], ["--since", "2026-12-07T25:00Z"]), (["--window", "0m"], ["--window", "0m"]),
+        (["--since", "2026-12-07T25:00Z"], ["--since", "2026-12-07T25:00Z"]),
+        (["--window", "0m"], ["--window", "0m"]),
         (["--window", "soon"], ["--window", "soon"]),
         (["--since", "2026-12-08", "--until", "2026-12-07"], ["--since", "--until", "2026-12-08T00:00:00Z"]),
         (["--pid", "1", "--port", "80"], ["--pid", "--port"]),
-        (["--json", "--format", "openmetrics"], ["--json", "openmetrics"]), (["--port", "70000"], ["--port", "70000"]),
+        (["--json", "--format", "openmetrics"], ["--json", "openmetrics"]),
+        (["--port", "70000"], ["--port", "70000"]),
         (["--format", "csv"], ["--format", "csv"]),
     ]
 

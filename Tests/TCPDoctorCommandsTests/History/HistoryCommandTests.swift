@@ -1,9 +1,10 @@
 import Foundation
+import TCPDoctorCore
+import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import TCPDoctorCore
-import Testing
 
 /// `tcpdoctor history` run as users run it, on databases written by the real `HistoryStore`.
 @Suite struct HistoryCommandTests {
@@ -20,12 +21,16 @@ import Testing
         #expect(text.contains("pid 4101 leaky, netns 4026531840, port 8000"))
         // One CLOSE_WAIT per 10-second sample; fds = 100 + CLOSE_WAIT reach 1024 at 13:00 + 9240 s.
         // Sentences are wrapped to the width: compare them with the line breaks taken out.
-        let unwrapped = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        let unwrapped = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+            separator: " "
+        )
         #expect(
             unwrapped.contains(
                 "growing at +6.0 CLOSE_WAIT/min (linear fit over the last 1 h, r² 1.00) since 13:00 UTC; "
-                    + "pid 4101 reaches its fd soft limit 1024 in about 1 h 34 min (15:34 UTC; fds +6.0/min, r² 1.00)"),
-            "\(text)")
+                    + "pid 4101 reaches its fd soft limit 1024 in about 1 h 34 min (15:34 UTC; fds +6.0/min, r² 1.00)"
+            ),
+            "\(text)"
+        )
         #expect(unwrapped.contains("steady at 41 CLOSE_WAIT: "))
         #expect(unwrapped.contains("draining at -6.0 CLOSE_WAIT/min"))
         #expect(!text.contains("pid 4104 flat"))
@@ -116,7 +121,9 @@ import Testing
     @Test func filtersSelectOneGroup() throws {
         let database = try HistoryTestDatabase()
         try database.write(HistoryTestDatabase.shapes, samples: 30)
-        for (arguments, pid) in [(["--pid", "4103"], 4103), (["--process", "steady"], 4102), (["--port", "8000"], 4101)] {
+        for (arguments, pid) in [
+            (["--pid", "4103"], 4103), (["--process", "steady"], 4102), (["--port", "8000"], 4101),
+        ] {
             let run = try runTCPDoctor(["history", "--db", database.path, "--json"] + Self.range + arguments)
             #expect(run.status == 0, "\(run.stderr)")
             let groups = try #require(try run.json()["groups"] as? [[String: Any]])
@@ -159,17 +166,28 @@ import Testing
         #expect(lines.suffix(2) == ["# EOF", ""])
         #expect(lines.contains("# TYPE tcpdoctor_sockets gauge"))
         #expect(lines.contains("# TYPE tcpdoctor_process_open_fds gauge"))
-        let labels = "netns=\"4026531840\",pid=\"4101\",start_time=\"9101\",command=\"leaky\",place_kind=\"port\",place=\"8000\""
+        let labels =
+            "netns=\"4026531840\",pid=\"4101\",start_time=\"9101\",command=\"leaky\",place_kind=\"port\",place=\"8000\""
         #expect(lines.contains("tcpdoctor_sockets{\(labels),state=\"CLOSE_WAIT\"} 59 1796648990"))
-        #expect(lines.contains("tcpdoctor_process_open_fds{pid=\"4101\",start_time=\"9101\",command=\"leaky\"} 159 1796648990"))
-        #expect(lines.contains("tcpdoctor_process_fd_soft_limit{pid=\"4104\",start_time=\"9104\",command=\"flat\"} 1024 1796648400"))
+        #expect(
+            lines.contains(
+                "tcpdoctor_process_open_fds{pid=\"4101\",start_time=\"9101\",command=\"leaky\"} 159 1796648990"
+            )
+        )
+        #expect(
+            lines.contains(
+                "tcpdoctor_process_fd_soft_limit{pid=\"4104\",start_time=\"9104\",command=\"flat\"} 1024 1796648400"
+            )
+        )
         // Four processes × (CLOSE_WAIT and LISTEN) × 60 samples, and two fd gauges × 4 × 60.
         #expect(lines.filter { $0.hasPrefix("tcpdoctor_sockets{") }.count == 4 * 2 * 60)
         #expect(lines.filter { $0.hasPrefix("tcpdoctor_process_") }.count == 2 * 4 * 60)
 
-        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }) else { return }
+        guard
+            let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else { return }
         let input = database.directory.file("history.om")
         try run.stdout.write(toFile: input, atomically: false, encoding: .utf8)
         let blocks = database.directory.file("blocks")

@@ -59,11 +59,18 @@ final class HistoryTestDatabase {
             counts.values[0] = 1
             counts.values[8] = closeWait
             counts.values[StateCounts.recvQIndex] = closeWait
-            aggregate.groups[SampleAggregate.GroupKey(netns: 4_026_531_840, process: key, place: .localPort(leak.port))] =
+            aggregate.groups[
+                SampleAggregate.GroupKey(netns: 4_026_531_840, process: key, place: .localPort(leak.port))
+            ] =
                 counts
             aggregate.processes[key] = SampleAggregate.Process(
-                key: key, command: leak.command, argvHash: UInt64(leak.pid), openFiles: 100 + closeWait,
-                fileLimitSoft: softLimit, fileLimitHard: 4096)
+                key: key,
+                command: leak.command,
+                argvHash: UInt64(leak.pid),
+                openFiles: 100 + closeWait,
+                fileLimitSoft: softLimit,
+                fileLimitHard: 4096
+            )
             aggregate.sockets += counts.total
         }
         return aggregate

@@ -6,12 +6,22 @@ import Testing
     /// 2026-12-07 13:00:00 UTC.
     static let start: Double = 1_796_648_400
     static let group = HistoryReport.Group(
-        netns: 1, pid: 4121, startTime: 99, command: "leaky", placeKind: "port", place: "8000")
+        netns: 1,
+        pid: 4121,
+        startTime: 99,
+        command: "leaky",
+        placeKind: "port",
+        place: "8000"
+    )
 
     /// `count` samples every `step` seconds; CLOSE_WAIT from `closeWait`, fds 100 + CLOSE_WAIT.
     static func samples(
-        _ count: Int, step: Double = 60, limit: Int64? = 2000, time: (Int) -> Double = { start + Double($0) * 60 },
-        closeWait: (Int) -> Int64, timeWait: (Int) -> Int64 = { _ in 0 }
+        _ count: Int,
+        step: Double = 60,
+        limit: Int64? = 2000,
+        time: (Int) -> Double = { start + Double($0) * 60 },
+        closeWait: (Int) -> Int64,
+        timeWait: (Int) -> Int64 = { _ in 0 }
     ) -> [HistoryReport.Sample] {
         (0..<count).map { index in
             var counts = StateCounts()
@@ -19,11 +29,18 @@ import Testing
             counts.values[8] = closeWait(index)
             counts.values[6] = timeWait(index)
             return HistoryReport.Sample(
-                time: time(index), counts: counts, fds: 100 + closeWait(index), fdSoftLimit: limit)
+                time: time(index),
+                counts: counts,
+                fds: 100 + closeWait(index),
+                fdSoftLimit: limit
+            )
         }
     }
 
-    static func only(_ samples: [HistoryReport.Sample], group: HistoryReport.Group = group) throws
+    static func only(
+        _ samples: [HistoryReport.Sample],
+        group: HistoryReport.Group = group
+    ) throws
         -> HistoryReport.StateReport
     {
         let report = HistoryReport(groups: [(group, samples)], since: start, until: start + 7200)
@@ -46,7 +63,8 @@ import Testing
         #expect(
             sentence
                 == "growing at +5.0 CLOSE_WAIT/min (linear fit over the last 45 min, r² 1.00) since 13:00 UTC; "
-                + "pid 4121 reaches its fd soft limit 2000 in about 5 h 35 min (19:20 UTC; fds +5.0/min, r² 1.00)")
+                + "pid 4121 reaches its fd soft limit 2000 in about 5 h 35 min (19:20 UTC; fds +5.0/min, r² 1.00)"
+        )
     }
 
     @Test func aSteadyPileHasNoForecastAndSaysWhy() throws {
@@ -69,8 +87,10 @@ import Testing
     /// Growth, then the clock back by an hour and a flat pile: the fit sees only the flat run.
     @Test func aClockJumpBackMakesNoSlope() throws {
         let samples = Self.samples(
-            90, time: { $0 < 30 ? Self.start + Double($0) * 60 : Self.start + 1800 - 3600 + Double($0 - 30) * 60 },
-            closeWait: { Int64(min($0, 29) * 4) })
+            90,
+            time: { $0 < 30 ? Self.start + Double($0) * 60 : Self.start + 1800 - 3600 + Double($0 - 30) * 60 },
+            closeWait: { Int64(min($0, 29) * 4) }
+        )
         let state = try Self.only(samples)
         #expect(state.trend.clockJumps == 1)
         #expect(state.kind == .steady)
@@ -83,7 +103,11 @@ import Testing
         let growing = Self.samples(20) { Int64($0) }
         var other = Self.group
         other.pid = 5000
-        let report = HistoryReport(groups: [(Self.group, flat), (other, growing)], since: Self.start, until: Self.start)
+        let report = HistoryReport(
+            groups: [(Self.group, flat), (other, growing)],
+            since: Self.start,
+            until: Self.start
+        )
         #expect(report.skippedFlat == 1)
         #expect(report.groups.map(\.group.pid) == [5000])
         // Only the states that changed: CLOSE_WAIT, not the one LISTEN.
@@ -104,7 +128,9 @@ import Testing
         // TIME_WAIT never holds an fd, whatever the group.
         let report = HistoryReport(
             groups: [(Self.group, Self.samples(20, closeWait: { _ in 3 }, timeWait: { Int64($0 * 10) }))],
-            since: Self.start, until: Self.start)
+            since: Self.start,
+            until: Self.start
+        )
         let timeWait = try #require(report.groups.first?.states.first)
         #expect(timeWait.state == .timeWait && timeWait.kind == .growing)
         #expect(timeWait.noForecastReason == .holdsNoFDs)
