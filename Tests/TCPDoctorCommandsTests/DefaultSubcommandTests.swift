@@ -76,7 +76,7 @@ struct DefaultSubcommandTests {
             guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
             return line.split(separator: " ").first.map(String.init)
         }
-        #expect(names.count == 6, "\(names)")
+        #expect(names.count == 8, "\(names)")
         for name in names { #expect(TCPDoctor.withDefaultSubcommand([name]) == [name]) }
     }
 }

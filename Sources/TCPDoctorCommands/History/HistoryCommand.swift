@@ -15,6 +15,7 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show trends, growth rates and fd-limit forecasts from the record database.",
+        usage: "tcpdoctor history [<options>]",
         discussion: """
             For each group (namespace, process, local port or peer) whose counts changed in the range: \
             a chart per state that changed, whether it grows, holds or drains, since when, how fast \
@@ -38,8 +39,9 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Only groups of this local port.") var port: UInt16?
     @Flag(help: "Print one JSON document (same as --format json).") var json = false
     @Option(help: "Output format: text, json or openmetrics.") var format: HistoryFormat?
-    @Option(help: "Also draw the charts as an SVG picture into FILE.") var svg: String?
-    @Option(help: "The fit window of the trends, a duration (default 1h).") var window: String = "1h"
+    @Option(help: ArgumentHelp("Also draw the charts as an SVG picture into FILE.", valueName: "file"))
+    var svg: String?
+    @Option(help: "The fit window of the trends, a duration.") var window: String = "1h"
 
     func validate() throws {
         _ = try range(now: Date().timeIntervalSince1970)
