@@ -16,7 +16,7 @@ public struct TCPDoctor: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, LabCommand.self,
-            CaptureCommand.self, WatchCommand.self, RecordCommand.self,
+            CaptureCommand.self, WatchCommand.self, RecordCommand.self, HistoryCommand.self,
         ]
     )
 

@@ -233,6 +233,32 @@ struct JSONSchemaTests {
         #expect(document.contains("standard input is a terminal"))
     }
 
+    /// `history --json` on a database of a growing, a steady and a draining pile, one after a
+    /// clock jump, a filter that matches nothing, and a missing database (an error document).
+    @Test func historyDocumentsMatchTheirSchema() throws {
+        let shapes = try HistoryTestDatabase()
+        try shapes.write(HistoryTestDatabase.shapes, samples: 120)
+        let jumped = try HistoryTestDatabase()
+        try jumped.write(HistoryTestDatabase.shapes, samples: 60) { index in
+            HistoryTestDatabase.start + (index < 30 ? Double(index) : Double(index) - 400) * 10
+        }
+        let check = try SchemaCheck()
+        let range = HistoryCommandTests.range
+        for (schema, arguments) in [
+            ("history", ["history", "--db", shapes.path, "--json"] + range),
+            ("history", ["history", "--db", shapes.path, "--json", "--window", "5m"] + range),
+            ("history", ["history", "--db", jumped.path, "--json"] + range),
+            ("history", ["history", "--db", shapes.path, "--json", "--pid", "1"] + range),
+            ("error", ["history", "--db", shapes.directory.file("missing.sqlite"), "--json"]),
+        ] {
+            let run = try runTCPDoctor(arguments)
+            #expect(run.status == (schema == "error" ? 6 : 0), "\(arguments): \(run.stderr)")
+            try check.add(run, schema: schema, label: arguments.dropFirst(3).joined(separator: " "))
+        }
+        let problems = try check.problems()
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     static let fixtureDirectory = SchemaCheck.repository + "/Tests/TCPDoctorCaptureTests/Fixtures"
     static let fixtures = ["lo-ipv4-client-close.pcap", "any-ipv6-server-close.pcap", "lo-ipv4-reset.pcapng"]
 }

@@ -49,14 +49,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     /// /var/lib/tcpdoctor as root, the XDG state directory otherwise.
-    static func defaultPath() -> String {
-        if getuid() == 0 { return "/var/lib/tcpdoctor/history.sqlite" }
-        let environment = Foundation.ProcessInfo.processInfo.environment
-        let state =
-            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
-        return state + "/tcpdoctor/history.sqlite"
-    }
+    static func defaultPath() -> String { HistoryLocation.defaultPath(isRoot: getuid() == 0) }
 
     func run() throws {
         let path = db ?? Self.defaultPath()
