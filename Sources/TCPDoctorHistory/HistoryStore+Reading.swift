@@ -171,7 +171,7 @@ public final class HistoryReader {
     }
 
     /// The levels coarsest first, each with the time its finer levels start.
-    private static func levels(_ db: Database) throws -> [(resolution: Int, before: Double)] {
+    static func levels(_ db: Database) throws -> [(resolution: Int, before: Double)] {
         var result: [(Int, Double)] = []
         var finerStart = Double.infinity
         let levels = try Row.fetchAll(

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Glibc
 import TCPDoctorCore
+import TCPDoctorHistory
 import TCPDoctorLinux
 
 extension Finding.Severity: ExpressibleByArgument {
@@ -41,6 +43,18 @@ struct DoctorCommand: ParsableCommand {
         help: "Print every finding in full: all evidence, the whole why, every remedy (JSON always has them)."
     )
     var verbose = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The history database `tcpdoctor record` writes, for each finding's trend, age and forecast "
+                + "(default: /var/lib/tcpdoctor/history.sqlite as root, else under $XDG_STATE_HOME).",
+            valueName: "PATH"
+        )
+    )
+    var db: String?
+
+    @Flag(help: "Do not read the history database.")
+    var noHistory = false
 
     @Flag(help: "List the rules and exit.")
     var listRules = false
@@ -94,15 +108,29 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
         let (input, findings) = (run.input, run.findings)
+        let path = db ?? HistoryLocation.defaultPath(isRoot: geteuid() == 0)
+        let history =
+            noHistory
+            ? DoctorHistory(path: path, status: .disabled)
+            : DoctorHistory.read(
+                path: path,
+                findings: findings,
+                processes: input.snapshot.processes,
+                now: input.snapshot.takenAt
+            )
+        if history.status == .unusable, let message = history.message {
+            Diagnostics.warn("the history was not used: \(message)")
+        }
         if output.json {
             var json = JSONWriter(out)
-            DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, to: &json)
+            DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, history: history, to: &json)
         } else {
             DoctorRenderer.writeReport(
                 findings,
                 input: input,
                 style: .forDescriptor(1),
                 verbose: verbose,
+                history: history,
                 to: &out
             )
             out.flush()

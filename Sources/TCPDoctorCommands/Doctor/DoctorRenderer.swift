@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorHistory
 
 /// The doctor's report for people (a terminal) and for machines (JSON, docs/json.md).
 enum DoctorRenderer {
@@ -9,9 +10,11 @@ enum DoctorRenderer {
         input: DiagnosisInput,
         style: TerminalStyle,
         verbose: Bool = false,
+        history: DoctorHistory? = nil,
         to out: inout OutputBuffer
     ) {
         let snapshot = input.snapshot
+        let now = snapshot.takenAt
         let scope = [
             plural(snapshot.sockets.count, "TCP socket"), "in",
             plural(snapshot.namespaces.count, "network namespace") + ",",
@@ -29,11 +32,19 @@ enum DoctorRenderer {
             out.write(style.green("No problems found") + ": \(scope).\n")
             return
         }
+        defer { if let history { writeHistoryNote(history, style: style, to: &out) } }
         out.write(FindingRenderer.headline(findings, style: style) + " in \(scope).\n")
         let showNetns = snapshot.namespaces.count > 1
         if verbose {
             for finding in findings {
-                FindingRenderer.write(finding, style: style, showNetns: showNetns, showID: true, to: &out)
+                FindingRenderer.write(
+                    finding,
+                    style: style,
+                    showNetns: showNetns,
+                    showID: true,
+                    history: history?.trends[finding.id]?.line(for: finding, now: now),
+                    to: &out
+                )
             }
             return
         }
@@ -41,9 +52,42 @@ enum DoctorRenderer {
         // Escaped before grouping, once: process and namespace names that others chose reach the
         // summaries, evidence and remedies (`FindingRenderer.write` escapes the verbose form itself).
         for group in FindingGroup.group(findings.map(\.escapedForText)) {
-            FindingRenderer.writeCompact(group, style: style, showNetns: showNetns, memory: &memory, to: &out)
+            let trend = group.findings.lazy.compactMap { history?.trends[$0.id] }.first
+            FindingRenderer.writeCompact(
+                group,
+                style: style,
+                showNetns: showNetns,
+                memory: &memory,
+                history: trend.map { ($0.line(for: group.representative, now: now), $0.recordedSince != nil) },
+                to: &out
+            )
         }
         FindingRenderer.writeGeneric(memory, style: style, to: &out)
+    }
+
+    /// After the findings: where the history came from, or how to start one.
+    static func writeHistoryNote(_ history: DoctorHistory, style: TerminalStyle, to out: inout OutputBuffer) {
+        switch history.status {
+        case .read:
+            guard let range = history.range else { return }
+            out.write(
+                "\n"
+                    + style.dim(
+                        "History: \(history.path), \(TrendText.utc(range.first, relativeTo: range.last)) to "
+                            + "\(TrendText.utc(range.last, relativeTo: range.last)); `tcpdoctor history` charts it."
+                    ) + "\n"
+            )
+        case .absent:
+            out.write(
+                "\n"
+                    + style.dim(
+                        "No history at \(history.path): `tcpdoctor record` (packaging/tcpdoctor-record.service) keeps "
+                            + "one, and the doctor then says since when and how fast each finding grows."
+                    ) + "\n"
+            )
+        case .unusable, .disabled:
+            return
+        }
     }
 
     static func plural(_ count: Int, _ singular: String, _ pluralForm: String? = nil) -> String {
@@ -73,6 +117,7 @@ enum DoctorRenderer {
         _ findings: [Finding],
         input: DiagnosisInput,
         failOn: Finding.Severity,
+        history: DoctorHistory? = nil,
         to json: inout JSONWriter
     ) {
         let snapshot = input.snapshot
@@ -102,8 +147,14 @@ enum DoctorRenderer {
         json.endObject()
         json.key("findings")
         json.beginArray()
-        for finding in findings { FindingJSON.write(finding, links: true, to: &json) }
+        for finding in findings {
+            FindingJSON.write(finding, links: true, to: &json) { json in
+                guard let history else { return }
+                DoctorHistoryJSON.write(finding, trend: history.trends[finding.id], now: snapshot.takenAt, to: &json)
+            }
+        }
         json.endArray()
+        if let history { DoctorHistoryJSON.write(history, to: &json) }
         UnverifiedSocketFDsOutput.writeJSON(snapshot.unverifiedSocketFDs, snapshot: snapshot, to: &json)
         NamespacesJSON.write(snapshot.namespaces, sources: snapshot.coverage.namespaceSources, to: &json)
         CoverageJSON.write(snapshot.coverage, to: &json)
@@ -115,7 +166,13 @@ enum DoctorRenderer {
 /// One finding as JSON; shared by the doctor and the capture analysis.
 enum FindingJSON {
     /// - Parameter links: whether to write `id` and `related`, which the doctor's findings have.
-    static func write(_ finding: Finding, links: Bool = false, to json: inout JSONWriter) {
+    /// - Parameter extra: writes keys of the caller's own after the finding's (the doctor's `history`).
+    static func write(
+        _ finding: Finding,
+        links: Bool = false,
+        to json: inout JSONWriter,
+        extra: (inout JSONWriter) -> Void = { _ in }
+    ) {
         json.beginObject()
         if links {
             json.key("id")
@@ -154,6 +211,7 @@ enum FindingJSON {
         json.beginArray()
         for remedy in finding.remedies { json.value(remedy) }
         json.endArray()
+        extra(&json)
         json.endObject()
     }
 

@@ -10,6 +10,7 @@ struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: "Sample TCP state aggregates into an SQLite history database every interval.",
+        usage: "tcpdoctor record [--interval SECONDS] [--db PATH] [<options>]",
         discussion: """
             Stores per namespace, process (pid and start time) and local port or peer the counts per \
             state, fd use and limits, host totals and the doctor's findings (docs/history.md). SIGTERM \
@@ -27,7 +28,9 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Stop after this many samples.") var count: Int?
 
     func validate() throws {
-        guard interval >= 0.1, interval.isFinite else { throw ValidationError("--interval must be at least 0.1 seconds.") }
+        guard interval >= 0.1, interval.isFinite else {
+            throw ValidationError("--interval must be at least 0.1 seconds.")
+        }
         if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
         _ = try settings()
     }
@@ -88,10 +91,13 @@ struct RecordCommand: ParsableCommand {
             throw CommandFailure(
                 ExitStatus.historyLocked,
                 "Another tcpdoctor record\(holder.map { " (pid \($0))" } ?? "") is recording into \(path) "
-                    + "(it holds \(lockPath)); stop it or choose another --db.")
+                    + "(it holds \(lockPath)); stop it or choose another --db."
+            )
         case .failure(let error):
             throw CommandFailure(
-                ExitStatus.historyUnusable, "Could not create the lock file \(lockPath): \(error).")
+                ExitStatus.historyUnusable,
+                "Could not create the lock file \(lockPath): \(error)."
+            )
         }
     }
 }

@@ -24,6 +24,7 @@ extension FindingRenderer {
         style: TerminalStyle,
         showNetns: Bool,
         memory: inout ReportMemory,
+        history: (line: String, replacesEstimate: Bool)? = nil,
         to out: inout OutputBuffer
     ) {
         let finding = group.representative
@@ -31,9 +32,14 @@ extension FindingRenderer {
         out.write("\n\(badge(finding.severity, style: style)) \(style.bold(group.summary))  \(style.dim("[\(tag)]"))\n")
         if let processes = processLine(group) { out.write(block("processes:", processes, indent: 4) + "\n") }
         if let netns = finding.netns, showNetns { out.write("  netns: \(netns)\n") }
-        if let evidence = EvidenceCatalog.compactLine(group.evidence, width: width - "    evidence: ".count) {
+        // A recorded age replaces tcp_info's estimate (the history line says so).
+        let evidence =
+            history?.replacesEstimate == true
+            ? group.evidence.filter { !FindingTrend.estimatedAgeKeys.contains($0.key) } : group.evidence
+        if let evidence = EvidenceCatalog.compactLine(evidence, width: width - "    evidence: ".count) {
             out.write(block("evidence:", evidence, indent: 4) + "\n")
         }
+        if let history { out.write(block("history:", history.line, indent: 4) + "\n") }
         out.write(block("why:", shortWhy(group.why), indent: 4) + "\n")
         var fixes: [String] = []
         var repeated = 0

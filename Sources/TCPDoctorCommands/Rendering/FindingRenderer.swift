@@ -36,6 +36,7 @@ enum FindingRenderer {
         style: TerminalStyle,
         showNetns: Bool,
         showID: Bool = false,
+        history: String? = nil,
         to out: inout OutputBuffer
     ) {
         let finding = finding.escapedForText
@@ -61,6 +62,7 @@ enum FindingRenderer {
                 }
             }
         }
+        if let history { out.write("  history:\n" + TextWrap.wrap(history, width: 100, indent: "    ") + "\n") }
         out.write("  why:\n" + TextWrap.wrap(finding.why, width: 100, indent: "    ") + "\n")
         if !finding.remedies.isEmpty {
             out.write("  what to change:\n")

@@ -155,6 +155,16 @@ public struct JSONWriter: ~Copyable {
         if let text { value(text) } else { null() }
     }
 
+    /// A number, or `null` for nil.
+    public mutating func value(_ number: Double?) {
+        if let number { value(number) } else { null() }
+    }
+
+    /// An integer, or `null` for nil.
+    public mutating func value<T: BinaryInteger>(_ number: T?) {
+        if let number { value(number) } else { null() }
+    }
+
     /// Ends the document with a newline and flushes it.
     public mutating func finish() {
         out.write(byte: 10)
