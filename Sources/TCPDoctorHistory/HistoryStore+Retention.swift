@@ -56,7 +56,13 @@ extension HistoryStore {
             }
         }
         report.samplesDeletedForSize = try enforceSizeCap()
-        if report.samplesExpired > 0 || report.samplesDeletedForSize > 0 { try compact() }
+        if report.samplesExpired > 0 || report.samplesDeletedForSize > 0 {
+            // Finding the orphans decodes every blob: every six hours of the clock is enough
+            // (an orphan costs one row until then), and at once when the size cap deleted.
+            let sweep = report.samplesDeletedForSize > 0 || lastSweep.map { time - $0 >= 6 * 3600 || time < $0 } ?? true
+            try compact(sweepingOrphans: sweep)
+            if sweep { lastSweep = time }
+        }
         return report
     }
 
@@ -98,8 +104,9 @@ extension HistoryStore {
 
     /// Removes groups and processes no sample mentions any more, gives free pages back to the
     /// file system and truncates the write-ahead log.
-    private func compact() throws(HistoryError) {
+    private func compact(sweepingOrphans sweep: Bool) throws(HistoryError) {
         try write("compact") { db in
+            guard sweep else { return try db.execute(sql: "PRAGMA incremental_vacuum") }
             let series = try ChangeTable.series.referencedEntities(db)
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM series") where !series.contains(id) {
                 try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [id])

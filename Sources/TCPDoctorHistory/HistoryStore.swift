@@ -20,6 +20,8 @@ public final class HistoryStore {
     /// which is therefore a keyframe.
     var writer = LevelState()
     var seriesIDs: [SeriesIdentity: Int64] = [:]
+    /// When `applyRetention` last removed the groups and processes no sample mentions.
+    var lastSweep: Double?
     var processIDs: [ProcessIdentity: Int64] = [:]
 
     /// Opens the database at `path`, creating it (file mode 0600, a missing parent directory
