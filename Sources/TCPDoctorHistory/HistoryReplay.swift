@@ -90,6 +90,33 @@ struct HistoryReplay {
         through: Double,
         _ body: (SampleRow, [Int64: RowValues], [Int64: RowValues]) throws -> Void
     ) throws {
+        guard let (startID, endID) = try idRange(db, resolution: resolution, from: from, through: through) else {
+            return
+        }
+        let samples = try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
+            arguments: [resolution, startID, endID]
+        ).map(SampleRow.init)
+        let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
+        let processRows = try ChangeTable.processes.rows(db, resolution: resolution, fromID: startID, toID: endID)
+        var series: [Int64: RowValues] = [:]
+        var processes: [Int64: RowValues] = [:]
+        for sample in samples {
+            advance(&series, ChangeTable.series, seriesRows[sample.id] ?? [], keyframe: sample.keyframe)
+            advance(&processes, ChangeTable.processes, processRows[sample.id] ?? [], keyframe: sample.keyframe)
+            if sample.takenAt >= from && sample.takenAt <= through { try body(sample, series, processes) }
+            settle(&series, ChangeTable.series)
+            settle(&processes, ChangeTable.processes)
+        }
+    }
+
+    /// The ids of level `resolution`'s samples to read for `from` through `through`: from the
+    /// keyframe at or before `from` (or the first sample after it), so that the change rows can
+    /// be replayed; nil when the level holds none.
+    static func idRange(
+        _ db: Database, resolution: Int, from: Double, through: Double
+    ) throws -> (start: Int64, end: Int64)? {
         let startID =
             try Int64.fetchOne(
                 db,
@@ -107,23 +134,8 @@ struct HistoryReplay {
                 sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
                 arguments: [resolution, startID, through]
             )
-        else { return }
-        let samples = try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
-            arguments: [resolution, startID, endID]
-        ).map(SampleRow.init)
-        let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
-        let processRows = try ChangeTable.processes.rows(db, resolution: resolution, fromID: startID, toID: endID)
-        var series: [Int64: RowValues] = [:]
-        var processes: [Int64: RowValues] = [:]
-        for sample in samples {
-            advance(&series, ChangeTable.series, seriesRows[sample.id] ?? [], keyframe: sample.keyframe)
-            advance(&processes, ChangeTable.processes, processRows[sample.id] ?? [], keyframe: sample.keyframe)
-            if sample.takenAt >= from && sample.takenAt <= through { try body(sample, series, processes) }
-            settle(&series, ChangeTable.series)
-            settle(&processes, ChangeTable.processes)
-        }
+        else { return nil }
+        return (startID, endID)
     }
 
     /// The state after the level's latest sample, for writing the next one change-only.

@@ -64,7 +64,7 @@ extension HistoryStore {
         matching: (HistoryGroup) -> Bool = { _ in true }
     ) throws(HistoryError) -> [HistorySeries] {
         try read("read") { db in
-            let processes = try Self.processes(db)
+            let processes = try HistoryReader.processes(db)
             var groups: [Int64: (group: HistoryGroup, process: Int64?)] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM series") {
                 let processID: Int64? = row["process_id"]
@@ -77,7 +77,7 @@ extension HistoryStore {
                 if matching(group) { groups[row["id"]] = (group, processID) }
             }
             var points: [Int64: [HistoryPoint]] = [:]
-            for (resolution, before) in try windows(db) {
+            for (resolution, before) in try HistoryReader.levels(db) {
                 let through = min(until, before.nextDown)
                 guard through >= since else { continue }
                 try HistoryReplay.replay(db, resolution: resolution, from: since, through: through) {
@@ -114,7 +114,7 @@ extension HistoryStore {
     public func findings(since: Double, until: Double) throws(HistoryError) -> [HistoryFinding] {
         try read("read") { db in
             var result: [HistoryFinding] = []
-            for (resolution, before) in try windows(db) {
+            for (resolution, before) in try HistoryReader.levels(db) {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
@@ -159,37 +159,6 @@ extension HistoryStore {
         }
     }
 
-    /// The levels coarsest first, each with the time its finer levels start: a level answers
-    /// only for times before that.
-    private func windows(_ db: Database) throws -> [(resolution: Int, before: Double)] {
-        var result: [(Int, Double)] = []
-        var finerStart = Double.infinity
-        // The levels the database holds, whatever the retention of the recorder that wrote them.
-        let levels = try Row.fetchAll(
-            db,
-            sql: "SELECT resolution, min(taken_at) AS start FROM sample GROUP BY resolution ORDER BY resolution"
-        )
-        for level in levels {
-            result.append((level["resolution"], finerStart))
-            finerStart = min(finerStart, level["start"])
-        }
-        return result.reversed()
-    }
-
-    private static func processes(_ db: Database) throws -> [Int64: HistoryProcess] {
-        var result: [Int64: HistoryProcess] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM process") {
-            let start: Int64? = row["start_time"]
-            result[row["id"]] = HistoryProcess(
-                pid: row["pid"],
-                startTime: start.map { UInt64(bitPattern: $0) },
-                command: row["command"],
-                argvHash: UInt64(bitPattern: row["argv_hash"]),
-                firstSeen: row["first_seen"]
-            )
-        }
-        return result
-    }
 }
 
 /// What `record` has cost so far, as it logs it into `record_log`.

@@ -170,7 +170,9 @@ public final class HistoryReader {
         }
     }
 
-    /// The levels coarsest first, each with the time its finer levels start.
+    /// The levels coarsest first, each with the time its finer levels start: a level answers
+    /// only for times before that. (The levels the database holds, whatever the retention of the
+    /// recorder that wrote them.)
     static func levels(_ db: Database) throws -> [(resolution: Int, before: Double)] {
         var result: [(Int, Double)] = []
         var finerStart = Double.infinity
@@ -185,7 +187,7 @@ public final class HistoryReader {
         return result.reversed()
     }
 
-    private static func processes(_ db: Database) throws -> [Int64: HistoryProcess] {
+    static func processes(_ db: Database) throws -> [Int64: HistoryProcess] {
         var result: [Int64: HistoryProcess] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM process") {
             let start: Int64? = row["start_time"]
@@ -242,24 +244,9 @@ struct RunCollector {
         series: [Int64: Int],
         processes: [Int64: Int]
     ) throws {
-        let startID =
-            try Int64.fetchOne(
-                db,
-                sql: "SELECT max(id) FROM sample WHERE resolution = ? AND keyframe = 1 AND taken_at <= ?",
-                arguments: [resolution, from]
-            )
-            ?? Int64.fetchOne(
-                db,
-                sql: "SELECT min(id) FROM sample WHERE resolution = ? AND taken_at >= ?",
-                arguments: [resolution, from]
-            )
-        guard let startID,
-            let endID = try Int64.fetchOne(
-                db,
-                sql: "SELECT max(id) FROM sample WHERE resolution = ? AND id >= ? AND taken_at <= ?",
-                arguments: [resolution, startID, through]
-            )
-        else { return }
+        guard let (startID, endID) = try HistoryReplay.idRange(db, resolution: resolution, from: from, through: through) else {
+            return
+        }
         let samples = try Row.fetchAll(
             db,
             sql: "SELECT id, taken_at, keyframe FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",

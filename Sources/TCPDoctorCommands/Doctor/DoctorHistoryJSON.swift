@@ -53,22 +53,7 @@ enum DoctorHistoryJSON {
             json.null()
         }
         json.key("forecast")
-        if let forecast = trend.fds?.forecast {
-            json.beginObject()
-            json.key("limit")
-            json.value(forecast.limit)
-            json.key("eta_seconds")
-            json.value(forecast.etaSeconds)
-            json.key("at")
-            json.value(forecast.at)
-            json.key("method")
-            json.value(forecast.method)
-            json.key("r2")
-            json.value(forecast.r2)
-            json.endObject()
-        } else {
-            json.null()
-        }
+        ForecastJSON.write(trend.fds?.forecast, to: &json)
         json.key("no_forecast_reason")
         json.value(
             trend.fds == nil

@@ -69,22 +69,7 @@ enum HistoryJSON {
         json.key("clock_jumps")
         json.value(state.trend.clockJumps)
         json.key("forecast")
-        if let forecast = state.forecast {
-            json.beginObject()
-            json.key("limit")
-            json.value(forecast.limit)
-            json.key("eta_seconds")
-            json.value(forecast.etaSeconds)
-            json.key("at")
-            json.value(forecast.at)
-            json.key("method")
-            json.value(forecast.method)
-            json.key("r2")
-            json.value(forecast.r2)
-            json.endObject()
-        } else {
-            json.null()
-        }
+        ForecastJSON.write(state.forecast, to: &json)
         json.key("no_forecast_reason")
         json.value(state.noForecastReason?.rawValue)
         json.key("summary")

@@ -60,30 +60,7 @@ enum StatesRenderer {
             json.beginArray()
             for group in histogram.groups {
                 json.beginObject()
-                json.key("label")
-                json.value(group.label)
-                if let pid = group.pid {
-                    json.key("pid")
-                    json.value(pid)
-                }
-                if let command = group.command {
-                    json.key("command")
-                    json.value(command)
-                }
-                if let port = group.port {
-                    json.key("port")
-                    json.value(port)
-                }
-                if let netns = group.netns {
-                    json.key("netns")
-                    json.value(netns)
-                    json.key("netns_label")
-                    json.value(group.label)
-                }
-                json.key("total")
-                json.value(group.total)
-                json.key("states")
-                writeCounts(group.counts, &json)
+                writeGroup(group, &json)
                 json.endObject()
             }
             json.endArray()
@@ -94,8 +71,37 @@ enum StatesRenderer {
         json.finish()
     }
 
+    /// A group's keys (`label`, `pid`, `command`, `port`, `netns`, `total`, `states`), shared with
+    /// `watch --json`'s rows.
+    static func writeGroup(_ group: StateHistogram.Group, _ json: inout JSONWriter) {
+        json.key("label")
+        json.value(group.label)
+        if let pid = group.pid {
+            json.key("pid")
+            json.value(pid)
+        }
+        if let command = group.command {
+            json.key("command")
+            json.value(command)
+        }
+        if let port = group.port {
+            json.key("port")
+            json.value(port)
+        }
+        if let netns = group.netns {
+            json.key("netns")
+            json.value(netns)
+            json.key("netns_label")
+            json.value(group.label)
+        }
+        json.key("total")
+        json.value(group.total)
+        json.key("states")
+        writeCounts(group.counts, &json)
+    }
+
     /// Every state is present, with 0 where there is none, so that consumers need no defaults.
-    private static func writeCounts(_ counts: [TCPState: Int], _ json: inout JSONWriter) {
+    static func writeCounts(_ counts: [TCPState: Int], _ json: inout JSONWriter) {
         json.beginObject()
         for state in TCPState.displayed {
             json.key(dynamic: state.netstatName)

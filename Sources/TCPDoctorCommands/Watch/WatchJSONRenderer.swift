@@ -26,9 +26,9 @@ enum WatchJSONRenderer {
         json.key("total")
         json.value(table.total)
         json.key("states")
-        writeCounts(table.counts, &json)
+        StatesRenderer.writeCounts(table.counts, &json)
         json.key("change_since_last")
-        json.value(optional: table.totalSinceLast)
+        json.value(table.totalSinceLast)
         json.key("change_since_start")
         json.value(table.totalSinceStart)
         json.key("processes")
@@ -81,32 +81,9 @@ enum WatchJSONRenderer {
     private static func writeRow(_ row: WatchTable.Row, _ json: inout JSONWriter) {
         let group = row.group
         json.beginObject()
-        json.key("label")
-        json.value(group.label)
-        if let pid = group.pid {
-            json.key("pid")
-            json.value(pid)
-        }
-        if let command = group.command {
-            json.key("command")
-            json.value(command)
-        }
-        if let port = group.port {
-            json.key("port")
-            json.value(port)
-        }
-        if let netns = group.netns {
-            json.key("netns")
-            json.value(netns)
-            json.key("netns_label")
-            json.value(group.label)
-        }
-        json.key("total")
-        json.value(group.total)
-        json.key("states")
-        writeCounts(group.counts, &json)
+        StatesRenderer.writeGroup(group, &json)
         json.key("change_since_last")
-        json.value(optional: row.sinceLast)
+        json.value(row.sinceLast)
         json.key("change_since_start")
         json.value(row.sinceStart)
         if let fds = row.fds {
@@ -128,31 +105,9 @@ enum WatchJSONRenderer {
         json.key("open")
         json.value(use.open)
         json.key("soft_limit")
-        json.value(optional: use.softLimit)
+        json.value(use.softLimit)
         json.key("ratio")
-        json.value(optional: use.ratio)
+        json.value(use.ratio)
         json.endObject()
-    }
-
-    /// Every state is present, with 0 where there is none, as in `states --json`.
-    private static func writeCounts(_ counts: [TCPState: Int], _ json: inout JSONWriter) {
-        json.beginObject()
-        for state in TCPState.displayed {
-            json.key(dynamic: state.netstatName)
-            json.value(counts[state] ?? 0)
-        }
-        json.endObject()
-    }
-}
-
-extension JSONWriter {
-    /// A number, or `null` when there is none.
-    mutating func value(optional number: (some BinaryInteger)?) {
-        if let number { value(number) } else { null() }
-    }
-
-    /// A number, or `null` when there is none.
-    mutating func value(optional number: Double?) {
-        if let number { value(number) } else { null() }
     }
 }
