@@ -6,12 +6,13 @@ import TCPDoctorSystem
 
 /// The loop of `record`: a sample per tick, aggregated and appended; retention every ten
 /// minutes; its own cost logged to standard error and `record_log` every hour and at the end.
+/// Samples are taken on a thread of their own (`RecordSampleWorker`): a signal during one drops
+/// it and stops at once; the database is written by this loop's thread only.
 struct RecordLoop {
     let store: HistoryStore
     let interval: Double
     let limit: Int?
     let signals: Int32
-    private let sampler = Sampler()
 
     init(store: HistoryStore, interval: Double, limit: Int?, signals: Int32) {
         (self.store, self.interval, self.limit, self.signals) = (store, interval, limit, signals)
@@ -24,9 +25,17 @@ struct RecordLoop {
         var missed = 0
         var lastRetention = systemMonotonicSeconds()
         var lastLog = lastRetention
+        let worker = try RecordSampleWorker()
         log("record: sampling every \(interval) s into \(store.path)")
         while true {
-            let sample = try sampler.sample()
+            let sample: Sample
+            switch try worker.sample(orSignalOn: signals) {
+            case .sample(let taken): sample = taken
+            case .signal(let signal):
+                log("record: signal \(signal), stopping; the sample in progress is dropped")
+                try report(started, samples: samples, skipped: Int64(schedule.skipped))
+                return
+            }
             var aggregate = SampleAggregate(sample.input, findings: sample.findings)
             aggregate.cpuSeconds = sample.cpuSeconds
             aggregate.wallSeconds = sample.wallSeconds
@@ -62,10 +71,17 @@ struct RecordLoop {
         let bytes = store.fileBytes
         let perDay = days >= 1.0 / 24
         let cost = RecordCost(
-            at: now, samples: samples, skipped: skipped, cpuSeconds: cpu, databaseBytes: bytes,
-            cpuSecondsPerDay: perDay ? cpu / days : nil, bytesPerDay: perDay ? Double(bytes - started.bytes) / days : nil)
+            at: now,
+            samples: samples,
+            skipped: skipped,
+            cpuSeconds: cpu,
+            databaseBytes: bytes,
+            cpuSecondsPerDay: perDay ? cpu / days : nil,
+            bytesPerDay: perDay ? Double(bytes - started.bytes) / days : nil
+        )
         try store.log(cost)
-        var line = "record: \(samples) samples, \(skipped) skipped, \(String(format: "%.2f", cpu)) s CPU, database \(bytes) bytes"
+        var line =
+            "record: \(samples) samples, \(skipped) skipped, \(String(format: "%.2f", cpu)) s CPU, database \(bytes) bytes"
         if let cpuDay = cost.cpuSecondsPerDay, let bytesDay = cost.bytesPerDay {
             line += String(format: " (%.1f s CPU and %.0f bytes per day)", cpuDay, bytesDay)
         }
