@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Where the history database is when no `--db` is given: one rule for `record` and `history`.
 public enum HistoryLocation {
@@ -8,6 +9,9 @@ public enum HistoryLocation {
     /// - Parameters:
     ///   - isRoot: Whether the caller runs as root (effective uid 0).
     ///   - environment: The process environment, for `XDG_STATE_HOME` and `HOME`.
+    /// `defaultPath(isRoot:)` for this process: root by its effective uid.
+    public static func defaultPath() -> String { defaultPath(isRoot: geteuid() == 0) }
+
     public static func defaultPath(
         isRoot: Bool,
         environment: [String: String] = Foundation.ProcessInfo.processInfo.environment

@@ -115,7 +115,10 @@ struct HistoryReplay {
     /// keyframe at or before `from` (or the first sample after it), so that the change rows can
     /// be replayed; nil when the level holds none.
     static func idRange(
-        _ db: Database, resolution: Int, from: Double, through: Double
+        _ db: Database,
+        resolution: Int,
+        from: Double,
+        through: Double
     ) throws -> (start: Int64, end: Int64)? {
         let startID =
             try Int64.fetchOne(

@@ -244,7 +244,8 @@ struct RunCollector {
         series: [Int64: Int],
         processes: [Int64: Int]
     ) throws {
-        guard let (startID, endID) = try HistoryReplay.idRange(db, resolution: resolution, from: from, through: through) else {
+        guard let (startID, endID) = try HistoryReplay.idRange(db, resolution: resolution, from: from, through: through)
+        else {
             return
         }
         let samples = try Row.fetchAll(

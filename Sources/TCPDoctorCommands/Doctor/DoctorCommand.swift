@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import TCPDoctorCore
 import TCPDoctorHistory
 import TCPDoctorLinux
@@ -108,7 +107,7 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
         let (input, findings) = (run.input, run.findings)
-        let path = db ?? HistoryLocation.defaultPath(isRoot: geteuid() == 0)
+        let path = db ?? HistoryLocation.defaultPath()
         let history =
             noHistory
             ? DoctorHistory(path: path, status: .disabled)

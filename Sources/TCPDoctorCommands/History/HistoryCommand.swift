@@ -88,7 +88,7 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = db ?? HistoryLocation.defaultPath(isRoot: getuid() == 0)
+        let path = db ?? HistoryLocation.defaultPath()
         let (start, end) = try range(now: Date().timeIntervalSince1970)
         let series: [HistorySeries]
         var unchanged = 0

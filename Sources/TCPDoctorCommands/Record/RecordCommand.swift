@@ -51,11 +51,8 @@ struct RecordCommand: ParsableCommand {
         return settings
     }
 
-    /// /var/lib/tcpdoctor as root, the XDG state directory otherwise.
-    static func defaultPath() -> String { HistoryLocation.defaultPath(isRoot: getuid() == 0) }
-
     func run() throws {
-        let path = db ?? Self.defaultPath()
+        let path = db ?? HistoryLocation.defaultPath()
         let signals = try RecordSignals.install()
         let store: HistoryStore
         let lock: Int32

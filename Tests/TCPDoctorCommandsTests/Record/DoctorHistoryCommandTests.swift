@@ -28,7 +28,8 @@ import Testing
             let server = findings.first { found in
                 let processes = found["processes"] as? [[String: Any]] ?? []
                 return processes.contains {
-                    ($0["command"] as? String) == "lab-srv-emfile" && isChild($0["pid"], of: lab.pid)
+                    ($0["command"] as? String) == "lab-srv-emfile"
+                        && ($0["pid"] as? Int).flatMap { parent(of: Int32($0)) } == lab.pid
                 }
             }
             if let history = server?["history"] as? [String: Any], (history["samples"] as? Int ?? 0) >= 8 {
@@ -65,13 +66,4 @@ import Testing
         #expect((try disabled.json()["history"] as? [String: Any])?["status"] as? String == "disabled")
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
-}
-
-/// Whether `pid` (a JSON number) is a child of `parent`, from /proc/PID/stat.
-private func isChild(_ pid: Any?, of parent: Int32) -> Bool {
-    guard let pid = pid as? Int, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return false }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > 1 && Int32(fields[1]) == parent
 }

@@ -115,12 +115,3 @@ private func serverFDs(in database: String, pid: Int32) throws -> [TimePoint] {
         point.fds.map { TimePoint(time: point.time, value: Double($0)) }
     }
 }
-
-/// The parent pid of `pid` from /proc/PID/stat, while it lives.
-private func parent(of pid: Int32) -> Int32? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return nil }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > 1 ? Int32(fields[1]) : nil
-}

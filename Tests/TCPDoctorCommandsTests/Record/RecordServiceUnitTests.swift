@@ -10,8 +10,8 @@ import Testing
     func systemdAcceptsTheUnit() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let unit = try String(
-            contentsOf: repository.appendingPathComponent("packaging/tcpdoctor-record.service"), encoding: .utf8)
+        let file = repository.appendingPathComponent("packaging/tcpdoctor-record.service")
+        let unit = try String(contentsOf: file, encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/local/bin/tcpdoctor record "))
         #expect(unit.contains("RestartPreventExitStatus=6 7 64"))
         let directory = NSTemporaryDirectory() + "tcpdoctor-unit-\(UUID().uuidString)"

@@ -70,3 +70,13 @@ func runProgram(
 }
 
 let isRoot = getuid() == 0
+
+/// The parent pid of `pid` from /proc/PID/stat (field 4, after the command in parentheses),
+/// while it lives.
+func parent(of pid: Int32) -> Int32? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 1 ? Int32(fields[1]) : nil
+}
