@@ -14,6 +14,16 @@ package func systemOnlineProcessorCount() -> Int {
     Glibc.sysconf(Int32(_SC_NPROCESSORS_ONLN))
 }
 
+/// `mallopt(M_ARENA_MAX, count)`: at most `count` malloc arenas for the whole process.
+///
+/// glibc gives threads arenas of their own, and each keeps the memory freed into it; a process
+/// whose threads take turns building large values (a snapshot of 200k sockets on a sampling
+/// thread, fd walks on two more) then holds several snapshots' worth of free memory. False when
+/// glibc refused.
+package func systemLimitMallocArenas(_ count: Int32) -> Bool {
+    mallopt(M_ARENA_MAX, count) == 1
+}
+
 /// posix_spawn(3) of `executable` with `arguments` (argv[0] included) and this environment.
 ///
 /// The child gets each of `duplicating` (source fd, target fd) in order, then every fd from

@@ -46,9 +46,15 @@ EOF
 
 # 2. history --since 30d on it, beside sqlite3 reading the same rows.
 if "$tcpdoctor" history --help >/dev/null 2>&1; then
+    # The simulator's clock is its own: the range is the last SIM_DAYS days of its samples, as
+    # `--since 30d` is on a host whose recorder has run for 30 days.
+    last=$(sqlite3 "$simulated" 'SELECT CAST(max(taken_at) AS INTEGER) FROM sample')
+    until_date=$(date -u -d "@$((last + 60))" +%Y-%m-%dT%H:%MZ)
+    since_date=$(date -u -d "@$((last + 60 - sim_days * 86400))" +%Y-%m-%dT%H:%MZ)
+    range="--since $since_date --until $until_date"
     hyperfine -N -w 2 -r 10 --export-json "$results/history.json" --export-markdown "$results/history.md" \
-        -n "history --since ${sim_days}d" "$tcpdoctor history --db $simulated --since ${sim_days}d --until now" \
-        -n "history --since ${sim_days}d --json" "$tcpdoctor history --db $simulated --since ${sim_days}d --json" \
+        -n "history --since ${sim_days}d" "$tcpdoctor history --db $simulated $range" \
+        -n "history --since ${sim_days}d --json" "$tcpdoctor history --db $simulated $range --json" \
         -n "sqlite3: count the point blobs" "sqlite3 $simulated 'SELECT count(*), sum(length(data)) FROM point'" \
         >"$results/history.log" 2>&1 || cat "$results/history.log" >&2
     cat "$results/history.md" >>"$summary"

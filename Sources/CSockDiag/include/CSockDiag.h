@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <sys/resource.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <linux/netlink.h>

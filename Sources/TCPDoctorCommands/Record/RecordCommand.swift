@@ -52,6 +52,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        Sampler.useOneMallocArena()
         let path = db ?? HistoryLocation.defaultPath()
         let signals = try RecordSignals.install()
         let store: HistoryStore

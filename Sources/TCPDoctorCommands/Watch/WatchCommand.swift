@@ -45,6 +45,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     func run() throws {
+        Sampler.useOneMallocArena()
         let loop = WatchLoop(
             interval: interval,
             count: count,

@@ -99,9 +99,13 @@ final class WatchLoop {
         filterText = words.joined(separator: " ")
     }
 
-    /// The monotonic time of the next tick; ticks already past are skipped and counted.
+    /// The monotonic time to start the next refresh: its tick, early by the time the latest
+    /// refresh took (at most half an interval), so that the frame is drawn on its tick rather
+    /// than a refresh's duration after it. Ticks too close to be drawn on time are skipped and
+    /// counted.
     func nextTick() -> Double {
-        schedule.next(after: systemMonotonicSeconds()).at
+        let lead = min(latest?.wallSeconds ?? 0, interval / 2)
+        return schedule.next(after: systemMonotonicSeconds() + lead).at - lead
     }
 
     /// Starts the ticks again from now after a pause: the ticks of the pause were not skipped

@@ -1,11 +1,16 @@
 /// Everything a diagnosis rule may look at: one snapshot, the host's settings and counters, and
 /// the thresholds in force.
 public struct DiagnosisInput: Sendable {
-    public var snapshot: Snapshot
+    public var snapshot: Snapshot {
+        // Indexes of another snapshot would mislead the rules.
+        didSet { indexes = DiagnosisIndexes() }
+    }
     public var host: HostFacts
     public var thresholds: Thresholds
     /// Recognises the runtimes of the processes findings name; nil leaves them as read.
     public var runtimes: RuntimeLookup?
+    /// What several rules build from the snapshot, built once for all (`DiagnosisIndexes`).
+    private(set) var indexes = DiagnosisIndexes()
 
     public init(
         snapshot: Snapshot,

@@ -17,6 +17,10 @@ public enum Doctor {
         KernelSettingsRule(),
     ]
 
+    /// The states whose `tcp_info` a rule reads: CLOSE_WAIT, for how long each socket has been
+    /// idle (`CloseWaitLeakRule`). The doctor's readers ask the kernel for these only.
+    public static let tcpInfoStates = TCPStateSet(.closeWait)
+
     /// Runs the rules on `input` and returns their findings, most severe first.
     ///
     /// Within a severity, larger findings come first (their `size`), then by rule order

@@ -16,26 +16,32 @@ extension SampleAggregate {
         for socket in snapshot.sockets where socket.state == .listen {
             listening.insert(NamespacedPort(netns: socket.netns, port: socket.local.port))
         }
-        var used: Set<Int32> = []
+        // Each holder's key once, not a process lookup per socket.
+        var used: [Int32: ProcessKey] = [:]
         for socket in snapshot.sockets {
             let place: Place =
                 listening.contains(NamespacedPort(netns: socket.netns, port: socket.local.port))
                 ? .localPort(socket.local.port) : .peer(socket.remote.address)
             namespaces[socket.netns, default: Namespace(netns: socket.netns, counts: StateCounts())].counts.add(socket)
-            var holders: [Int32] = []
-            for owner in snapshot.owners(of: socket) where !holders.contains(owner.pid) {
-                holders.append(owner.pid)
-            }
-            if holders.isEmpty {
+            let owners = snapshot.owners(of: socket)
+            if owners.isEmpty {
                 groups[GroupKey(netns: socket.netns, process: nil, place: place), default: StateCounts()].add(socket)
             }
-            for pid in holders {
-                let key = ProcessKey(pid: pid, startTime: snapshot.processes[pid]?.startTime)
+            var previous: Int32?
+            for owner in owners where owner.pid != previous {
+                // Owners are sorted by pid: each holding process once.
+                previous = owner.pid
+                let key =
+                    used[owner.pid]
+                    ?? {
+                        let key = ProcessKey(pid: owner.pid, startTime: snapshot.processes[owner.pid]?.startTime)
+                        used[owner.pid] = key
+                        return key
+                    }()
                 groups[GroupKey(netns: socket.netns, process: key, place: place), default: StateCounts()].add(socket)
-                used.insert(pid)
             }
         }
-        for pid in used {
+        for pid in used.keys {
             guard let process = snapshot.processes[pid] else { continue }
             let key = ProcessKey(pid: pid, startTime: process.startTime)
             processes[key] = Process(

@@ -62,9 +62,15 @@ public struct StateCounts: Hashable, Sendable {
     /// The position of `state` in `values` (NEW_SYN_RECV counts as SYN_RECV); nil for a state the
     /// history does not count.
     public static func index(of state: TCPState) -> Int? {
-        switch state {
-        case .newSynReceived: 3
-        default: states.firstIndex(of: state)
-        }
+        let position = positions[Int(state.rawValue)]
+        return position < 0 ? nil : position
     }
+
+    /// `index(of:)` by raw value, -1 for a state not counted: one load per socket counted.
+    private static let positions: [Int] = {
+        var positions = [Int](repeating: -1, count: Int(TCPState.allCases.map(\.rawValue).max()!) + 1)
+        for (index, state) in states.enumerated() { positions[Int(state.rawValue)] = index }
+        positions[Int(TCPState.newSynReceived.rawValue)] = states.firstIndex(of: .synReceived)!
+        return positions
+    }()
 }

@@ -48,52 +48,100 @@ public struct StateHistogram: Hashable, Sendable {
     public var groups: [Group]
 
     /// Counts `sockets` (already filtered), grouped by `grouping` if given.
+    ///
+    /// One pass with a small key per socket and counts in flat arrays; a group's label and
+    /// details are made once, when its first socket is seen (at 200k sockets, a string and a
+    /// dictionary per socket would cost more than the kernel's dump).
     public init(sockets: [SocketRecord], in snapshot: Snapshot, groupedBy grouping: Grouping? = nil) {
-        var counts: [TCPState: Int] = [:]
-        for socket in sockets { counts[Self.displayState(socket.state), default: 0] += 1 }
-        self.counts = counts
-        self.total = sockets.count
-        guard let grouping else {
-            self.groups = []
-            return
-        }
-        var groups: [String: Group] = [:]
-        func add(_ key: String, _ make: () -> Group, _ state: TCPState) {
-            var group = groups[key] ?? make()
-            group.counts[state, default: 0] += 1
-            group.total += 1
-            groups[key] = group
+        var overall = StateTally()
+        var slots: [Key: Int] = [:]
+        var groups: [Group] = []
+        var tallies: [StateTally] = []
+        func add(_ key: Key, _ make: () -> Group, _ state: TCPState) {
+            let slot: Int
+            if let known = slots[key] {
+                slot = known
+            } else {
+                slot = groups.count
+                slots[key] = slot
+                groups.append(make())
+                tallies.append(StateTally())
+            }
+            tallies[slot].add(state)
         }
         for socket in sockets {
             let state = Self.displayState(socket.state)
+            overall.add(state)
+            guard let grouping else { continue }
             switch grouping {
             case .process:
                 let owners = snapshot.owners(of: socket)
                 if owners.isEmpty {
-                    let label = Self.noOwnerLabel(socket)
-                    add(label, { Group(label: label) }, state)
+                    add(.noOwner(kernelOwned: socket.inode == 0), { Group(label: Self.noOwnerLabel(socket)) }, state)
                     continue
                 }
-                var seen: Set<Int32> = []
-                for owner in owners where seen.insert(owner.pid).inserted {
-                    let command = snapshot.processes[owner.pid]?.command ?? "?"
+                var previous: Int32?
+                for owner in owners where owner.pid != previous {
+                    // Owners are sorted by pid: a pid's fds are adjacent.
+                    previous = owner.pid
                     add(
-                        "\(owner.pid)",
-                        { Group(label: "\(command) (pid \(owner.pid))", pid: owner.pid, command: command) },
+                        .process(owner.pid),
+                        {
+                            let command = snapshot.processes[owner.pid]?.command ?? "?"
+                            return Group(label: "\(command) (pid \(owner.pid))", pid: owner.pid, command: command)
+                        },
                         state
                     )
                 }
             case .localPort:
-                add("\(socket.local.port)", { Group(label: ":\(socket.local.port)", port: socket.local.port) }, state)
+                add(.port(socket.local.port), { Group(label: ":\(socket.local.port)", port: socket.local.port) }, state)
             case .remote:
-                let label = socket.state == .listen ? "*" : "\(socket.remote.address)"
-                add(label, { Group(label: label) }, state)
+                let remote = socket.state == .listen ? nil : socket.remote.address
+                add(.remote(remote), { Group(label: remote.map { "\($0)" } ?? "*") }, state)
             case .netns:
-                let label = snapshot.namespace(socket.netns)?.label ?? "net:[\(socket.netns)]"
-                add("\(socket.netns)", { Group(label: label, netns: socket.netns) }, state)
+                add(
+                    .netns(socket.netns),
+                    { Group(label: snapshot.namespace(socket.netns)?.label ?? "net:[\(socket.netns)]", netns: socket.netns) },
+                    state
+                )
             }
         }
-        self.groups = groups.values.sorted { ($0.total, $1.label) > ($1.total, $0.label) }
+        self.counts = overall.dictionary
+        self.total = sockets.count
+        for (slot, tally) in tallies.enumerated() {
+            groups[slot].counts = tally.dictionary
+            groups[slot].total = tally.total
+        }
+        self.groups = groups.sorted { ($0.total, $1.label) > ($1.total, $0.label) }
+    }
+
+    /// What a socket is grouped by, before its group has a label.
+    private enum Key: Hashable {
+        case process(Int32)
+        case noOwner(kernelOwned: Bool)
+        case port(UInt16)
+        /// Nil for listeners, which have no remote address ("*").
+        case remote(IPAddress?)
+        case netns(UInt64)
+    }
+
+    /// Counts per state, indexed by the state's raw value.
+    private struct StateTally {
+        var byState = [Int](repeating: 0, count: Int(TCPState.allCases.map(\.rawValue).max()!) + 1)
+        var total = 0
+
+        mutating func add(_ state: TCPState) {
+            byState[Int(state.rawValue)] += 1
+            total += 1
+        }
+
+        var dictionary: [TCPState: Int] {
+            var result: [TCPState: Int] = [:]
+            for state in TCPState.allCases where byState[Int(state.rawValue)] > 0 {
+                result[state] = byState[Int(state.rawValue)]
+            }
+            return result
+        }
     }
 
     /// Request sockets are shown as SYN_RECV, as netstat and ss do.

@@ -118,7 +118,7 @@ public enum InetDiagDecoder {
                 continue
             }
             switch Int32(type) {
-            case Int32(SOCK_DIAG_BY_FAMILY):
+            case Int32(SOCK_DIAG_BY_FAMILY), Int32(TCPDIAG_GETSOCK):
                 if let record = try decodeSocket(payload, offset: payloadOffset, options: options) {
                     body(record)
                     progress.records += 1

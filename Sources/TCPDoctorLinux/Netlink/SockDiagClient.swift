@@ -23,6 +23,8 @@ public final class SockDiagClient {
     /// Set while a dump is in progress; still set after a failed dump, whose unread remainder
     /// would make the kernel refuse the next request on this socket (EBUSY: a dump is running).
     var needsFreshSocket = false
+    /// Set once the kernel refused a dump of both families at once (`dumpBothFamilies`).
+    private var bothFamiliesRefused = false
 
     /// Opens a client in the caller's network namespace, or in the one at `namespacePath`.
     ///
@@ -78,7 +80,7 @@ public final class SockDiagClient {
     ) throws(LinuxError) -> SockDiagDumpSummary {
         var summary = SockDiagDumpSummary()
         for family in query.families {
-            try dumpFamily(family, query: query, netns: netns ?? namespaceInode, summary: &summary, body)
+            try dumpOnce(family, query: query, netns: netns ?? namespaceInode, summary: &summary, body)
         }
         return summary
     }
@@ -101,8 +103,32 @@ public final class SockDiagClient {
         return (records, summary)
     }
 
-    private func dumpFamily(
-        _ family: IPAddress.Family,
+    /// Dumps both families in one walk of the kernel's tables (`InetDiagRequest.encodeBothFamilies`).
+    ///
+    /// - Returns: the summary, or nil when the kernel refused the request before sending any
+    ///   socket (a kernel without the older request type): dump per family instead. The refusal
+    ///   is remembered, so the next call returns nil at once.
+    /// - Throws: as `dump(_:netns:_:)`, for every other failure.
+    public func dumpBothFamilies(
+        _ query: SockDiagQuery,
+        netns: UInt64? = nil,
+        _ body: (SocketRecord) -> Void
+    ) throws(LinuxError) -> SockDiagDumpSummary? {
+        guard !bothFamiliesRefused else { return nil }
+        var summary = SockDiagDumpSummary()
+        do throws(LinuxError) {
+            try dumpOnce(nil, query: query, netns: netns ?? namespaceInode, summary: &summary, body)
+        } catch where summary.records == 0 && (error.code == .netlinkUnavailable || error.code == .netlinkProtocol) {
+            guard error.errno != nil else { throw error }
+            bothFamiliesRefused = true
+            return nil
+        }
+        return summary
+    }
+
+    /// One dump: of `family`, or of both families when nil.
+    private func dumpOnce(
+        _ family: IPAddress.Family?,
         query: SockDiagQuery,
         netns: UInt64,
         summary: inout SockDiagDumpSummary,
@@ -124,12 +150,20 @@ public final class SockDiagClient {
             sequence: sequence,
             netns: netns
         )
-        let request = InetDiagRequest.encode(
-            family: family,
-            states: query.states,
-            includeInfo: query.includeInfo,
-            sequence: sequence
-        )
+        let request =
+            family.map {
+                InetDiagRequest.encode(
+                    family: $0,
+                    states: query.states,
+                    includeInfo: query.includeInfo,
+                    sequence: sequence
+                )
+            }
+            ?? InetDiagRequest.encodeBothFamilies(
+                states: query.states,
+                includeInfo: query.includeInfo,
+                sequence: sequence
+            )
         do throws(LinuxError) { try socket.send(request) } catch { throw error.during(dump) }
         var streamOffset = 0
         var datagrams = 0
@@ -151,7 +185,7 @@ public final class SockDiagClient {
     }
 
     /// The `LinuxError` for a decoding fault or a kernel refusal.
-    static func linuxError(_ error: NetlinkReplyError, family: IPAddress.Family, datagram: Int) -> LinuxError {
+    static func linuxError(_ error: NetlinkReplyError, family: IPAddress.Family?, datagram: Int) -> LinuxError {
         let dump = dumpName(family)
         switch error.reason {
         case .kernelError(let errno), .dumpFailed(let errno):
@@ -170,8 +204,12 @@ public final class SockDiagClient {
         }
     }
 
-    private static func dumpName(_ family: IPAddress.Family) -> String {
-        "the sock_diag dump of \(family == .ipv4 ? "IPv4" : "IPv6") TCP sockets"
+    private static func dumpName(_ family: IPAddress.Family?) -> String {
+        switch family {
+        case .ipv4?: "the sock_diag dump of IPv4 TCP sockets"
+        case .ipv6?: "the sock_diag dump of IPv6 TCP sockets"
+        case nil: "the sock_diag dump of IPv4 and IPv6 TCP sockets"
+        }
     }
 }
 

@@ -13,6 +13,11 @@ public struct SockDiagQuery: Sendable, Hashable {
     public var states: TCPStateSet
     /// Ask for `INET_DIAG_INFO` and decode it into `SocketRecord.tcpInfo`.
     public var includeInfo: Bool
+    /// With `includeInfo`, the states whose sockets get a `tcp_info`; the others are dumped
+    /// without it, in a dump of their own (`idiag_ext` is per request, not per state). The rules
+    /// read it of CLOSE_WAIT only (`Doctor.tcpInfoStates`): at 200k sockets a `tcp_info` each
+    /// costs a box of ~130 bytes per socket and its decoding, ~25 MB per snapshot.
+    public var infoStates: TCPStateSet
     /// Decode `INET_DIAG_SHUTDOWN` into `SocketRecord.shutdown`.
     ///
     /// The kernel sends this attribute for every full socket whatever `idiag_ext` says
@@ -24,11 +29,28 @@ public struct SockDiagQuery: Sendable, Hashable {
         families: [IPAddress.Family] = [.ipv4, .ipv6],
         states: TCPStateSet = .all,
         includeInfo: Bool = false,
+        infoStates: TCPStateSet = .all,
         includeShutdown: Bool = false
     ) {
         self.families = families
         self.states = states
         self.includeInfo = includeInfo
+        self.infoStates = infoStates
         self.includeShutdown = includeShutdown
+    }
+
+    /// The query as dumps that each ask for `tcp_info` for all their states or for none: itself
+    /// when it does already, else the states with `tcp_info` and those without (an empty part
+    /// left out).
+    public var uniformParts: [SockDiagQuery] {
+        guard includeInfo, !states.subtracting(infoStates).isEmpty else { return [self] }
+        var withInfo = self
+        withInfo.states = states.intersection(infoStates)
+        withInfo.infoStates = .all
+        var without = self
+        without.states = states.subtracting(infoStates)
+        without.includeInfo = false
+        without.infoStates = .all
+        return [withInfo, without].filter { !$0.states.isEmpty }
     }
 }

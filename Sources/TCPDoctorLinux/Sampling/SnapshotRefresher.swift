@@ -55,6 +55,8 @@ public final class SnapshotRefresher {
     public private(set) var statistics: Statistics?
 
     private var lastFullWalk: Double?
+    /// The last snapshot's sockets, room for which the next dump reserves.
+    private var lastSocketCount = 0
     private let book = OwnerBook()
 
     public init(_ request: SnapshotRequest, fullRefreshPeriod: Duration = .seconds(60)) {
@@ -69,7 +71,10 @@ public final class SnapshotRefresher {
         let (cpu, wall) = (systemProcessCPUSeconds(), systemMonotonicSeconds())
         let kind = nextKind(now: wall)
         let source = kind == .incremental ? book.incremental : book.full
+        var request = request
+        request.socketCapacity = lastSocketCount + lastSocketCount / 16
         let snapshot = try SnapshotReader.read(request, in: locations, faults: [:], owners: source)
+        lastSocketCount = snapshot.sockets.count
         if case .full = kind { lastFullWalk = wall }
         let statistics = Statistics(
             kind: kind,

@@ -4,7 +4,8 @@ import TCPDoctorCore
 public enum DiagnosisInputReader {
     /// Reads everything the rules may need for the chosen namespaces.
     ///
-    /// tcp_info is asked for (ages of CLOSE_WAIT sockets). Runtimes are not looked for here:
+    /// tcp_info is asked for where the rules read it (`Doctor.tcpInfoStates`: the ages of
+    /// CLOSE_WAIT sockets). Runtimes are not looked for here:
     /// `DoctorRun` recognises them after diagnosis, for the culprits only.
     ///
     /// - Throws: `LinuxError` as `SnapshotReader.read` does.
@@ -17,6 +18,7 @@ public enum DiagnosisInputReader {
             namespaces: selection,
             includeOwners: true,
             includeInfo: true,
+            infoStates: Doctor.tcpInfoStates,
             includeShutdown: true,
             deadSocketMinimumIdle: thresholds.deadSocketMinimumIdle
         )

@@ -33,9 +33,11 @@ extension SnapshotReader {
         let query = SockDiagQuery(
             states: request.states,
             includeInfo: request.includeInfo,
+            infoStates: request.infoStates,
             includeShutdown: request.includeShutdown
         )
         var dumped = Dumped()
+        dumped.sockets.reserveCapacity(request.socketCapacity)
         var firstFailure: LinuxError?
         for location in locations {
             let namespace = location.namespace
@@ -179,8 +181,11 @@ extension SnapshotReader {
     }
 
     /// Streams a namespace's sockets straight into `sockets` (no intermediate array: at 200k
-    /// records every copy costs tens of megabytes), one family at a time so that a kernel without
-    /// IPv6 still yields its IPv4 sockets. A dump the kernel flags as interrupted is redone once.
+    /// records every copy costs tens of megabytes): both families in one walk of the kernel's
+    /// tables where the kernel takes that request, else one family at a time so that a kernel
+    /// without IPv6 still yields its IPv4 sockets; the states with `tcp_info` apart from those
+    /// without (`SockDiagQuery.uniformParts`). A dump the kernel flags as interrupted is redone
+    /// once.
     private static func dump(
         _ client: SockDiagClient,
         _ query: SockDiagQuery,
@@ -188,21 +193,33 @@ extension SnapshotReader {
         into sockets: inout [SocketRecord],
         _ notes: inout [String]
     ) throws(LinuxError) {
+        for part in query.uniformParts {
+            try dumpPart(client, part, namespace: namespace, into: &sockets, &notes)
+        }
+    }
+
+    /// One of `dump`'s parts: a query that asks for `tcp_info` for all its states or for none.
+    private static func dumpPart(
+        _ client: SockDiagClient,
+        _ query: SockDiagQuery,
+        namespace: NetworkNamespace,
+        into sockets: inout [SocketRecord],
+        _ notes: inout [String]
+    ) throws(LinuxError) {
         let netns = namespace.inode
+        if Set(query.families) == [.ipv4, .ipv6] {
+            let dumped = try redoneIfInterrupted(into: &sockets, &notes) { sockets throws(LinuxError) in
+                try client.dumpBothFamilies(query, netns: netns) { sockets.append($0) }
+            }
+            if dumped { return }
+        }
         for family in query.families {
             var single = query
             single.families = [family]
             let start = sockets.count
             do throws(LinuxError) {
-                var summary = try client.dump(single, netns: netns) { sockets.append($0) }
-                if summary.interrupted {
-                    sockets.removeSubrange(start...)
-                    summary = try client.dump(single, netns: netns) { sockets.append($0) }
-                    if summary.interrupted {
-                        notes.append(
-                            "the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled"
-                        )
-                    }
+                _ = try redoneIfInterrupted(into: &sockets, &notes) { sockets throws(LinuxError) in
+                    try client.dump(single, netns: netns) { sockets.append($0) }
                 }
             } catch  where family == .ipv6 && error.code == .netlinkUnavailable && family != query.families.first {
                 // IPv4 of this namespace was dumped: a kernel without IPv6 diag support still counts as read.
@@ -210,6 +227,26 @@ extension SnapshotReader {
                 notes.append("IPv6 sockets of network namespace \(namespace.label) were not read: \(error.description)")
             }
         }
+    }
+
+    /// Runs `dump` (appending to `sockets`) and, when the kernel flags it as interrupted, once
+    /// more in place of its sockets; notes a second interruption.
+    ///
+    /// - Returns: false when `dump` returned no summary (the kernel refused the request).
+    private static func redoneIfInterrupted(
+        into sockets: inout [SocketRecord],
+        _ notes: inout [String],
+        _ dump: (inout [SocketRecord]) throws(LinuxError) -> SockDiagDumpSummary?
+    ) throws(LinuxError) -> Bool {
+        let start = sockets.count
+        guard let first = try dump(&sockets) else { return false }
+        guard first.interrupted else { return true }
+        sockets.removeSubrange(start...)
+        guard let second = try dump(&sockets) else { return false }
+        if second.interrupted {
+            notes.append("the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled")
+        }
+        return true
     }
 
     /// /proc/net/tcp of a namespace: our own, that of a process inside it (no privilege needed),

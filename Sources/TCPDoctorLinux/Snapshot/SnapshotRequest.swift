@@ -21,6 +21,8 @@ public struct SnapshotRequest: Hashable, Sendable {
     public var includeOwners: Bool
     /// Ask the kernel for `tcp_info` (`INET_DIAG_INFO`).
     public var includeInfo: Bool
+    /// With `includeInfo`, the states whose sockets get it (`SockDiagQuery.infoStates`).
+    public var infoStates: TCPStateSet
     /// Ask the kernel for shutdown state (`INET_DIAG_SHUTDOWN`).
     public var includeShutdown: Bool
     /// Read sockets from /proc/net/tcp even when netlink works (for comparison and tests).
@@ -30,12 +32,16 @@ public struct SnapshotRequest: Hashable, Sendable {
     /// How long a reset socket must have been idle to count as dead; fds active more recently
     /// are listed as unverified (`Thresholds.deadSocketMinimumIdle`).
     public var deadSocketMinimumIdle: Duration
+    /// Sockets to make room for before the dump (a refresher passes the last dump's count), so
+    /// that 200k records are not copied from array to doubled array as they arrive; 0 for none.
+    public var socketCapacity = 0
 
     public init(
         states: TCPStateSet = .all,
         namespaces: Namespaces = .all,
         includeOwners: Bool = true,
         includeInfo: Bool = false,
+        infoStates: TCPStateSet = .all,
         includeShutdown: Bool = false,
         forceProcfs: Bool = false,
         findDeadSocketFDs: Bool = true,
@@ -45,6 +51,7 @@ public struct SnapshotRequest: Hashable, Sendable {
         self.namespaces = namespaces
         self.includeOwners = includeOwners
         self.includeInfo = includeInfo
+        self.infoStates = infoStates
         self.includeShutdown = includeShutdown
         self.forceProcfs = forceProcfs
         self.findDeadSocketFDs = findDeadSocketFDs

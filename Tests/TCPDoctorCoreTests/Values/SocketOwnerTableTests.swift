@@ -43,3 +43,33 @@ struct SocketOwnerTableFilterTests {
         #expect(kept.socketCount == 1)
     }
 }
+
+struct SocketOwnerTableLookupTests {
+    /// Lookups through the inode buckets agree with a plain search, on spreads that fill some
+    /// buckets and leave others empty: a dense run, clusters with gaps, far outliers, duplicates.
+    @Test(arguments: [0, 1, 2, 3])
+    func bucketedLookupsAgreeWithASearch(spread: Int) {
+        var random = SystemRandomNumberGenerator()
+        var owners: [UInt64: [SocketOwner]] = [:]
+        for index in 0..<5_000 {
+            let inode: UInt64 =
+                switch spread {
+                case 0: 1_000 + UInt64(index)
+                case 1: UInt64(index % 7) * 1_000_000 + UInt64.random(in: 0..<500, using: &random)
+                case 2: index < 4_990 ? 50_000 + UInt64(index) : UInt64.max - UInt64(index)
+                default: UInt64.random(in: 1...UInt64.max, using: &random)
+                }
+            owners[inode, default: []].append(SocketOwner(pid: Int32(index % 50), fd: Int32(index)))
+        }
+        let table = SocketOwnerTable(owners)
+        let keys = owners.keys.sorted()
+        var probes = keys + keys.map { $0 &+ 1 } + keys.map { $0 &- 1 } + [0, 1, UInt64.max]
+        probes += (0..<2_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &random) }
+        let wrong = probes.filter { inode in
+            let expected = (owners[inode] ?? []).sorted()
+            return Array(table.owners(of: inode)) != expected || table.contains(inode) == expected.isEmpty
+        }
+        #expect(wrong.isEmpty, "first wrong inodes: \(wrong.prefix(5))")
+        #expect(table.socketCount == keys.count)
+    }
+}

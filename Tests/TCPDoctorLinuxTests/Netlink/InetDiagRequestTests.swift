@@ -25,6 +25,44 @@ struct InetDiagRequestTests {
         #expect(bytes == expected)
     }
 
+    @Test func bytesOfARequestForBothFamilies() {
+        let bytes = InetDiagRequest.encodeBothFamilies(
+            states: TCPStateSet([.closeWait, .timeWait]),
+            includeInfo: true,
+            sequence: 0x0102_0304
+        )
+        let expected: [UInt8] =
+            [76, 0, 0, 0]  // nlmsg_len
+            + [18, 0]  // nlmsg_type TCPDIAG_GETSOCK
+            + [0x01, 0x03]  // NLM_F_REQUEST | NLM_F_DUMP (0x301)
+            + [4, 3, 2, 1]  // nlmsg_seq
+            + [0, 0, 0, 0]  // nlmsg_pid
+            + [2, 0, 0, 0x02]  // idiag_family (unread for a dump), src_len, dst_len, idiag_ext
+            + [UInt8](repeating: 0, count: 48)  // inet_diag_sockid: no filter
+            + [0x40, 0x01, 0, 0]  // idiag_states: 1 << 6 | 1 << 8
+            + [0, 0, 0, 0]  // idiag_dbs
+        #expect(bytes == expected)
+        #expect(MemoryLayout<inet_diag_req>.size + 16 == InetDiagRequest.bothFamiliesSize)
+        #expect(MemoryLayout<inet_diag_req>.offset(of: \inet_diag_req.idiag_states) == 52)
+    }
+
+    @Test func aQueryIsSplitWhereTCPInfoIsAskedForSomeStatesOnly() {
+        let closeWait = TCPStateSet(.closeWait)
+        let cheap = SockDiagQuery(includeInfo: true, infoStates: closeWait, includeShutdown: true)
+        let parts = cheap.uniformParts
+        #expect(parts.count == 2)
+        #expect(parts[0].states == closeWait && parts[0].includeInfo)
+        #expect(parts[1].states == TCPStateSet.all.subtracting(closeWait) && !parts[1].includeInfo)
+        #expect(parts.allSatisfy { $0.includeShutdown && $0.families == [.ipv4, .ipv6] && $0.uniformParts == [$0] })
+        // Nothing to split: every state with tcp_info, none, or only states that get it.
+        #expect(SockDiagQuery(includeInfo: true).uniformParts.count == 1)
+        #expect(SockDiagQuery(includeInfo: false, infoStates: closeWait).uniformParts.count == 1)
+        #expect(SockDiagQuery(states: closeWait, includeInfo: true, infoStates: closeWait).uniformParts.count == 1)
+        // Only states without it: one dump, without tcp_info.
+        let listen = SockDiagQuery(states: TCPStateSet(.listen), includeInfo: true, infoStates: closeWait)
+        #expect(listen.uniformParts.map(\.includeInfo) == [false])
+    }
+
     /// The hand-written offsets agree with the kernel header's structs.
     @Test func layoutMatchesTheKernelHeaders() {
         var header = nlmsghdr()

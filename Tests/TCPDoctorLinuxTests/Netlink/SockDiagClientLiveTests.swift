@@ -115,6 +115,36 @@ struct SockDiagClientLiveTests {
         #expect(explicit.allSatisfy { $0.netns == 77 })
     }
 
+    @Test func bothFamiliesInOneDumpMatchTheDumpsPerFamily() throws {
+        let v4 = try StateScenario(.ipv4)
+        let v6 = try StateScenario(.ipv6)
+        let client = try SockDiagClient()
+        _ = try v4.settledRecords(client, SockDiagQuery(families: [.ipv4]))
+        _ = try v6.settledRecords(client, SockDiagQuery(families: [.ipv6]))
+        func mine(_ records: [SocketRecord]) -> [String] {
+            records.filter { v4.owns($0) || v6.owns($0) }
+                .map { "\($0.state) \($0.local) \($0.remote) \($0.inode) \($0.cookie) \($0.tcpInfo != nil)" }.sorted()
+        }
+        var both: [SocketRecord] = []
+        let summary = try #require(try client.dumpBothFamilies(Self.full) { both.append($0) })
+        var perFamily: [SocketRecord] = []
+        for family in [IPAddress.Family.ipv4, .ipv6] {
+            var query = Self.full
+            query.families = [family]
+            try client.dump(query) { perFamily.append($0) }
+        }
+        #expect(summary.records == both.count)
+        #expect(mine(both).count == 18)
+        #expect(mine(both) == mine(perFamily))
+        #expect(Set(both.filter { v4.owns($0) || v6.owns($0) }.map(\.local.address.family)) == [.ipv4, .ipv6])
+        // The state filter and the extensions apply as in a dump per family.
+        var closeWait: [SocketRecord] = []
+        _ = try client.dumpBothFamilies(SockDiagQuery(states: TCPStateSet(.closeWait))) { closeWait.append($0) }
+        #expect(Set(closeWait.map(\.state)) == [.closeWait])
+        #expect(closeWait.filter { v4.owns($0) || v6.owns($0) }.count == 2)
+        #expect(closeWait.allSatisfy { $0.tcpInfo == nil })
+    }
+
     @Test func missingNamespaceFileIsNamespaceUnavailable() {
         #expect {
             try SockDiagClient(namespacePath: "/nonexistent/ns/net")

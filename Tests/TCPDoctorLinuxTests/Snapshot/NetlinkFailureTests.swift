@@ -66,7 +66,7 @@ struct NetlinkFailureTests {
             let problem = try #require(snapshot.coverage.namespaceProblems.first)
             #expect(snapshot.coverage.namespaceProblems.count == 1)
             #expect(problem.namespace == pair.namespaces[0].name)
-            #expect(problem.reason.contains("the sock_diag dump of IPv4 TCP sockets: "), "\(problem.reason)")
+            #expect(problem.reason.contains("the sock_diag dump of IPv4 and IPv6 TCP sockets: "), "\(problem.reason)")
             #expect(problem.reason.contains(what) && problem.reason.contains(cause), "\(problem.reason)")
             #expect(!problem.reason.contains("not supported"))
             // Nothing of the first namespace, not even from /proc; the second read by netlink.

@@ -60,7 +60,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let snapshot = input.snapshot
-        let listeners = ListenerIndex(snapshot.sockets)
+        let listeners = input.indexes.listeners(snapshot)
         var tallies: [Key: Tally] = [:]
         var perProcess: [Int32: Int] = [:]
         for (index, socket) in snapshot.sockets.enumerated() where socket.state == .closeWait {
@@ -85,7 +85,7 @@ public struct CloseWaitLeakRule: DiagnosisRule {
         let reported = tallies.filter { Double($0.value.recvQ.count) >= warning }
         guard !reported.isEmpty else { return [] }
         // The other end of a CLOSE_WAIT socket is in FIN_WAIT2 (FIN_WAIT1 until the FIN is acked).
-        let peers = LocalPeerIndex(snapshot, states: [.finWait2, .finWait1], asking: .closeWait)
+        let peers = LocalPeerIndex(input, states: [.finWait2, .finWait1], asking: .closeWait)
         return
             reported
             .sorted {

@@ -29,27 +29,26 @@ public struct FinWait2Rule: DiagnosisRule {
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let snapshot = input.snapshot
-        let listeners = ListenerIndex(snapshot.sockets)
+        let listeners = input.indexes.listeners(snapshot)
         var tallies: [PeerGroupKey: Tally] = [:]
         for (index, socket) in snapshot.sockets.enumerated() where socket.state == .finWait2 {
             let target = listeners.target(of: socket)
-            var tally = tallies[PeerGroupKey(netns: socket.netns, target: target)] ?? Tally()
-            tally.spread.add(socket, toward: target)
-            tally.indexes.append(index)
-            let owners = snapshot.owners(of: socket)
-            if socket.inode == 0 {
-                tally.orphaned += 1
-            } else if let first = owners.first {
-                tally.held[first.pid, default: 0] += 1
-            } else {
-                tally.heldUnknown += 1
+            inPlace(&tallies[PeerGroupKey(netns: socket.netns, target: target), default: Tally()]) { tally in
+                tally.spread.add(socket, toward: target)
+                tally.indexes.append(index)
+                if socket.inode == 0 {
+                    tally.orphaned += 1
+                } else if let first = snapshot.owners(of: socket).first {
+                    tally.held[first.pid, default: 0] += 1
+                } else {
+                    tally.heldUnknown += 1
+                }
             }
-            tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
         }
         let warning = input.thresholds[.finWait2Warning]
         let reported = tallies.filter { Double($0.value.count) >= warning }
         guard !reported.isEmpty else { return [] }
-        let peers = LocalPeerIndex(snapshot, states: [.closeWait], asking: .finWait2)
+        let peers = LocalPeerIndex(input, states: [.closeWait], asking: .finWait2)
         return
             reported
             .sorted { $0.value.count > $1.value.count }

@@ -22,17 +22,17 @@ public struct LastAckRule: DiagnosisRule {
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let snapshot = input.snapshot
-        let listeners = ListenerIndex(snapshot.sockets)
+        let listeners = input.indexes.listeners(snapshot)
         var tallies: [PeerGroupKey: Tally] = [:]
         for socket in snapshot.sockets where socket.state == .lastAck {
             let target = listeners.target(of: socket)
-            var tally = tallies[PeerGroupKey(netns: socket.netns, target: target)] ?? Tally()
-            tally.count += 1
-            if socket.inode == 0 { tally.orphaned += 1 }
-            tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
-            for owner in snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
-            tally.spread.add(socket, toward: target)
-            tallies[PeerGroupKey(netns: socket.netns, target: target)] = tally
+            inPlace(&tallies[PeerGroupKey(netns: socket.netns, target: target), default: Tally()]) { tally in
+                tally.count += 1
+                if socket.inode == 0 { tally.orphaned += 1 }
+                tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
+                for owner in snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
+                tally.spread.add(socket, toward: target)
+            }
         }
         let warning = input.thresholds[.lastAckWarning]
         return

@@ -247,3 +247,9 @@ func topCounts<Key: Hashable & Comparable>(_ counts: [Key: Int], limit: Int = 5)
         .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
         .prefix(limit).map { $0 }
 }
+
+/// Runs `body` on `value` in place. `inPlace(&tallies[key, default: Tally()]) { $0.count += 1 }`
+/// changes the dictionary's own tally, where reading it out and writing it back copies the
+/// tally's arrays and sets once per socket (the dictionary still holds them while they change).
+@inline(__always)
+func inPlace<Value>(_ value: inout Value, _ body: (inout Value) -> Void) { body(&value) }

@@ -44,11 +44,11 @@ public struct SharedSocketRule: DiagnosisRule {
                 continue
             }
             let state = socket.state == .newSynReceived ? TCPState.synReceived : socket.state
-            var tally = tallies[Key(netns: socket.netns, pids: pids)] ?? Tally()
-            tally.count += 1
-            tally.states[state, default: 0] += 1
-            if tally.samples.count < 5 { tally.samples.append(socket) }
-            tallies[Key(netns: socket.netns, pids: pids)] = tally
+            inPlace(&tallies[Key(netns: socket.netns, pids: pids), default: Tally()]) { tally in
+                tally.count += 1
+                tally.states[state, default: 0] += 1
+                if tally.samples.count < 5 { tally.samples.append(socket) }
+            }
         }
         let warning = input.thresholds[.sharedSocketWarning]
         return

@@ -25,11 +25,11 @@ public struct SynSentRule: DiagnosisRule {
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         var tallies: [Key: Tally] = [:]
         for socket in input.snapshot.sockets where socket.state == .synSent {
-            var tally = tallies[Key(netns: socket.netns, remote: socket.remote)] ?? Tally()
-            tally.count += 1
-            tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
-            for owner in input.snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
-            tallies[Key(netns: socket.netns, remote: socket.remote)] = tally
+            inPlace(&tallies[Key(netns: socket.netns, remote: socket.remote), default: Tally()]) { tally in
+                tally.count += 1
+                tally.retransmitsMax = max(tally.retransmitsMax, socket.timer?.retransmits ?? 0)
+                for owner in input.snapshot.owners(of: socket) { tally.pids.insert(owner.pid) }
+            }
         }
         let warning = input.thresholds[.synSentWarning]
         return

@@ -38,7 +38,7 @@ public struct TimeWaitRule: DiagnosisRule {
 
     public func diagnose(_ input: DiagnosisInput) -> [Finding] {
         let sockets = input.snapshot.sockets
-        let listeners = ListenerIndex(sockets)
+        let listeners = input.indexes.listeners(input.snapshot)
         var ranges: [UInt64: (range: ClosedRange<Int>, assumed: Bool)] = [:]
         func range(_ netns: UInt64) -> (range: ClosedRange<Int>, assumed: Bool) {
             if let known = ranges[netns] { return known }
@@ -70,12 +70,12 @@ public struct TimeWaitRule: DiagnosisRule {
             for socket in sockets where socket.state != .timeWait {
                 let key = Destination(netns: socket.netns, local: socket.local.address, remote: socket.remote)
                 guard pressed[key] != nil else { continue }
-                var entry = others[key] ?? (0, [])
-                entry.count += 1
-                for owner in input.snapshot.owners(of: socket) { entry.pids.insert(owner.pid) }
-                others[key] = entry
+                inPlace(&others[key, default: (0, [])]) { entry in
+                    entry.count += 1
+                    for owner in input.snapshot.owners(of: socket) { entry.pids.insert(owner.pid) }
+                }
             }
-            let peers = LocalPeerIndex(input.snapshot, states: [])
+            let peers = LocalPeerIndex(input, states: [])
             for (key, count) in pressed.sorted(by: {
                 $0.value != $1.value ? $0.value > $1.value : $0.key.remote < $1.key.remote
             }) {
