@@ -101,7 +101,12 @@ public struct StateHistogram: Hashable, Sendable {
             case .netns:
                 add(
                     .netns(socket.netns),
-                    { Group(label: snapshot.namespace(socket.netns)?.label ?? "net:[\(socket.netns)]", netns: socket.netns) },
+                    {
+                        Group(
+                            label: snapshot.namespace(socket.netns)?.label ?? "net:[\(socket.netns)]",
+                            netns: socket.netns
+                        )
+                    },
                     state
                 )
             }

@@ -118,7 +118,7 @@ public final class SockDiagClient {
         var summary = SockDiagDumpSummary()
         do throws(LinuxError) {
             try dumpOnce(nil, query: query, netns: netns ?? namespaceInode, summary: &summary, body)
-        } catch where summary.records == 0 && (error.code == .netlinkUnavailable || error.code == .netlinkProtocol) {
+        } catch  where summary.records == 0 && (error.code == .netlinkUnavailable || error.code == .netlinkProtocol) {
             guard error.errno != nil else { throw error }
             bothFamiliesRefused = true
             return nil

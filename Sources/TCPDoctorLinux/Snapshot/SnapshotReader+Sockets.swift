@@ -244,7 +244,9 @@ extension SnapshotReader {
         sockets.removeSubrange(start...)
         guard let second = try dump(&sockets) else { return false }
         if second.interrupted {
-            notes.append("the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled")
+            notes.append(
+                "the kernel's socket table changed during the dump twice; a few sockets may be missing or doubled"
+            )
         }
         return true
     }
