@@ -145,8 +145,12 @@ private struct Bucketer {
     private(set) var points: [HistoryPoint] = []
     private(set) var starts: [Int] = []
     private(set) var fdStarts: [Int] = []
-    /// The bucket being filled: its latest sample, the largest peaks, its number and size.
-    private var open: (latest: Sample, peak: [Int64?], number: Double, merged: Int)?
+    /// The bucket being filled: its latest sample, the largest peaks so far (updated in place),
+    /// its number and how many samples it holds (0: none is being filled).
+    private var latest = Sample(time: 0, resolution: 0, values: RowValues(last: [], peak: []))
+    private var peak: [Int64?] = []
+    private var number = 0.0
+    private var merged = 0
 
     init(since: Double, width: Double, cutoff: Double) {
         (self.since, self.width, self.cutoff) = (since, width, cutoff)
@@ -162,15 +166,20 @@ private struct Bucketer {
     /// values and fds, the largest peaks (as the database's downsampling merges samples).
     mutating func merge(_ sample: Sample) {
         let number = ((sample.time - since) / width).rounded(.down)
-        if var bucket = open, bucket.number == number, (bucket.latest.fds == nil) == (sample.fds == nil) {
-            if bucket.peak != sample.values.peak { bucket.peak = zip(bucket.peak, sample.values.peak).map(largest) }
-            bucket.latest = sample
-            bucket.merged += 1
-            open = bucket
+        if merged > 0, self.number == number, (latest.fds == nil) == (sample.fds == nil) {
+            if peak.count == sample.values.peak.count {
+                for index in peak.indices where sample.values.peak[index] != peak[index] {
+                    peak[index] = largest(peak[index], sample.values.peak[index])
+                }
+            } else {
+                peak = zip(peak, sample.values.peak).map(largest)
+            }
+            latest = sample
+            merged += 1
             return
         }
         flush()
-        open = (sample, sample.values.peak, number, 1)
+        (latest, peak, self.number, merged) = (sample, sample.values.peak, number, 1)
     }
 
     /// Adds a point as it is.
@@ -183,21 +192,19 @@ private struct Bucketer {
 
     /// Writes the bucket being filled, if any.
     mutating func flush() {
-        guard let bucket = open else { return }
-        open = nil
-        let (counts, _) = Self.counts(of: bucket.latest.values)
-        let peak =
-            bucket.peak == bucket.latest.values.last ? counts : StateCounts(values: bucket.peak.map { $0 ?? 0 })
+        guard merged > 0 else { return }
+        let (counts, _) = Self.counts(of: latest.values)
+        let peaks = peak == latest.values.last ? counts : StateCounts(values: peak.map { $0 ?? 0 })
         points.append(
             HistoryPoint(
-                time: bucket.latest.time,
-                resolution: bucket.merged > 1
-                    ? max(bucket.latest.resolution, Int(width.rounded())) : bucket.latest.resolution,
+                time: latest.time,
+                resolution: merged > 1 ? max(latest.resolution, Int(width.rounded())) : latest.resolution,
                 counts: counts,
-                peak: peak,
-                fds: bucket.latest.fds,
-                fdSoftLimit: bucket.latest.fdSoftLimit
+                peak: peaks,
+                fds: latest.fds,
+                fdSoftLimit: latest.fdSoftLimit
             )
         )
+        merged = 0
     }
 }

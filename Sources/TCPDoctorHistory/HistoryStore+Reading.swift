@@ -384,7 +384,7 @@ private struct RunBook {
             guard open[slot] != nil else { continue }
             if table.isGone(values.last) {
                 close(slot, next: next, emit: emit)
-            } else if values.peak != Array(values.last.prefix(table.peakColumns.count)) {
+            } else if !values.peak.elementsEqual(values.last.prefix(table.peakColumns.count)) {
                 close(slot, next: next, emit: emit)
                 open[slot] = (table.steady(values.last), next)
                 active.insert(slot)
