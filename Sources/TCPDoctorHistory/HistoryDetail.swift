@@ -47,31 +47,43 @@ extension RunCollector {
         guard let last = slot.runs.last?.to else { return HistorySeries(group: slot.group, points: []) }
         // The fit windows of the counts and of the fds end at their own latest points.
         let latest = min(times[last], lastFDTime(slot, fdRuns) ?? times[last])
-        var bucketer = Bucketer(since: since, width: detail.bucketWidth, cutoff: latest - detail.window)
+        var bucketer = Bucketer(
+            runs: slot.runs,
+            since: since,
+            width: detail.bucketWidth,
+            cutoff: latest - detail.window
+        )
+        // The process's fds and soft limit at the sample being walked, read once per fd run.
         var cursor = 0
+        var covering = -1
+        var process: (fds: Int64?, limit: Int64?) = (nil, nil)
         var previous: Double?
         var previousFD: Double?
-        for run in slot.runs {
+        for (number, run) in slot.runs.enumerated() {
             var counts: (StateCounts, StateCounts)?
             for index in run.from...run.to {
                 let time = times[index]
                 // TimeSeries drops a point without a finite time; so do its buckets.
                 guard time.isFinite else { continue }
                 while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
-                let process = cursor < fdRuns.count && fdRuns[cursor].from <= index ? fdRuns[cursor].values.last : nil
+                let covers = cursor < fdRuns.count && fdRuns[cursor].from <= index ? cursor : -1
+                if covers != covering {
+                    covering = covers
+                    let values = covers >= 0 ? fdRuns[covers].values.last : []
+                    process = covers >= 0 ? (values[0], values[1]) : (nil, nil)
+                }
                 let startsSegment = previous.map { Self.breaks(from: $0, to: time) } ?? true
-                let startsFDSegment = process?[0] != nil && (previousFD.map { Self.breaks(from: $0, to: time) } ?? true)
+                let startsFDSegment = process.fds != nil && (previousFD.map { Self.breaks(from: $0, to: time) } ?? true)
                 previous = time
-                if process?[0] != nil { previousFD = time }
-                let sample = Bucketer.Sample(
-                    time: time,
-                    resolution: resolutions[index],
-                    values: run.values,
-                    fds: process?[0],
-                    fdSoftLimit: process?[1]
-                )
+                if process.fds != nil { previousFD = time }
                 if time < bucketer.cutoff && !startsSegment && !startsFDSegment {
-                    bucketer.merge(sample)
+                    bucketer.merge(
+                        time: time,
+                        resolution: resolutions[index],
+                        run: number,
+                        fds: process.fds,
+                        fdSoftLimit: process.limit
+                    )
                 } else {
                     // As taken: one StateCounts per run, shared by its points.
                     let (last, peak) = counts ?? Bucketer.counts(of: run.values)
@@ -79,11 +91,11 @@ extension RunCollector {
                     bucketer.keep(
                         HistoryPoint(
                             time: time,
-                            resolution: sample.resolution,
+                            resolution: resolutions[index],
                             counts: last,
                             peak: peak,
-                            fds: sample.fds,
-                            fdSoftLimit: sample.fdSoftLimit
+                            fds: process.fds,
+                            fdSoftLimit: process.limit
                         ),
                         startsSegment: startsSegment,
                         startsFDSegment: startsFDSegment
@@ -130,30 +142,26 @@ extension RunCollector {
 /// A point that starts a segment, and every point from `cutoff` on, is kept as it is, alone, so
 /// that the breaks and the fit windows are those of the points as recorded.
 private struct Bucketer {
-    /// A point not yet built: its values as the run holds them.
-    struct Sample {
-        var time: Double
-        var resolution: Int
-        var values: RowValues
-        var fds: Int64?
-        var fdSoftLimit: Int64?
-    }
-
+    /// The group's runs, which `merge` names by index.
+    let runs: [RunCollector.Run]
     let since: Double
     let width: Double
     let cutoff: Double
     private(set) var points: [HistoryPoint] = []
     private(set) var starts: [Int] = []
     private(set) var fdStarts: [Int] = []
-    /// The bucket being filled: its latest sample, the largest peaks so far (updated in place),
-    /// its number and how many samples it holds (0: none is being filled).
-    private var latest = Sample(time: 0, resolution: 0, values: RowValues(last: [], peak: []))
+    /// The bucket being filled: its latest sample (time, resolution, run, fds, soft limit), the
+    /// largest peaks so far (updated in place), its number and how many samples it holds (0: none
+    /// is being filled).
+    private var latest: (time: Double, resolution: Int, run: Int, fds: Int64?, fdSoftLimit: Int64?) = (
+        0, 0, 0, nil, nil
+    )
     private var peak: [Int64?] = []
     private var number = 0.0
     private var merged = 0
 
-    init(since: Double, width: Double, cutoff: Double) {
-        (self.since, self.width, self.cutoff) = (since, width, cutoff)
+    init(runs: [RunCollector.Run], since: Double, width: Double, cutoff: Double) {
+        (self.runs, self.since, self.width, self.cutoff) = (runs, since, width, cutoff)
     }
 
     /// The counts and the peaks of `values`, the peaks sharing the counts when equal.
@@ -162,24 +170,30 @@ private struct Bucketer {
         return (counts, values.peak == values.last ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
     }
 
-    /// Adds a point that starts no segment and is older than `cutoff` to its bucket: the last
-    /// values and fds, the largest peaks (as the database's downsampling merges samples).
-    mutating func merge(_ sample: Sample) {
-        let number = ((sample.time - since) / width).rounded(.down)
-        if merged > 0, self.number == number, (latest.fds == nil) == (sample.fds == nil) {
-            if peak.count == sample.values.peak.count {
-                for index in peak.indices where sample.values.peak[index] != peak[index] {
-                    peak[index] = largest(peak[index], sample.values.peak[index])
+    /// Adds a sample of run `run` that starts no segment and is older than `cutoff` to its
+    /// bucket: the last values and fds, the largest peaks (as the database's downsampling merges
+    /// samples).
+    mutating func merge(time: Double, resolution: Int, run: Int, fds: Int64?, fdSoftLimit: Int64?) {
+        let number = ((time - since) / width).rounded(.down)
+        if merged > 0, self.number == number, (latest.fds == nil) == (fds == nil) {
+            // A run's peaks count once per bucket, however many of its samples fall in it.
+            if run != latest.run {
+                let other = runs[run].values.peak
+                if peak.count == other.count {
+                    for index in peak.indices where other[index] != peak[index] {
+                        peak[index] = largest(peak[index], other[index])
+                    }
+                } else {
+                    peak = zip(peak, other).map(largest)
                 }
-            } else {
-                peak = zip(peak, sample.values.peak).map(largest)
             }
-            latest = sample
+            latest = (time, resolution, run, fds, fdSoftLimit)
             merged += 1
             return
         }
         flush()
-        (latest, peak, self.number, merged) = (sample, sample.values.peak, number, 1)
+        latest = (time, resolution, run, fds, fdSoftLimit)
+        (peak, self.number, merged) = (runs[run].values.peak, number, 1)
     }
 
     /// Adds a point as it is.
@@ -193,8 +207,9 @@ private struct Bucketer {
     /// Writes the bucket being filled, if any.
     mutating func flush() {
         guard merged > 0 else { return }
-        let (counts, _) = Self.counts(of: latest.values)
-        let peaks = peak == latest.values.last ? counts : StateCounts(values: peak.map { $0 ?? 0 })
+        let values = runs[latest.run].values
+        let (counts, _) = Self.counts(of: values)
+        let peaks = peak == values.last ? counts : StateCounts(values: peak.map { $0 ?? 0 })
         points.append(
             HistoryPoint(
                 time: latest.time,
