@@ -79,7 +79,8 @@ struct ChangeCodec {
                     }
                 }
                 guard let differs = reader.next(), differs >> UInt64(peaks) == 0 else { throw corrupt(sample) }
-                var peak = Array(last.prefix(peaks))
+                // Shares the storage of `last` until a maximum differs (most rows: one array, not two).
+                var peak = peaks == columns ? last : Array(last.prefix(peaks))
                 for index in 0..<peaks where differs & (1 << index) != 0 {
                     guard let value = reader.next() else { throw corrupt(sample) }
                     peak[index] = value == 0 ? nil : Self.unzigzag(value - 1)

@@ -42,6 +42,12 @@ public struct HistoryPoint: Hashable, Sendable {
 public struct HistorySeries: Hashable, Sendable {
     public var group: HistoryGroup
     public var points: [HistoryPoint]
+    /// When the points were merged into buckets (`HistoryDetail`): the indices into `points`
+    /// where a segment starts (`TimeSeries`), found on the samples as recorded; nil for points
+    /// as recorded, whose times tell their breaks.
+    public var segmentStarts: [Int]? = nil
+    /// The same for the points that carry an fd count.
+    public var fdSegmentStarts: [Int]? = nil
 }
 
 /// One finding in one sample.

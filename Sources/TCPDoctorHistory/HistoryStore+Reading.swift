@@ -58,19 +58,25 @@ public final class HistoryReader {
     ///
     /// A group that holds still (most of them, most of the time: 499 of 500 processes) never
     /// has its points built, which is most of what a long range would cost.
+    ///
+    /// - Parameter detail: How to thin a long range: each group's points older than its fit
+    ///   window merged into buckets (with the segment starts of the points as recorded); nil for
+    ///   every point as recorded.
     public func changingSeries(
         since: Double,
         until: Double,
+        detail: HistoryDetail? = nil,
         matching: (HistoryGroup) -> Bool = { _ in true }
     ) throws(HistoryError) -> (series: [HistorySeries], unchanged: Int) {
-        try collect(since: since, until: until, matching: matching, keepUnchanged: false)
+        try collect(since: since, until: until, matching: matching, keepUnchanged: false, detail: detail)
     }
 
     private func collect(
         since: Double,
         until: Double,
         matching: (HistoryGroup) -> Bool,
-        keepUnchanged: Bool
+        keepUnchanged: Bool,
+        detail: HistoryDetail? = nil
     ) throws(HistoryError) -> (series: [HistorySeries], unchanged: Int) {
         try read("read") { db in
             let processes = try Self.processes(db)
@@ -111,7 +117,10 @@ public final class HistoryReader {
                     processes: processSlots
                 )
             }
-            let (series, unchanged) = collector.finish(keepUnchanged: keepUnchanged)
+            let (series, unchanged) = collector.finish(
+                keepUnchanged: keepUnchanged,
+                detail: detail.map { (since, $0) }
+            )
             return (series.sorted { Self.order($0.group, $1.group) }, unchanged)
         }
     }
@@ -282,7 +291,13 @@ struct RunCollector {
 
     /// The series with points; those whose values never changed too when `keepUnchanged`, else
     /// only counted.
-    func finish(keepUnchanged: Bool) -> (series: [HistorySeries], unchanged: Int) {
+    ///
+    /// - Parameter detail: The range's start and how to merge its points into buckets; nil for
+    ///   every point as recorded.
+    func finish(
+        keepUnchanged: Bool,
+        detail: (since: Double, detail: HistoryDetail)? = nil
+    ) -> (series: [HistorySeries], unchanged: Int) {
         var result: [HistorySeries] = []
         var unchanged = 0
         for slot in slots where !slot.runs.isEmpty {
@@ -293,7 +308,11 @@ struct RunCollector {
                 unchanged += 1
                 continue
             }
-            result.append(HistorySeries(group: slot.group, points: points(of: slot)))
+            if let (since, detail) = detail {
+                result.append(bucketedSeries(of: slot, since: since, detail: detail))
+            } else {
+                result.append(HistorySeries(group: slot.group, points: points(of: slot)))
+            }
         }
         return (result, unchanged)
     }
@@ -365,7 +384,7 @@ private struct RunBook {
             guard open[slot] != nil else { continue }
             if table.isGone(values.last) {
                 close(slot, next: next, emit: emit)
-            } else if values.peak != Array(values.last.prefix(table.peakColumns.count)) {
+            } else if !values.peak.elementsEqual(values.last.prefix(table.peakColumns.count)) {
                 close(slot, next: next, emit: emit)
                 open[slot] = (table.steady(values.last), next)
                 active.insert(slot)

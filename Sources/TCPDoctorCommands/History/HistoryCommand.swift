@@ -92,21 +92,27 @@ struct HistoryCommand: ParsableCommand {
         let (start, end) = try range(now: Date().timeIntervalSince1970)
         let series: [HistorySeries]
         var unchanged = 0
+        var options = TrendOptions()
+        options.window = try fitWindow()
         do {
             let reader = try HistoryReader(path: path)
             if output == .openmetrics {
                 series = try reader.series(since: start, until: end, matching: matches)
             } else {
-                (series, unchanged) = try reader.changingSeries(since: start, until: end, matching: matches)
+                // A long range is drawn from buckets; the fit windows keep every sample.
+                (series, unchanged) = try reader.changingSeries(
+                    since: start,
+                    until: end,
+                    detail: HistoryDetail.forRange(since: start, until: end, window: options.window),
+                    matching: matches
+                )
             }
         } catch {
             throw CommandFailure(ExitStatus.historyUnusable, error.description)
         }
-        var options = TrendOptions()
-        options.window = try fitWindow()
         // Not needed for OpenMetrics alone, which exports the samples as they are.
         lazy var report = HistoryReport(
-            groups: series.map(Self.input),
+            entries: series.map(Self.input),
             since: start,
             until: end,
             options: options,
@@ -147,8 +153,7 @@ struct HistoryCommand: ParsableCommand {
         return true
     }
 
-    private static func input(_ series: HistorySeries) -> (group: HistoryReport.Group, samples: [HistoryReport.Sample])
-    {
+    private static func input(_ series: HistorySeries) -> HistoryReport.Entry {
         let group = HistoryReport.Group(
             netns: series.group.netns,
             pid: series.group.process?.pid,
@@ -160,6 +165,11 @@ struct HistoryCommand: ParsableCommand {
         let samples = series.points.map { point in
             HistoryReport.Sample(time: point.time, counts: point.counts, fds: point.fds, fdSoftLimit: point.fdSoftLimit)
         }
-        return (group, samples)
+        return HistoryReport.Entry(
+            group: group,
+            samples: samples,
+            segmentStarts: series.segmentStarts,
+            fdSegmentStarts: series.fdSegmentStarts
+        )
     }
 }

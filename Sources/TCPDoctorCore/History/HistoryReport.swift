@@ -44,6 +44,25 @@ public struct HistoryReport: Sendable {
         }
     }
 
+    /// One group's samples, with where their segments start when they were merged into buckets.
+    public struct Entry: Sendable {
+        public var group: Group
+        /// In recorded order.
+        public var samples: [Sample]
+        /// Indices into `samples` where a segment of the counts starts, as found on the samples
+        /// before they were merged (a bucket never spans a break); nil to find them from the
+        /// times (`TimeSeries`), as for samples as recorded.
+        public var segmentStarts: [Int]?
+        /// Indices into `samples` where a segment of the fd counts starts (among the samples that
+        /// carry one); nil to find them from the times.
+        public var fdSegmentStarts: [Int]?
+
+        public init(group: Group, samples: [Sample], segmentStarts: [Int]? = nil, fdSegmentStarts: [Int]? = nil) {
+            (self.group, self.samples) = (group, samples)
+            (self.segmentStarts, self.fdSegmentStarts) = (segmentStarts, fdSegmentStarts)
+        }
+    }
+
     /// Why a state has no forecast.
     public enum NoForecastReason: String, Sendable, Equatable {
         /// Fewer samples in the window than a fit needs.
@@ -119,32 +138,58 @@ public struct HistoryReport: Sendable {
         options: TrendOptions = TrendOptions(),
         unchangedGroups: Int = 0
     ) {
+        self.init(
+            entries: groups.map { Entry(group: $0.group, samples: $0.samples) },
+            since: since,
+            until: until,
+            options: options,
+            unchangedGroups: unchangedGroups
+        )
+    }
+
+    /// Judges every group's samples, as `init(groups:since:until:options:unchangedGroups:)`, with
+    /// the segment starts of samples merged into buckets carried in (`Entry`).
+    public init(
+        entries: [Entry],
+        since: Double,
+        until: Double,
+        options: TrendOptions = TrendOptions(),
+        unchangedGroups: Int = 0
+    ) {
         self.since = since
         self.until = until
         self.options = options
         var reports: [GroupReport] = []
         var flat = unchangedGroups
-        for (group, samples) in groups where !samples.isEmpty {
-            let report = Self.judge(group, samples, options: options)
+        for entry in entries where !entry.samples.isEmpty {
+            let report = Self.judge(entry, options: options)
             if report.states.isEmpty { flat += 1 } else { reports.append(report) }
         }
         self.groups = reports
         self.skippedFlat = flat
     }
 
-    private static func judge(_ group: Group, _ samples: [Sample], options: TrendOptions) -> GroupReport {
-        let fdPoints = samples.compactMap { sample in sample.fds.map { TimePoint(time: sample.time, value: Double($0)) }
+    private static func judge(_ entry: Entry, options: TrendOptions) -> GroupReport {
+        let (group, samples) = (entry.group, entry.samples)
+        var fdPoints: [TimePoint] = []
+        var fdStarts: [Int] = []
+        var nextStart = entry.fdSegmentStarts.map { $0.makeIterator() }
+        var start = nextStart?.next()
+        for (index, sample) in samples.enumerated() {
+            while let candidate = start, candidate < index { start = nextStart?.next() }
+            guard let fds = sample.fds else { continue }
+            if start == index { fdStarts.append(fdPoints.count) }
+            fdPoints.append(TimePoint(time: sample.time, value: Double(fds)))
         }
-        let fds = TimeSeries(fdPoints)
+        let fds = entry.fdSegmentStarts == nil ? TimeSeries(fdPoints) : TimeSeries(fdPoints, segmentStarts: fdStarts)
         let limit = samples.last(where: { $0.fdSoftLimit != nil })?.fdSoftLimit
         var fdTrend: Trend?
         var states: [StateReport] = []
         for (index, state) in StateCounts.states.enumerated() {
             let first = samples[0].counts.values[index]
             guard samples.contains(where: { $0.counts.values[index] != first }) else { continue }
-            let series = TimeSeries(
-                samples.map { TimePoint(time: $0.time, value: Double($0.counts.values[index])) }
-            )
+            let points = samples.map { TimePoint(time: $0.time, value: Double($0.counts.values[index])) }
+            let series = entry.segmentStarts.map { TimeSeries(points, segmentStarts: $0) } ?? TimeSeries(points)
             let trend = TrendAnalysis.trend(of: series, options: options)
             var report = StateReport(state: state, series: series, trend: trend)
             switch trend.kind {

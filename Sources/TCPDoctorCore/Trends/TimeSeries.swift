@@ -44,6 +44,37 @@ public struct TimeSeries: Sendable, Equatable {
         self.maxGap = maxGap
     }
 
+    /// A series whose segment starts are known rather than found from the spacing of its points.
+    ///
+    /// Points merged into buckets wider than `maxGap` (a long range drawn in a few thousand
+    /// points) no longer tell a break from their spacing; the starts found on the points as
+    /// recorded are carried here instead, so that a thinned series keeps exactly the breaks of the
+    /// original. A non-finite point is dropped as in `init(_:maxGap:)`, and a start on it moves to
+    /// the next point kept; the first point always starts a segment.
+    ///
+    /// - Parameter segmentStarts: Indices into `points` where a segment starts, in ascending order.
+    public init(_ points: [TimePoint], segmentStarts: [Int], maxGap: Double = TimeSeries.defaultMaxGap) {
+        var finite: [TimePoint] = []
+        finite.reserveCapacity(points.count)
+        var starts: [Int] = []
+        var next = segmentStarts.makeIterator()
+        var start = next.next()
+        var pending = false
+        for (index, point) in points.enumerated() {
+            while let candidate = start, candidate <= index {
+                pending = true
+                start = next.next()
+            }
+            guard point.time.isFinite && point.value.isFinite else { continue }
+            if finite.isEmpty || pending { starts.append(finite.count) }
+            pending = false
+            finite.append(point)
+        }
+        self.points = finite
+        self.segmentStarts = starts
+        self.maxGap = maxGap
+    }
+
     /// The segments, each sorted by time and free of clock jumps.
     public var segments: [ArraySlice<TimePoint>] {
         segmentStarts.enumerated().map { offset, start in

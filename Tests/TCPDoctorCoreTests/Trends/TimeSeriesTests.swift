@@ -20,6 +20,21 @@ struct TimeSeriesTests {
         #expect(series.current.first?.value == 1000)
     }
 
+    @Test func givenStartsAreKeptWhateverTheSpacing() {
+        // Buckets 20 minutes apart: from the spacing alone every point would start a segment.
+        var points = (0..<6).map { TimePoint(time: SeriesMaker.start + Double($0) * 1200, value: Double($0)) }
+        #expect(TimeSeries(points).segmentStarts == [0, 1, 2, 3, 4, 5])
+        let series = TimeSeries(points, segmentStarts: [0, 4])
+        #expect(series.segmentStarts == [0, 4])
+        #expect(series.current.map(\.value) == [4, 5])
+        // A dropped point hands its start to the next one kept; the first point always starts one.
+        points[4].value = .nan
+        let dropped = TimeSeries(points, segmentStarts: [2, 4])
+        #expect(dropped.points.count == 5)
+        #expect(dropped.segmentStarts == [0, 2, 4])
+        #expect(dropped.current.map(\.value) == [5])
+    }
+
     @Test func aLeapForwardBeyondTheGapStartsANewSegment() {
         var points = SeriesMaker.points(count: 4) { $0 }
         points += SeriesMaker.points(count: 4, from: SeriesMaker.start + 7200) { $0 }
