@@ -48,6 +48,26 @@ public struct HistorySeries: Hashable, Sendable {
     public var segmentStarts: [Int]? = nil
     /// The same for the points that carry an fd count.
     public var fdSegmentStarts: [Int]? = nil
+
+    /// The series as `HistoryReport` judges it: its group, its samples and their segment starts.
+    public var reportEntry: HistoryReport.Entry {
+        let process = group.process
+        return HistoryReport.Entry(
+            group: HistoryReport.Group(
+                netns: group.netns,
+                pid: process?.pid,
+                startTime: process?.startTime,
+                command: process?.command,
+                placeKind: group.placeKind,
+                place: group.place
+            ),
+            samples: points.map {
+                HistoryReport.Sample(time: $0.time, counts: $0.counts, fds: $0.fds, fdSoftLimit: $0.fdSoftLimit)
+            },
+            segmentStarts: segmentStarts,
+            fdSegmentStarts: fdSegmentStarts
+        )
+    }
 }
 
 /// One finding in one sample.

@@ -73,24 +73,7 @@ import Testing
     }
 
     static func report(_ series: [HistorySeries], since: Double, until: Double) -> HistoryReport {
-        let entries = series.map { one in
-            HistoryReport.Entry(
-                group: HistoryReport.Group(
-                    netns: one.group.netns,
-                    pid: one.group.process?.pid,
-                    startTime: one.group.process?.startTime,
-                    command: one.group.process?.command,
-                    placeKind: one.group.placeKind,
-                    place: one.group.place
-                ),
-                samples: one.points.map {
-                    HistoryReport.Sample(time: $0.time, counts: $0.counts, fds: $0.fds, fdSoftLimit: $0.fdSoftLimit)
-                },
-                segmentStarts: one.segmentStarts,
-                fdSegmentStarts: one.fdSegmentStarts
-            )
-        }
-        return HistoryReport(entries: entries, since: since, until: until)
+        HistoryReport(entries: series.map(\.reportEntry), since: since, until: until)
     }
 
     @Test func bucketsKeepTheBreaksAndTheFitWindow() throws {

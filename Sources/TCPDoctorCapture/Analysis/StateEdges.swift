@@ -14,7 +14,7 @@ enum StateEdges {
 
     /// By `state.rawValue * eventStride + event.rawValue`: the target state, or nil.
     private static let targets: [TCPState?] = {
-        let stateSlots = Int(TCPState.allCases.map(\.rawValue).max() ?? 0) + 1
+        let stateSlots = TCPState.rawValueSlots
         var table = [TCPState?](repeating: nil, count: stateSlots * eventStride)
         for state in TCPState.allCases {
             for event in TCPEvent.allCases where Int(event.rawValue) < eventStride {

@@ -112,7 +112,7 @@ struct HistoryCommand: ParsableCommand {
         }
         // Not needed for OpenMetrics alone, which exports the samples as they are.
         lazy var report = HistoryReport(
-            entries: series.map(Self.input),
+            entries: series.map(\.reportEntry),
             since: start,
             until: end,
             options: options,
@@ -151,25 +151,5 @@ struct HistoryCommand: ParsableCommand {
         if let pid, group.process?.pid != pid { return false }
         if let port, group.placeKind != "port" || group.place != String(port) { return false }
         return true
-    }
-
-    private static func input(_ series: HistorySeries) -> HistoryReport.Entry {
-        let group = HistoryReport.Group(
-            netns: series.group.netns,
-            pid: series.group.process?.pid,
-            startTime: series.group.process?.startTime,
-            command: series.group.process?.command,
-            placeKind: series.group.placeKind,
-            place: series.group.place
-        )
-        let samples = series.points.map { point in
-            HistoryReport.Sample(time: point.time, counts: point.counts, fds: point.fds, fdSoftLimit: point.fdSoftLimit)
-        }
-        return HistoryReport.Entry(
-            group: group,
-            samples: samples,
-            segmentStarts: series.segmentStarts,
-            fdSegmentStarts: series.fdSegmentStarts
-        )
     }
 }

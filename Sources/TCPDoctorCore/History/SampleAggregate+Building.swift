@@ -31,13 +31,13 @@ extension SampleAggregate {
             for owner in owners where owner.pid != previous {
                 // Owners are sorted by pid: each holding process once.
                 previous = owner.pid
-                let key =
-                    used[owner.pid]
-                    ?? {
-                        let key = ProcessKey(pid: owner.pid, startTime: snapshot.processes[owner.pid]?.startTime)
-                        used[owner.pid] = key
-                        return key
-                    }()
+                let key: ProcessKey
+                if let known = used[owner.pid] {
+                    key = known
+                } else {
+                    key = ProcessKey(pid: owner.pid, startTime: snapshot.processes[owner.pid]?.startTime)
+                    used[owner.pid] = key
+                }
                 groups[GroupKey(netns: socket.netns, process: key, place: place), default: StateCounts()].add(socket)
             }
         }

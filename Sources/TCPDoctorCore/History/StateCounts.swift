@@ -68,7 +68,7 @@ public struct StateCounts: Hashable, Sendable {
 
     /// `index(of:)` by raw value, -1 for a state not counted: one load per socket counted.
     private static let positions: [Int] = {
-        var positions = [Int](repeating: -1, count: Int(TCPState.allCases.map(\.rawValue).max()!) + 1)
+        var positions = [Int](repeating: -1, count: TCPState.rawValueSlots)
         for (index, state) in states.enumerated() { positions[Int(state.rawValue)] = index }
         positions[Int(TCPState.newSynReceived.rawValue)] = states.firstIndex(of: .synReceived)!
         return positions

@@ -46,7 +46,7 @@ public enum TCPStateMachine {
     ///
     /// The capture analysis asks once per state-changing segment; a flat array keeps that a load.
     private static let lookup: [Int16] = {
-        let stateSlots = Int(TCPState.allCases.map(\.rawValue).max() ?? 0) + 1
+        let stateSlots = TCPState.rawValueSlots
         var table = [Int16](repeating: -1, count: stateSlots * eventCount)
         for (index, edge) in transitions.enumerated() {
             table[Int(edge.from.rawValue) * eventCount + Int(edge.event.rawValue)] = Int16(index)

@@ -92,6 +92,11 @@ public enum TCPState: UInt8, Sendable, CaseIterable, Hashable, Comparable {
 /// A set of TCP states as a bit mask, bit `n` standing for the state with raw value `n`.
 ///
 /// This is the layout of `inet_diag_req_v2.idiag_states`, so the kernel can filter for free.
+extension TCPState {
+    /// One more than the largest raw value: the size of an array indexed by raw value.
+    public static let rawValueSlots = Int(allCases.map(\.rawValue).max() ?? 0) + 1
+}
+
 public struct TCPStateSet: OptionSet, Sendable, Hashable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }

@@ -132,7 +132,7 @@ public struct StateHistogram: Hashable, Sendable {
 
     /// Counts per state, indexed by the state's raw value.
     private struct StateTally {
-        var byState = [Int](repeating: 0, count: Int(TCPState.allCases.map(\.rawValue).max()!) + 1)
+        var byState = [Int](repeating: 0, count: TCPState.rawValueSlots)
         var total = 0
 
         mutating func add(_ state: TCPState) {

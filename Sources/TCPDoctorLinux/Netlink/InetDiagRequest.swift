@@ -27,19 +27,12 @@ public enum InetDiagRequest {
         includeInfo: Bool,
         sequence: UInt32
     ) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: size)
-        bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt16(SOCK_DIAG_BY_FAMILY), toByteOffset: 4, as: UInt16.self)
-            raw.storeBytes(of: UInt16(NLM_F_REQUEST | NLM_F_DUMP), toByteOffset: 6, as: UInt16.self)
-            raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
-            // nlmsg_pid 0: the message goes to the kernel.
+        dumpRequest(size: size, type: UInt16(SOCK_DIAG_BY_FAMILY), sequence: sequence) { raw in
             raw[16] = addressFamily(family)
             raw[17] = UInt8(IPPROTO_TCP)
             raw[18] = extensionMask(includeInfo: includeInfo)
             raw.storeBytes(of: kernelStateMask(states), toByteOffset: 20, as: UInt32.self)
         }
-        return bytes
     }
 
     /// Size of the encoded request for both families at once:
@@ -56,16 +49,29 @@ public enum InetDiagRequest {
     /// twice (the walk alone is about 40 ms of kernel time at 200k sockets). Replies carry type
     /// `TCPDIAG_GETSOCK` and the usual `inet_diag_msg`, each with its own family.
     public static func encodeBothFamilies(states: TCPStateSet, includeInfo: Bool, sequence: UInt32) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: bothFamiliesSize)
-        bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(bothFamiliesSize), toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt16(TCPDIAG_GETSOCK), toByteOffset: 4, as: UInt16.self)
-            raw.storeBytes(of: UInt16(NLM_F_REQUEST | NLM_F_DUMP), toByteOffset: 6, as: UInt16.self)
-            raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
+        dumpRequest(size: bothFamiliesSize, type: UInt16(TCPDIAG_GETSOCK), sequence: sequence) { raw in
             // idiag_family is not read for a dump; AF_INET as iproute2's old requests did.
             raw[16] = UInt8(AF_INET)
             raw[19] = extensionMask(includeInfo: includeInfo)
             raw.storeBytes(of: kernelStateMask(states), toByteOffset: 16 + 52, as: UInt32.self)
+        }
+    }
+
+    /// `size` zeroed bytes with the `nlmsghdr` of a dump request of `type`, the request's own
+    /// fields written by `body` after it. `nlmsg_pid` stays 0: the message goes to the kernel.
+    private static func dumpRequest(
+        size: Int,
+        type: UInt16,
+        sequence: UInt32,
+        _ body: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: size)
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: type, toByteOffset: 4, as: UInt16.self)
+            raw.storeBytes(of: UInt16(NLM_F_REQUEST | NLM_F_DUMP), toByteOffset: 6, as: UInt16.self)
+            raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
+            body(raw)
         }
         return bytes
     }
