@@ -46,6 +46,12 @@ struct ChangeTable: Sendable {
         name == "point" ? last.allSatisfy { ($0 ?? 0) == 0 } : last.first.flatMap { $0 } == nil
     }
 
+    /// The same for a row `ChangeCodec.scan` found: for groups no nonzero value, for processes
+    /// a NULL fd count.
+    func isGone(_ row: ChangeCodec.Located) -> Bool {
+        name == "point" ? row.nonzero == 0 : row.null & 1 != 0
+    }
+
     /// Values that held still: the maxima are the last values.
     func steady(_ last: [Int64?]) -> RowValues { RowValues(last: last, peak: Array(last.prefix(peakColumns.count))) }
 

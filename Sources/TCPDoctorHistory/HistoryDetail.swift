@@ -40,67 +40,76 @@ public struct HistoryDetail: Sendable, Equatable {
 extension RunCollector {
     /// `slot`'s points with those older than `detail.window` before its latest merged into buckets.
     ///
-    /// Walks the runs sample by sample as `points(of:)` does, but builds counts only for the
-    /// points it returns, so that 30 days of 10-second samples cost a few thousand points per group.
-    func bucketedSeries(of slot: Slot, since: Double, detail: HistoryDetail) -> HistorySeries {
-        let fdRuns = slot.process.map { processRuns[$0] } ?? []
+    /// Walks the slot's pieces (stretches of one set of values and fds) and merges each stretch
+    /// of a piece that falls in one bucket without a segment break at once (`smooth`: for each
+    /// sample index, the last index that follows it without a break), so that 30 days of
+    /// 10-second samples cost about a step per bucket and per change, not one per sample.
+    func bucketedSeries(of slot: Slot, since: Double, detail: HistoryDetail, smooth: [Int32]) -> HistorySeries {
         guard let last = slot.runs.last?.to else { return HistorySeries(group: slot.group, points: []) }
+        let pieces = pieces(of: slot)
         // The fit windows of the counts and of the fds end at their own latest points.
-        let latest = min(times[last], lastFDTime(slot, fdRuns) ?? times[last])
+        let latest = min(times[last], lastFDTime(pieces) ?? times[last])
         var bucketer = Bucketer(
-            runs: slot.runs,
+            rows: seriesRows,
             since: since,
             width: detail.bucketWidth,
             cutoff: latest - detail.window
         )
-        // The process's fds and soft limit at the sample being walked, read once per fd run.
-        var cursor = 0
-        var covering = -1
-        var process: (fds: Int64?, limit: Int64?) = (nil, nil)
         var previous: Double?
         var previousFD: Double?
-        for (number, run) in slot.runs.enumerated() {
-            var counts: (StateCounts, StateCounts)?
-            for index in run.from...run.to {
+        // One StateCounts per run, shared by its points as taken.
+        var counted = -1
+        var counts = (StateCounts(values: []), StateCounts(values: []))
+        for piece in pieces {
+            let run = slot.runs[piece.run]
+            let fds = piece.process?.fds
+            var index = piece.from
+            while index <= piece.to {
                 let time = times[index]
                 // TimeSeries drops a point without a finite time; so do its buckets.
-                guard time.isFinite else { continue }
-                while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
-                let covers = cursor < fdRuns.count && fdRuns[cursor].from <= index ? cursor : -1
-                if covers != covering {
-                    covering = covers
-                    let values = covers >= 0 ? fdRuns[covers].values.last : []
-                    process = covers >= 0 ? (values[0], values[1]) : (nil, nil)
+                guard time.isFinite else {
+                    index += 1
+                    continue
                 }
                 let startsSegment = previous.map { Self.breaks(from: $0, to: time) } ?? true
-                let startsFDSegment = process.fds != nil && (previousFD.map { Self.breaks(from: $0, to: time) } ?? true)
-                previous = time
-                if process.fds != nil { previousFD = time }
+                let startsFDSegment = fds != nil && (previousFD.map { Self.breaks(from: $0, to: time) } ?? true)
+                var end = index
                 if time < bucketer.cutoff && !startsSegment && !startsFDSegment {
+                    // With it, the samples after it in this piece that follow without a break,
+                    // before the cutoff and in its bucket (their times rise, so a binary search).
+                    let bucket = bucketer.number(of: time)
+                    end = lastIndex(from: index, through: min(piece.to, Int(smooth[index]))) {
+                        $0 < bucketer.cutoff && bucketer.number(of: $0) == bucket
+                    }
                     bucketer.merge(
-                        time: time,
-                        resolution: resolutions[index],
-                        run: number,
-                        fds: process.fds,
-                        fdSoftLimit: process.limit
+                        samples: end - index + 1,
+                        time: times[end],
+                        resolution: resolutions[end],
+                        run: piece.run,
+                        row: run.row,
+                        process: piece.process
                     )
                 } else {
-                    // As taken: one StateCounts per run, shared by its points.
-                    let (last, peak) = counts ?? Bucketer.counts(of: run.values)
-                    counts = (last, peak)
+                    if counted != piece.run {
+                        counted = piece.run
+                        counts = self.counts(of: run)
+                    }
                     bucketer.keep(
                         HistoryPoint(
                             time: time,
                             resolution: resolutions[index],
-                            counts: last,
-                            peak: peak,
-                            fds: process.fds,
-                            fdSoftLimit: process.limit
+                            counts: counts.0,
+                            peak: counts.1,
+                            fds: fds,
+                            fdSoftLimit: piece.process?.limit
                         ),
                         startsSegment: startsSegment,
                         startsFDSegment: startsFDSegment
                     )
                 }
+                previous = times[end]
+                if fds != nil { previousFD = times[end] }
+                index = end + 1
             }
         }
         bucketer.flush()
@@ -112,24 +121,28 @@ extension RunCollector {
         )
     }
 
+    /// The last index in `from...through` whose time passes `test`, which the time at `from`
+    /// passes and which, over rising times, holds up to some time and not after it.
+    private func lastIndex(from: Int, through: Int, _ test: (Double) -> Bool) -> Int {
+        var (low, high) = (from, through)
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if test(times[middle]) { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// Whether a point at `time` after one at `previous` starts a segment, as `TimeSeries` finds it.
     private static func breaks(from previous: Double, to time: Double) -> Bool {
         let step = time - previous
         return step <= 0 || step > TimeSeries.defaultMaxGap
     }
 
-    /// The time of `slot`'s latest point that carries an fd count; nil when none does.
-    private func lastFDTime(_ slot: Slot, _ fdRuns: [Run]) -> Double? {
-        var cursor = fdRuns.count - 1
-        for run in slot.runs.reversed() {
-            for index in stride(from: run.to, through: run.from, by: -1) {
-                while cursor >= 0 && fdRuns[cursor].from > index { cursor -= 1 }
-                guard cursor >= 0 else { return nil }
-                if fdRuns[cursor].to >= index, fdRuns[cursor].values.last.first.flatMap({ $0 }) != nil,
-                    times[index].isFinite
-                {
-                    return times[index]
-                }
+    /// The time of the latest point of `pieces` that carries an fd count; nil when none does.
+    private func lastFDTime(_ pieces: [Piece]) -> Double? {
+        for piece in pieces.reversed() where piece.process?.fds != nil {
+            for index in stride(from: piece.to, through: piece.from, by: -1) where times[index].isFinite {
+                return times[index]
             }
         }
         return nil
@@ -142,58 +155,51 @@ extension RunCollector {
 /// A point that starts a segment, and every point from `cutoff` on, is kept as it is, alone, so
 /// that the breaks and the fit windows are those of the points as recorded.
 private struct Bucketer {
-    /// The group's runs, which `merge` names by index.
-    let runs: [RunCollector.Run]
+    /// The rows the runs name.
+    let rows: RowStore
     let since: Double
     let width: Double
     let cutoff: Double
     private(set) var points: [HistoryPoint] = []
     private(set) var starts: [Int] = []
     private(set) var fdStarts: [Int] = []
-    /// The bucket being filled: its latest sample (time, resolution, run, fds, soft limit), the
-    /// largest peaks so far (updated in place), its number and how many samples it holds (0: none
-    /// is being filled).
-    private var latest: (time: Double, resolution: Int, run: Int, fds: Int64?, fdSoftLimit: Int64?) = (
-        0, 0, 0, nil, nil
-    )
+    /// The bucket being filled: its latest sample (time, resolution, run and its row, fds and
+    /// soft limit), the largest peaks so far (updated in place), its number and how many samples
+    /// it holds (0: none is being filled).
+    private var latest: (time: Double, resolution: Int, run: Int, row: RowRef, process: (fds: Int64?, limit: Int64?)?) =
+        (0, 0, 0, RowRef(offset: 0, lastLength: 0, peakLength: 0), nil)
     private var peak: [Int64?] = []
     private var number = 0.0
     private var merged = 0
 
-    init(runs: [RunCollector.Run], since: Double, width: Double, cutoff: Double) {
-        (self.runs, self.since, self.width, self.cutoff) = (runs, since, width, cutoff)
+    init(rows: RowStore, since: Double, width: Double, cutoff: Double) {
+        (self.rows, self.since, self.width, self.cutoff) = (rows, since, width, cutoff)
     }
 
-    /// The counts and the peaks of `values`, the peaks sharing the counts when equal.
-    static func counts(of values: RowValues) -> (StateCounts, StateCounts) {
-        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
-        return (counts, values.peak == values.last ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
-    }
+    /// The bucket a time falls in.
+    func number(of time: Double) -> Double { ((time - since) / width).rounded(.down) }
 
-    /// Adds a sample of run `run` that starts no segment and is older than `cutoff` to its
-    /// bucket: the last values and fds, the largest peaks (as the database's downsampling merges
-    /// samples).
-    mutating func merge(time: Double, resolution: Int, run: Int, fds: Int64?, fdSoftLimit: Int64?) {
-        let number = ((time - since) / width).rounded(.down)
-        if merged > 0, self.number == number, (latest.fds == nil) == (fds == nil) {
+    /// Adds `samples` consecutive samples of run `run`, all in one bucket, that start no segment
+    /// and are older than `cutoff`: the last values and fds, the largest peaks (as the
+    /// database's downsampling merges samples). `time` and `resolution` are the last sample's.
+    mutating func merge(
+        samples: Int,
+        time: Double,
+        resolution: Int,
+        run: Int,
+        row: RowRef,
+        process: (fds: Int64?, limit: Int64?)?
+    ) {
+        let number = number(of: time)
+        if merged > 0, self.number == number, (latest.process?.fds == nil) == (process?.fds == nil) {
             // A run's peaks count once per bucket, however many of its samples fall in it.
-            if run != latest.run {
-                let other = runs[run].values.peak
-                if peak.count == other.count {
-                    for index in peak.indices where other[index] != peak[index] {
-                        peak[index] = largest(peak[index], other[index])
-                    }
-                } else {
-                    peak = zip(peak, other).map(largest)
-                }
-            }
-            latest = (time, resolution, run, fds, fdSoftLimit)
-            merged += 1
-            return
+            if run != latest.run { rows.raise(&peak, to: row) }
+        } else {
+            flush()
+            (peak, self.number) = (rows.values(of: row).peak, number)
         }
-        flush()
-        latest = (time, resolution, run, fds, fdSoftLimit)
-        (peak, self.number, merged) = (runs[run].values.peak, number, 1)
+        latest = (time, resolution, run, row, process)
+        merged += samples
     }
 
     /// Adds a point as it is.
@@ -207,8 +213,8 @@ private struct Bucketer {
     /// Writes the bucket being filled, if any.
     mutating func flush() {
         guard merged > 0 else { return }
-        let values = runs[latest.run].values
-        let (counts, _) = Self.counts(of: values)
+        let values = rows.values(of: latest.row)
+        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
         let peaks = peak == values.last ? counts : StateCounts(values: peak.map { $0 ?? 0 })
         points.append(
             HistoryPoint(
@@ -216,8 +222,8 @@ private struct Bucketer {
                 resolution: merged > 1 ? max(latest.resolution, Int(width.rounded())) : latest.resolution,
                 counts: counts,
                 peak: peaks,
-                fds: latest.fds,
-                fdSoftLimit: latest.fdSoftLimit
+                fds: latest.process?.fds,
+                fdSoftLimit: latest.process?.limit
             )
         )
         merged = 0

@@ -16,6 +16,12 @@ enum HistorySchema {
         migrator.registerMigration("v1") { db in
             for statement in v1 { try db.execute(sql: statement) }
         }
+        // Layout 2 of the change blobs (`ChangeCodec`): a row's flags ride on its id and mask, so
+        // a row with no NULL and no maximum above its value takes a byte or two less.
+        migrator.registerMigration("v2") { db in
+            try ChangeCodecV1.migrate(db, .series)
+            try ChangeCodecV1.migrate(db, .processes)
+        }
         return migrator
     }
 

@@ -9,12 +9,24 @@ import TCPDoctorCore
 /// from the keyframe at or before the range; a row sets an entity's values; a keyframe without a
 /// row for an entity ends it; a gone row is shown in its sample and ends the entity after it; a
 /// row whose maxima differ from its values holds the values (maxima equal) from the next sample.
+///
+/// The rows are not decoded as they are read: the blobs are kept, one after the other, in a
+/// `RowStore` per table, and a run names its row's bytes there. Two rows hold the same values
+/// when their bytes are the same, so a run is found without building a value, and only the rows
+/// that become points are decoded (30 days of a busy host: millions of rows, a few thousand points).
 struct RunCollector {
     /// Values held over the samples `from...to` (indices into `times`).
     struct Run {
-        var from: Int
-        var to: Int
-        var values: RowValues
+        private var bounds: (Int32, Int32)
+        var row: RowRef
+
+        init(from: Int, to: Int, row: RowRef) {
+            bounds = (Int32(from), Int32(to))
+            self.row = row
+        }
+
+        var from: Int { Int(bounds.0) }
+        var to: Int { Int(bounds.1) }
     }
 
     struct Slot {
@@ -29,12 +41,16 @@ struct RunCollector {
     /// The time and resolution of every sample in the range, by index.
     var times: [Double] = []
     var resolutions: [Int] = []
+    /// The rows the runs name.
+    var seriesRows = RowStore(.series)
+    var processRows = RowStore(.processes)
 
     /// Reads level `resolution`'s samples from `from` through `through` into runs.
     ///
     /// - Parameters:
     ///   - series: Slots of the series wanted, by series id.
     ///   - processes: Indices into `processRuns` of their processes, by process id.
+    /// - Throws: `HistoryError.Code.corrupt` when a blob does not decode.
     mutating func read(
         _ db: Database,
         resolution: Int,
@@ -47,33 +63,32 @@ struct RunCollector {
         else {
             return
         }
-        let samples = try Row.fetchAll(
+        let cursor = try Row.fetchCursor(
             db,
-            sql: "SELECT id, taken_at, keyframe FROM sample WHERE resolution = ? AND id BETWEEN ? AND ? ORDER BY id",
+            sql: """
+                SELECT s.id, s.taken_at, s.keyframe, p.data, q.data FROM sample s
+                LEFT JOIN point p ON p.sample_id = s.id LEFT JOIN process_point q ON q.sample_id = s.id
+                WHERE s.resolution = ? AND s.id BETWEEN ? AND ? ORDER BY s.id
+                """,
             arguments: [resolution, startID, endID]
         )
-        let seriesRows = try ChangeTable.series.rows(db, resolution: resolution, fromID: startID, toID: endID)
-        let processRows = try ChangeTable.processes.rows(db, resolution: resolution, fromID: startID, toID: endID)
-        var seriesBook = RunBook(table: .series, count: slots.count)
-        var processBook = RunBook(table: .processes, count: processRuns.count)
-        for sample in samples {
-            let id: Int64 = sample["id"]
-            let time: Double = sample["taken_at"]
-            let keyframe: Bool = sample["keyframe"]
+        var seriesBook = RunBook(table: .series, slots: DenseSlots(series), count: slots.count)
+        var processBook = RunBook(table: .processes, slots: DenseSlots(processes), count: processRuns.count)
+        while let sample = try cursor.next() {
+            let id: Int64 = sample[0]
+            let time: Double = sample[1]
+            let keyframe: Bool = sample[2]
+            try sample.withUnsafeData(atIndex: 3) { try seriesBook.gather($0, into: &seriesRows, sample: id) }
+            try sample.withUnsafeData(atIndex: 4) { try processBook.gather($0, into: &processRows, sample: id) }
             let next = times.count
-            let rows = (seriesRows[id] ?? []).compactMap { entity, values in series[entity].map { ($0, values) } }
-            let processValues = (processRows[id] ?? []).compactMap { entity, values in
-                processes[entity].map { ($0, values) }
-            }
-            seriesBook.advance(rows, keyframe: keyframe, next: next) { slots[$0].runs.append($1) }
-            processBook.advance(processValues, keyframe: keyframe, next: next) { processRuns[$0].append($1) }
-            let shown = time >= from && time <= through
-            if shown {
+            seriesBook.advance(seriesRows, keyframe: keyframe, next: next) { slots[$0].runs.append($1) }
+            processBook.advance(processRows, keyframe: keyframe, next: next) { processRuns[$0].append($1) }
+            if time >= from && time <= through {
                 times.append(time)
                 resolutions.append(resolution)
             }
-            seriesBook.settle(rows, next: times.count) { slots[$0].runs.append($1) }
-            processBook.settle(processValues, next: times.count) { processRuns[$0].append($1) }
+            seriesBook.settle(next: times.count) { slots[$0].runs.append($1) }
+            processBook.settle(next: times.count) { processRuns[$0].append($1) }
         }
         seriesBook.closeAll(next: times.count) { slots[$0].runs.append($1) }
         processBook.closeAll(next: times.count) { processRuns[$0].append($1) }
@@ -90,110 +105,276 @@ struct RunCollector {
     ) -> (series: [HistorySeries], unchanged: Int) {
         var result: [HistorySeries] = []
         var unchanged = 0
-        for slot in slots where !slot.runs.isEmpty {
-            let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy {
-                $0.values == $1.values && $1.from == $0.to + 1
-            }
-            if held && !keepUnchanged {
-                unchanged += 1
-                continue
-            }
-            if let (since, detail) = detail {
-                result.append(bucketedSeries(of: slot, since: since, detail: detail))
-            } else {
-                result.append(HistorySeries(group: slot.group, points: points(of: slot)))
+        let smooth = detail == nil ? [] : smoothSpans()
+        seriesRows.withBytes { bytes in
+            for slot in slots where !slot.runs.isEmpty {
+                let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy {
+                    ChangeCodec.same(bytes, $0.row, $1.row) && $1.from == $0.to + 1
+                }
+                if held && !keepUnchanged {
+                    unchanged += 1
+                    continue
+                }
+                if let (since, detail) = detail {
+                    result.append(bucketedSeries(of: slot, since: since, detail: detail, smooth: smooth))
+                } else {
+                    result.append(HistorySeries(group: slot.group, points: points(of: slot)))
+                }
             }
         }
         return (result, unchanged)
     }
 
-    private func points(of slot: Slot) -> [HistoryPoint] {
+    /// The stretches of a slot's runs over which neither its values nor its process's fds and
+    /// limit change: a series run cut where its process's runs start and end.
+    struct Piece {
+        var from: Int
+        var to: Int
+        /// The series run, by index in the slot's runs.
+        var run: Int
+        /// The process's fds and soft limit; nil when the process has no row there.
+        var process: (fds: Int64?, limit: Int64?)?
+    }
+
+    func pieces(of slot: Slot) -> [Piece] {
         let fdRuns = slot.process.map { processRuns[$0] } ?? []
+        var pieces: [Piece] = []
+        pieces.reserveCapacity(slot.runs.count)
         var cursor = 0
+        var decoded = -1
+        var process: (fds: Int64?, limit: Int64?) = (nil, nil)
+        for (number, run) in slot.runs.enumerated() {
+            var index = run.from
+            while index <= run.to {
+                while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
+                guard cursor < fdRuns.count, fdRuns[cursor].from <= index else {
+                    // No process row until the next fd run starts (or the run ends).
+                    let end = cursor < fdRuns.count ? min(run.to, fdRuns[cursor].from - 1) : run.to
+                    pieces.append(Piece(from: index, to: end, run: number, process: nil))
+                    index = end + 1
+                    continue
+                }
+                if decoded != cursor {
+                    decoded = cursor
+                    process = processRows.fds(of: fdRuns[cursor].row)
+                }
+                let end = min(run.to, fdRuns[cursor].to)
+                pieces.append(Piece(from: index, to: end, run: number, process: process))
+                index = end + 1
+            }
+        }
+        return pieces
+    }
+
+    /// The counts and the peaks of a run, the peaks sharing the counts when equal.
+    func counts(of run: Run) -> (StateCounts, StateCounts) {
+        let values = seriesRows.values(of: run.row)
+        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
+        return (counts, run.row.peakLength == 0 ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
+    }
+
+    private func points(of slot: Slot) -> [HistoryPoint] {
         var points: [HistoryPoint] = []
         points.reserveCapacity(slot.runs.reduce(0) { $0 + $1.to - $1.from + 1 })
-        for run in slot.runs {
+        var counted = -1
+        var counts = (StateCounts(values: []), StateCounts(values: []))
+        for piece in pieces(of: slot) {
             // One StateCounts per run, shared by its points.
-            let counts = StateCounts(values: run.values.last.map { $0 ?? 0 })
-            let peak =
-                run.values.peak == run.values.last ? counts : StateCounts(values: run.values.peak.map { $0 ?? 0 })
-            for index in run.from...run.to {
-                while cursor < fdRuns.count && fdRuns[cursor].to < index { cursor += 1 }
-                let process = cursor < fdRuns.count && fdRuns[cursor].from <= index ? fdRuns[cursor].values.last : nil
+            if counted != piece.run {
+                counted = piece.run
+                counts = self.counts(of: slot.runs[piece.run])
+            }
+            for index in piece.from...piece.to {
                 points.append(
                     HistoryPoint(
                         time: times[index],
                         resolution: resolutions[index],
-                        counts: counts,
-                        peak: peak,
-                        fds: process?[0],
-                        fdSoftLimit: process?[1]
+                        counts: counts.0,
+                        peak: counts.1,
+                        fds: piece.process?.fds,
+                        fdSoftLimit: piece.process?.limit
                     )
                 )
             }
         }
         return points
     }
+
+    /// For each sample index, the last index up to which the samples follow it without a
+    /// segment break (`TimeSeries`' rule: a clock that went back or a gap over its maximum) and
+    /// with finite times: the stretches `bucketedSeries` merges without looking at each sample.
+    private func smoothSpans() -> [Int32] {
+        var spans = [Int32](repeating: 0, count: times.count)
+        var index = times.count - 1
+        while index >= 0 {
+            let next = index + 1
+            let step = next < times.count ? times[next] - times[index] : .nan
+            spans[index] = step > 0 && step <= TimeSeries.defaultMaxGap ? spans[next] : Int32(index)
+            index -= 1
+        }
+        return spans
+    }
+}
+
+/// The blobs of one change table, copied one after the other as they are read; runs name rows
+/// in them by `RowRef`.
+struct RowStore {
+    let codec: ChangeCodec
+    private(set) var bytes: [UInt8] = []
+
+    init(_ table: ChangeTable) { codec = ChangeCodec(table) }
+
+    /// Appends a blob; returns where it starts.
+    mutating func append(_ blob: UnsafeRawBufferPointer) throws -> Int {
+        let base = bytes.count
+        guard base + blob.count <= Int(UInt32.max) else {
+            throw HistoryError(
+                .io,
+                path: "",
+                message: "the \(codec.name) rows of this range pass 4 GB; ask for a shorter range (--since, --until)"
+            )
+        }
+        bytes.append(contentsOf: blob)
+        return base
+    }
+
+    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBytes(body)
+    }
+
+    /// A row's values and maxima.
+    func values(of row: RowRef) -> RowValues {
+        var last = [Int64?](repeating: 0, count: codec.columns)
+        var peak = [Int64?](repeating: 0, count: codec.peaks)
+        bytes.withUnsafeBytes { raw in
+            last.withUnsafeMutableBufferPointer { last in
+                peak.withUnsafeMutableBufferPointer { peak in codec.decode(raw, row, last: last, peak: peak) }
+            }
+        }
+        return RowValues(last: last, peak: peak)
+    }
+
+    /// A process row's fds and soft limit.
+    func fds(of row: RowRef) -> (fds: Int64?, limit: Int64?) {
+        withUnsafeTemporaryAllocation(of: Int64?.self, capacity: codec.columns) { last in
+            bytes.withUnsafeBytes { codec.decode($0, row, last: last, peak: nil) }
+            return (last[0], last[1])
+        }
+    }
+
+    /// Raises each of `peak` to the row's maximum for it.
+    func raise(_ peak: inout [Int64?], to row: RowRef) {
+        withUnsafeTemporaryAllocation(of: Int64?.self, capacity: codec.peaks) { other in
+            bytes.withUnsafeBytes { codec.decode($0, row, last: nil, peak: other) }
+            for index in 0..<min(peak.count, other.count) where other[index] != peak[index] {
+                peak[index] = largest(peak[index], other[index])
+            }
+        }
+    }
+}
+
+/// Entity ids to slots, in an array indexed by id (the ids are row ids: small and dense).
+private struct DenseSlots {
+    private var slots: [Int32] = []
+
+    init(_ map: [Int64: Int]) {
+        let top = map.keys.max() ?? -1
+        guard top >= 0, top < 1 << 26 else {
+            slots = []
+            sparse = map
+            return
+        }
+        slots = Array(repeating: -1, count: Int(top) + 1)
+        for (entity, slot) in map where entity >= 0 { slots[Int(entity)] = Int32(slot) }
+        sparse = map.filter { $0.key < 0 }
+    }
+
+    /// Ids outside the array's range (negative or very large: never from SQLite's own row ids).
+    private var sparse: [Int64: Int] = [:]
+
+    subscript(entity: Int64) -> Int? {
+        if entity >= 0 && entity < slots.count {
+            let slot = slots[Int(entity)]
+            return slot < 0 ? nil : Int(slot)
+        }
+        return sparse[entity]
+    }
 }
 
 /// The open runs of one change table's entities while a level is read.
 private struct RunBook {
     let table: ChangeTable
-    /// Per entity slot: its values and the first sample index they hold from; nil when absent.
-    var open: [(values: RowValues, from: Int)?]
-    /// The slots that are open, so that a keyframe visits only them.
-    var active: Set<Int> = []
+    let slots: DenseSlots
+    /// Per entity slot: its row and the first sample index it holds from; nil when absent.
+    var open: [(row: RowRef, from: Int)?]
+    /// The sample (by ordinal in this level) each slot last had a row in.
+    var seen: [Int]
+    var sample = 0
+    /// The rows of the sample being read: slot, row, and whether it says the entity has gone.
+    var rows: [(slot: Int, row: RowRef, gone: Bool)] = []
 
-    init(table: ChangeTable, count: Int) {
+    init(table: ChangeTable, slots: DenseSlots, count: Int) {
         self.table = table
+        self.slots = slots
         open = Array(repeating: nil, count: count)
+        seen = Array(repeating: -1, count: count)
+    }
+
+    /// Copies a sample's blob (nil: no row) into `store` and lists its rows of the slots wanted.
+    mutating func gather(_ blob: Data?, into store: inout RowStore, sample id: Int64) throws {
+        sample += 1
+        rows.removeAll(keepingCapacity: true)
+        guard let blob, !blob.isEmpty else { return }
+        try blob.withUnsafeBytes { raw in
+            let base = try store.append(raw)
+            try store.codec.scan(raw, sample: id) { located in
+                guard let slot = slots[located.entity] else { return }
+                seen[slot] = sample
+                rows.append((slot, located.row.shifted(by: base), table.isGone(located)))
+            }
+        }
     }
 
     /// Before a sample is shown: a keyframe ends the entities it has no row for; a row starts a run.
-    mutating func advance(
-        _ rows: [(Int, RowValues)],
-        keyframe: Bool,
-        next: Int,
-        emit: (Int, RunCollector.Run) -> Void
-    ) {
+    mutating func advance(_ store: RowStore, keyframe: Bool, next: Int, emit: (Int, RunCollector.Run) -> Void) {
         if keyframe {
-            let present = Set(rows.map(\.0))
-            for slot in active where !present.contains(slot) { close(slot, next: next, emit: emit) }
+            for slot in open.indices where open[slot] != nil && seen[slot] != sample {
+                close(slot, next: next, emit: emit)
+            }
         }
-        for (slot, values) in rows {
-            if let current = open[slot], current.values == values { continue }
-            close(slot, next: next, emit: emit)
-            open[slot] = (values, next)
-            active.insert(slot)
+        store.withBytes { bytes in
+            for (slot, row, _) in rows {
+                if let current = open[slot], ChangeCodec.same(bytes, current.row, row) { continue }
+                close(slot, next: next, emit: emit)
+                open[slot] = (row, next)
+            }
         }
     }
 
     /// After a sample was shown: a gone entity ends, one with maxima above its values holds still.
-    mutating func settle(_ rows: [(Int, RowValues)], next: Int, emit: (Int, RunCollector.Run) -> Void) {
-        for (slot, values) in rows {
+    mutating func settle(next: Int, emit: (Int, RunCollector.Run) -> Void) {
+        for (slot, row, gone) in rows {
             guard open[slot] != nil else { continue }
-            if table.isGone(values.last) {
+            if gone {
                 close(slot, next: next, emit: emit)
-            } else if !values.peak.elementsEqual(values.last.prefix(table.peakColumns.count)) {
+            } else if row.peakLength > 0 {
                 close(slot, next: next, emit: emit)
-                open[slot] = (table.steady(values.last), next)
-                active.insert(slot)
+                open[slot] = (row.steady, next)
             }
         }
     }
 
     /// Ends every run at the level's end.
     mutating func closeAll(next: Int, emit: (Int, RunCollector.Run) -> Void) {
-        for slot in active { close(slot, next: next, emit: emit) }
+        for slot in open.indices { close(slot, next: next, emit: emit) }
     }
 
     /// Ends `slot`'s run before sample index `next`; a run over no shown sample is dropped.
     private mutating func close(_ slot: Int, next: Int, emit: (Int, RunCollector.Run) -> Void) {
         guard let current = open[slot] else { return }
         if next - 1 >= current.from {
-            emit(slot, RunCollector.Run(from: current.from, to: next - 1, values: current.values))
+            emit(slot, RunCollector.Run(from: current.from, to: next - 1, row: current.row))
         }
         open[slot] = nil
-        active.remove(slot)
     }
 }

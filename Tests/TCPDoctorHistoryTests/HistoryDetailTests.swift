@@ -144,4 +144,74 @@ import Testing
             #expect(series.segmentStarts == [0] && series.fdSegmentStarts == [0])
         }
     }
+
+    /// The buckets as a sample-by-sample merge of the points as recorded makes them: the reader
+    /// merges whole stretches at once, and must land on the same points and breaks.
+    @Test func bucketsAreASampleBySampleMerge() throws {
+        let (directory, path) = temporaryDatabase()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.write(path)
+        let reader = try HistoryReader(path: path)
+        let (since, until) = (Self.start - 60, Self.end + 60)
+        let plain = try reader.changingSeries(since: since, until: until)
+        // Wide buckets, narrow ones, one narrower than the coarse samples, and a short window.
+        for (width, window) in [(1296.0, 3600.0), (600, 3600), (61, 3600), (3600, 600)] {
+            let detail = HistoryDetail(bucketWidth: width, window: window)
+            let bucketed = try reader.changingSeries(since: since, until: until, detail: detail)
+            #expect(bucketed.series.map(\.group) == plain.series.map(\.group))
+            for (series, all) in zip(bucketed.series, plain.series) {
+                let expected = Self.merge(all.points, since: since, detail: detail)
+                #expect(series.points == expected.points, "width \(width), window \(window)")
+                #expect(series.segmentStarts == expected.starts && series.fdSegmentStarts == expected.fdStarts)
+            }
+        }
+    }
+
+    /// `HistoryDetail`'s rule, one point at a time.
+    static func merge(
+        _ all: [HistoryPoint],
+        since: Double,
+        detail: HistoryDetail
+    ) -> (points: [HistoryPoint], starts: [Int], fdStarts: [Int]) {
+        func breaks(_ previous: Double?, _ time: Double) -> Bool {
+            previous.map { time - $0 <= 0 || time - $0 > TimeSeries.defaultMaxGap } ?? true
+        }
+        guard let last = all.last else { return ([], [], []) }
+        let latest = min(last.time, all.last { $0.fds != nil }?.time ?? last.time)
+        var result: (points: [HistoryPoint], starts: [Int], fdStarts: [Int]) = ([], [], [])
+        var bucket: (number: Double, points: [HistoryPoint])?
+        func flush() {
+            guard let (_, points) = bucket, let newest = points.last else { return }
+            var peak = points[0].peak.values
+            for point in points { peak = zip(peak, point.peak.values).map { max($0, $1) } }
+            var merged = newest
+            merged.peak = StateCounts(values: peak)
+            if points.count > 1 { merged.resolution = max(newest.resolution, Int(detail.bucketWidth.rounded())) }
+            result.points.append(merged)
+            bucket = nil
+        }
+        var (previous, previousFD): (Double?, Double?) = (nil, nil)
+        for point in all {
+            let startsSegment = breaks(previous, point.time)
+            let startsFDSegment = point.fds != nil && breaks(previousFD, point.time)
+            previous = point.time
+            if point.fds != nil { previousFD = point.time }
+            if point.time < latest - detail.window && !startsSegment && !startsFDSegment {
+                let number = ((point.time - since) / detail.bucketWidth).rounded(.down)
+                if let open = bucket, open.number == number, (open.points.last?.fds == nil) == (point.fds == nil) {
+                    bucket?.points.append(point)
+                } else {
+                    flush()
+                    bucket = (number, [point])
+                }
+            } else {
+                flush()
+                if startsSegment { result.starts.append(result.points.count) }
+                if startsFDSegment { result.fdStarts.append(result.points.count) }
+                result.points.append(point)
+            }
+        }
+        flush()
+        return result
+    }
 }

@@ -13,12 +13,15 @@ import TCPDoctorHistory
 // - kernel counters that grow every sample.
 //
 // Retention runs every ten simulated minutes, as `record` runs it. Prints one JSON object.
+// `--migrate PATH` instead migrates a database of an older schema in place and says how long it took.
 
 struct Options {
     var days = 30.0
     var processes = 500
     var interval = 10.0
     var database = "/tmp/tcpdoctor-history-bench.sqlite"
+    /// A database of an older schema to migrate in place instead (`--migrate PATH`).
+    var migrate: String?
 
     init(_ arguments: [String]) {
         var words = arguments.dropFirst().makeIterator()
@@ -29,6 +32,7 @@ struct Options {
             case "--processes": processes = Int(value)!
             case "--interval": interval = Double(value)!
             case "--db": database = value
+            case "--migrate": migrate = value
             default: fatalError("unknown option \(word)")
             }
         }
@@ -62,6 +66,19 @@ struct SimulatedProcess {
 }
 
 let options = Options(CommandLine.arguments)
+if let path = options.migrate {
+    // Opening a store migrates it; retention is not applied (its clock would be today's).
+    let began = Date()
+    let store = try HistoryStore(path: path, now: { Date().timeIntervalSince1970 })
+    let seconds = Date().timeIntervalSince(began)
+    print(
+        """
+        {"migrated": "\(path)", "migrate_seconds": \(String(format: "%.1f", seconds)), \
+        "file_bytes": \(store.fileBytes), "used_bytes": \(try store.usedBytes())}
+        """
+    )
+    exit(0)
+}
 for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: options.database + suffix) }
 let start = 1_765_000_000.0
 var clock = start
