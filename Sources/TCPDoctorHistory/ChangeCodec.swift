@@ -35,65 +35,107 @@ struct RowRef: Equatable {
 ///
 /// 1. the entity id as the difference from the previous entity's (the first: the id), shifted
 ///    left one bit, with bit 0 set when the row has maxima (item 5);
-/// 2. a bit mask of the `last` values that are neither 0 nor NULL (bit i: column i); for a
-///    nullable table shifted left one bit, with bit 0 set when some value is NULL;
+/// 2. a bit mask of the `last` values that are neither 0 nor NULL (bit i: column i); for a table
+///    with sticky columns (`ChangeTable.sticky`: a process's fd limits) shifted left one bit, with
+///    bit 0 set when the row leaves them out because they hold what the entity held before (never
+///    at a keyframe); then for a nullable table shifted left one more bit, with bit 0 set when
+///    some value is NULL;
 /// 3. only when some value is NULL, a bit mask of the `last` values that are NULL;
 /// 4. the values of mask 2, in column order, zigzag-encoded;
 /// 5. only when the row has maxima: a bit mask of the leading columns whose maximum differs from
 ///    the last value, then those maxima in column order: 0 for NULL, else the zigzag-encoded
 ///    value plus one.
 ///
-/// Values not in a mask are 0. A typical group (a few nonzero counts) takes 4 to 6 bytes; a
-/// process 4 to 8. Each set of values has one encoding, so rows with the same bytes hold the same
+/// Values not in a mask are 0 (or, left out as sticky, the entity's earlier values). A typical
+/// group (a few nonzero counts) takes 4 to 6 bytes; a process whose fds changed 3 to 5. Each set of values has one encoding, so rows with the same bytes hold the same
 /// values. (Layout 1, of schema v1, always wrote masks 3 and 5; `ChangeCodecV1` reads it for the
 /// v2 migration.)
 struct ChangeCodec {
     let columns: Int
     let peaks: Int
     let nullable: Bool
+    /// Columns a row may leave out when they hold what its entity held before (`ChangeTable.sticky`).
+    let sticky: UInt64
     let name: String
 
     init(_ table: ChangeTable) {
         columns = table.columns.count
         peaks = table.peakColumns.count
         nullable = table.nullable
+        sticky = table.sticky
         name = table.name
     }
 
-    func encode(_ rows: [(Int64, RowValues)]) -> Data {
+    /// - Parameter previous: The values each entity had before this sample (the level's state);
+    ///   a row whose `sticky` columns hold the same is written without them. Empty at a keyframe,
+    ///   whose rows are all whole.
+    func encode(_ rows: [(Int64, RowValues)], previous: [Int64: [Int64?]] = [:]) -> Data {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(rows.count * 6)
-        var previous: Int64 = 0
+        var before: Int64 = 0
         for (entity, values) in rows {
-            var nonzero: UInt64 = 0
-            var null: UInt64 = 0
-            for (index, value) in values.last.enumerated() {
-                switch value {
-                case nil: null |= 1 << index
-                case 0?: break
-                case _?: nonzero |= 1 << index
-                }
-            }
-            var differs: UInt64 = 0
-            for index in 0..<peaks where values.peak[index] != values.last[index] { differs |= 1 << index }
-            Self.put(UInt64(bitPattern: entity &- previous) << 1 | (differs == 0 ? 0 : 1), &bytes)
-            previous = entity
-            if nullable {
-                Self.put(nonzero << 1 | (null == 0 ? 0 : 1), &bytes)
-                if null != 0 { Self.put(null, &bytes) }
-            } else {
-                Self.put(nonzero, &bytes)
-            }
-            for (index, value) in values.last.enumerated() where nonzero & (1 << index) != 0 {
-                Self.put(Self.zigzag(value!), &bytes)
-            }
-            guard differs != 0 else { continue }
-            Self.put(differs, &bytes)
-            for index in 0..<peaks where differs & (1 << index) != 0 {
-                Self.put(values.peak[index].map { Self.zigzag($0) + 1 } ?? 0, &bytes)
-            }
+            let inherits =
+                sticky != 0
+                && previous[entity].map { old in
+                    (0..<columns).allSatisfy { sticky & (1 << UInt64($0)) == 0 || old[$0] == values.last[$0] }
+                } == true
+            let differs = (0..<peaks).reduce(UInt64(0)) { $0 | (values.peak[$1] != values.last[$1] ? 1 << $1 : 0) }
+            Self.put(UInt64(bitPattern: entity &- before) << 1 | (differs == 0 ? 0 : 1), &bytes)
+            before = entity
+            put(values, inherits: inherits, differs: differs, &bytes)
         }
         return Data(bytes)
+    }
+
+    /// Items 2 to 5 of a row: its masks, values and maxima.
+    private func put(_ values: RowValues, inherits: Bool, differs: UInt64, _ bytes: inout [UInt8]) {
+        var nonzero: UInt64 = 0
+        var null: UInt64 = 0
+        for (index, value) in values.last.enumerated() where !inherits || sticky & (1 << UInt64(index)) == 0 {
+            switch value {
+            case nil: null |= 1 << index
+            case 0?: break
+            case _?: nonzero |= 1 << index
+            }
+        }
+        var mask = nonzero
+        if sticky != 0 { mask = mask << 1 | (inherits ? 1 : 0) }
+        if nullable { mask = mask << 1 | (null == 0 ? 0 : 1) }
+        Self.put(mask, &bytes)
+        if null != 0 { Self.put(null, &bytes) }
+        for (index, value) in values.last.enumerated() where nonzero & (1 << index) != 0 {
+            Self.put(Self.zigzag(value!), &bytes)
+        }
+        guard differs != 0 else { return }
+        Self.put(differs, &bytes)
+        for index in 0..<peaks where differs & (1 << index) != 0 {
+            Self.put(values.peak[index].map { Self.zigzag($0) + 1 } ?? 0, &bytes)
+        }
+    }
+
+    /// A row that `scan` found with `inherits`, made whole: its sticky columns taken from
+    /// `previous` (the values its entity held before), written as a row without them would be.
+    ///
+    /// - Returns: The bytes of items 2 to 5 and where the row lies in them.
+    func whole(_ raw: UnsafeRawBufferPointer, _ row: RowRef, previous: [Int64?]) -> ([UInt8], RowRef) {
+        var values = RowValues(last: previous, peak: Array(previous.prefix(peaks)))
+        var last = [Int64?](repeating: 0, count: columns)
+        last.withUnsafeMutableBufferPointer { last in
+            values.peak.withUnsafeMutableBufferPointer { peak in decode(raw, row, last: last, peak: peak) }
+        }
+        for index in 0..<columns where sticky & (1 << UInt64(index)) == 0 { values.last[index] = last[index] }
+        // The maxima of sticky columns are their values.
+        for index in 0..<peaks where sticky & (1 << UInt64(index)) != 0 { values.peak[index] = values.last[index] }
+        let differs = (0..<peaks).reduce(UInt64(0)) { $0 | (values.peak[$1] != values.last[$1] ? 1 << $1 : 0) }
+        var bytes: [UInt8] = []
+        put(values, inherits: false, differs: differs, &bytes)
+        let lastLength = bytes.withUnsafeBytes { raw in
+            var reader = Reader(bytes: raw)
+            let (nonzero, _, _) = reader.masks(nullable: nullable, sticky: sticky != 0) ?? (0, 0, false)
+            _ = reader.skip(nonzero.nonzeroBitCount)
+            return reader.offset
+        }
+        return (bytes, RowRef(offset: 0, lastLength: lastLength, peakLength: bytes.count - lastLength))
     }
 
     /// Where one row of a blob lies, found by `scan` without decoding its values.
@@ -105,6 +147,8 @@ struct ChangeCodec {
         var nonzero: UInt64
         /// Bit i: value i is NULL.
         var null: UInt64
+        /// The row leaves out its sticky columns: they hold what its entity held before.
+        var inherits: Bool
     }
 
     /// Calls `body` with every row of a blob in order, checking the layout without decoding a value.
@@ -118,8 +162,9 @@ struct ChangeCodec {
         while !reader.atEnd {
             guard let header = reader.next() else { throw corrupt(sample) }
             let start = reader.offset
-            guard let (nonzero, null) = reader.masks(nullable: nullable), nonzero & ~allowed == 0,
-                null & ~allowed == 0, null & nonzero == 0, reader.skip(nonzero.nonzeroBitCount)
+            guard let (nonzero, null, inherits) = reader.masks(nullable: nullable, sticky: sticky != 0),
+                nonzero & ~allowed == 0, null & ~allowed == 0, null & nonzero == 0,
+                !inherits || (nonzero | null) & sticky == 0, reader.skip(nonzero.nonzeroBitCount)
             else { throw corrupt(sample) }
             let lastEnd = reader.offset
             if header & 1 != 0 {
@@ -129,7 +174,7 @@ struct ChangeCodec {
             }
             entity &+= Int64(bitPattern: header >> 1)
             let row = RowRef(offset: start, lastLength: lastEnd - start, peakLength: reader.offset - lastEnd)
-            try body(Located(entity: entity, row: row, nonzero: nonzero, null: null))
+            try body(Located(entity: entity, row: row, nonzero: nonzero, null: null, inherits: inherits))
         }
     }
 
@@ -142,50 +187,63 @@ struct ChangeCodec {
         peak: UnsafeMutableBufferPointer<Int64?>?
     ) {
         var reader = Reader(bytes: raw, offset: row.offset)
-        let (nonzero, null) = reader.masks(nullable: nullable) ?? (0, 0)
-        guard last != nil || peak != nil else { return }
-        // The last values first: the maxima default to them.
-        var index = 0
-        while index < columns {
-            let bit: UInt64 = 1 << UInt64(index)
-            let value: Int64? =
-                null & bit != 0 ? nil : nonzero & bit != 0 ? Self.unzigzag(reader.next() ?? 0) : 0
+        let (nonzero, null, _) = reader.masks(nullable: nullable, sticky: sticky != 0) ?? (0, 0, false)
+        // Zero where no mask says otherwise; then the NULLs, then the values of the set bits
+        // (a typical row: two or three), in column order. The maxima default to the values.
+        if let last { last.initialize(repeating: 0) }
+        if let peak { peak.initialize(repeating: 0) }
+        var bits = null
+        while bits != 0 {
+            let index = bits.trailingZeroBitCount
+            bits &= bits - 1
+            last?[index] = nil
+            if index < peaks { peak?[index] = nil }
+        }
+        bits = nonzero
+        while bits != 0 {
+            let index = bits.trailingZeroBitCount
+            bits &= bits - 1
+            let value = Self.unzigzag(reader.next() ?? 0)
             last?[index] = value
             if index < peaks { peak?[index] = value }
-            index += 1
         }
         guard row.peakLength > 0, let peak else { return }
         reader.offset = row.offset + row.lastLength
-        let differs = reader.next() ?? 0
-        for index in 0..<peaks where differs & (1 << UInt64(index)) != 0 {
+        bits = reader.next() ?? 0
+        while bits != 0 {
+            let index = bits.trailingZeroBitCount
+            bits &= bits - 1
             let value = reader.next() ?? 0
             peak[index] = value == 0 ? nil : Self.unzigzag(value - 1)
         }
     }
 
-    /// Whether two rows that `scan` checked hold the same values and maxima: the same bytes
-    /// (the layout writes each set of values one way only).
-    static func same(_ raw: UnsafeRawBufferPointer, _ a: RowRef, _ b: RowRef) -> Bool {
+    /// Whether two rows that `scan` checked, `a` of the bytes `x` and `b` of `y`, hold the same
+    /// values and maxima: the same bytes (the layout writes each set of values one way only).
+    static func same(_ x: UnsafeRawBufferPointer, _ a: RowRef, _ y: UnsafeRawBufferPointer, _ b: RowRef) -> Bool {
         guard a.lastLength == b.lastLength, a.peakLength == b.peakLength else { return false }
-        if a.offset == b.offset { return true }
-        let base = raw.baseAddress!
-        if memcmp(base + a.offset, base + b.offset, a.lastLength) != 0 { return false }
+        guard let left = x.baseAddress, let right = y.baseAddress else { return false }
+        if left == right && a.offset == b.offset { return true }
+        if memcmp(left + a.offset, right + b.offset, a.lastLength) != 0 { return false }
         guard a.peakLength > 0 else { return true }
-        return memcmp(base + a.offset + a.lastLength, base + b.offset + b.lastLength, a.peakLength) == 0
+        return memcmp(left + a.offset + a.lastLength, right + b.offset + b.lastLength, a.peakLength) == 0
     }
 
     /// - Throws: `HistoryError.Code.corrupt` naming the table and sample when the blob is cut
     ///   short or names a column the table does not have.
-    func decode(_ data: Data, sample: Int64) throws -> [(Int64, RowValues)] {
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [(Int64, RowValues)] in
-            var rows: [(Int64, RowValues)] = []
+    ///
+    /// A row that `inherits` has 0 in its sticky columns: the caller takes them from the values
+    /// its entity held before (the rows of the samples before, from the last keyframe on).
+    func decode(_ data: Data, sample: Int64) throws -> [(entity: Int64, values: RowValues, inherits: Bool)] {
+        try data.withUnsafeBytes { raw throws -> [(entity: Int64, values: RowValues, inherits: Bool)] in
+            var rows: [(entity: Int64, values: RowValues, inherits: Bool)] = []
             var last = [Int64?](repeating: 0, count: columns)
             var peak = [Int64?](repeating: 0, count: peaks)
             try scan(raw, sample: sample) { located in
                 last.withUnsafeMutableBufferPointer { last in
                     peak.withUnsafeMutableBufferPointer { peak in decode(raw, located.row, last: last, peak: peak) }
                 }
-                rows.append((located.entity, RowValues(last: last, peak: peak)))
+                rows.append((located.entity, RowValues(last: last, peak: peak), located.inherits))
             }
             return rows
         }
@@ -218,14 +276,23 @@ struct ChangeCodec {
         var offset = 0
         var atEnd: Bool { offset >= bytes.count }
 
-        /// Masks 2 and 3 of a row: the nonzero and the NULL values; nil when the bytes end first
-        /// or mask 3 is there with no bit set.
-        mutating func masks(nullable: Bool) -> (nonzero: UInt64, null: UInt64)? {
-            guard let mask = next() else { return nil }
-            guard nullable else { return (mask, 0) }
-            guard mask & 1 != 0 else { return (mask >> 1, 0) }
+        /// Masks 2 and 3 of a row: the nonzero and the NULL values, and whether the row leaves
+        /// out its sticky columns; nil when the bytes end first or mask 3 is there with no bit set.
+        mutating func masks(nullable: Bool, sticky: Bool) -> (nonzero: UInt64, null: UInt64, inherits: Bool)? {
+            guard var mask = next() else { return nil }
+            var hasNull = false
+            if nullable {
+                hasNull = mask & 1 != 0
+                mask >>= 1
+            }
+            var inherits = false
+            if sticky {
+                inherits = mask & 1 != 0
+                mask >>= 1
+            }
+            guard hasNull else { return (mask, 0, inherits) }
             guard let null = next(), null != 0 else { return nil }
-            return (mask >> 1, null)
+            return (mask, null, inherits)
         }
 
         /// Steps over `count` varints; false when the bytes end first.
@@ -235,6 +302,11 @@ struct ChangeCodec {
         }
 
         mutating func next() -> UInt64? {
+            // Most varints here are one byte.
+            if offset < bytes.count, bytes[offset] < 0x80 {
+                offset += 1
+                return UInt64(bytes[offset - 1])
+            }
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while offset < bytes.count, shift < 64 {

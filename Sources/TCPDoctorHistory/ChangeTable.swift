@@ -23,6 +23,9 @@ struct ChangeTable: Sendable {
     let peakColumns: [String]
     /// What a gone entity's row holds.
     let gone: [Int64?]
+    /// Columns (bit i: column i) that rarely change: a row leaves them out when they hold what
+    /// its entity held before (a process's fd limits, beside its fds that change every sample).
+    let sticky: UInt64
     /// Whether values may be NULL (a process's fds when it has gone, an unlimited fd limit).
     var nullable: Bool { gone.contains(nil) }
 
@@ -31,14 +34,16 @@ struct ChangeTable: Sendable {
         key: "series_id",
         columns: StateCounts.columns,
         peakColumns: StateCounts.columns.map { $0 + "_max" },
-        gone: Array(repeating: 0, count: StateCounts.columns.count)
+        gone: Array(repeating: 0, count: StateCounts.columns.count),
+        sticky: 0
     )
     static let processes = ChangeTable(
         name: "process_point",
         key: "process_id",
         columns: ["fds", "fd_soft", "fd_hard"],
         peakColumns: ["fds_max"],
-        gone: [nil, nil, nil]
+        gone: [nil, nil, nil],
+        sticky: 0b110
     )
 
     /// True when a row says its entity has gone: no socket left, or the process not seen.
@@ -50,6 +55,27 @@ struct ChangeTable: Sendable {
     /// a NULL fd count.
     func isGone(_ row: ChangeCodec.Located) -> Bool {
         name == "point" ? row.nonzero == 0 : row.null & 1 != 0
+    }
+
+    /// A row that left out its sticky columns, with them taken from `before` (their maxima are
+    /// their values).
+    func inheriting(_ values: RowValues, from before: [Int64?]) -> RowValues {
+        var values = values
+        for index in columns.indices where sticky & (1 << UInt64(index)) != 0 {
+            values.last[index] = before[index]
+            if index < peakColumns.count { values.peak[index] = before[index] }
+        }
+        return values
+    }
+
+    /// The error for a row that inherits sticky columns from an entity that had no values.
+    func orphan(sample: Int64) -> HistoryError {
+        HistoryError(
+            .corrupt,
+            path: "",
+            message: "the \(name) blob of sample \(sample) refers to values no earlier sample holds; "
+                + "move the database away and record anew"
+        )
     }
 
     /// Values that held still: the maxima are the last values.
@@ -87,19 +113,26 @@ struct ChangeTable: Sendable {
         guard !rows.isEmpty else { return state }
         rows.sort { $0.0 < $1.0 }
         try db.cachedStatement(sql: "INSERT INTO \(name) (sample_id, data) VALUES (?, ?)")
-            .execute(arguments: [sample, ChangeCodec(self).encode(rows)])
+            .execute(arguments: [sample, ChangeCodec(self).encode(rows, previous: keyframe ? [:] : previous)])
         return state
     }
 
     /// The rows of a level's samples between two ids, grouped by sample.
     ///
     /// - Throws: `HistoryError.Code.corrupt` when a blob does not decode.
-    func rows(_ db: Database, resolution: Int, fromID: Int64, toID: Int64) throws -> [Int64: [(Int64, RowValues)]] {
+    ///
+    /// A row that `inherits` has 0 in its sticky columns; `HistoryReplay` fills them in.
+    func rows(
+        _ db: Database,
+        resolution: Int,
+        fromID: Int64,
+        toID: Int64
+    ) throws -> [Int64: [(entity: Int64, values: RowValues, inherits: Bool)]] {
         let sql = """
             SELECT p.sample_id, p.data FROM \(name) p JOIN sample s ON s.id = p.sample_id
             WHERE s.resolution = ? AND p.sample_id BETWEEN ? AND ?
             """
-        var result: [Int64: [(Int64, RowValues)]] = [:]
+        var result: [Int64: [(entity: Int64, values: RowValues, inherits: Bool)]] = [:]
         let codec = ChangeCodec(self)
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: [resolution, fromID, toID])
         while let row = try cursor.next() {
@@ -116,7 +149,7 @@ struct ChangeTable: Sendable {
         let codec = ChangeCodec(self)
         let cursor = try Row.fetchCursor(db, sql: "SELECT sample_id, data FROM \(name)")
         while let row = try cursor.next() {
-            for (entity, _) in try codec.decode(row[1], sample: row[0]) { entities.insert(entity) }
+            for decoded in try codec.decode(row[1], sample: row[0]) { entities.insert(decoded.entity) }
         }
         return entities
     }

@@ -44,13 +44,19 @@ extension RunCollector {
     /// of a piece that falls in one bucket without a segment break at once (`smooth`: for each
     /// sample index, the last index that follows it without a break), so that 30 days of
     /// 10-second samples cost about a step per bucket and per change, not one per sample.
-    func bucketedSeries(of slot: Slot, since: Double, detail: HistoryDetail, smooth: [Int32]) -> HistorySeries {
+    func bucketedSeries(
+        of slot: Slot,
+        rows: SlotRows,
+        since: Double,
+        detail: HistoryDetail,
+        smooth: [Int32]
+    ) -> HistorySeries {
         guard let last = slot.runs.last?.to else { return HistorySeries(group: slot.group, points: []) }
         let pieces = pieces(of: slot)
         // The fit windows of the counts and of the fds end at their own latest points.
         let latest = min(times[last], lastFDTime(pieces) ?? times[last])
         var bucketer = Bucketer(
-            rows: seriesRows,
+            rows: rows,
             since: since,
             width: detail.bucketWidth,
             cutoff: latest - detail.window
@@ -92,7 +98,7 @@ extension RunCollector {
                 } else {
                     if counted != piece.run {
                         counted = piece.run
-                        counts = self.counts(of: run)
+                        counts = rows.counts(of: run.row)
                     }
                     bucketer.keep(
                         HistoryPoint(
@@ -156,7 +162,7 @@ extension RunCollector {
 /// that the breaks and the fit windows are those of the points as recorded.
 private struct Bucketer {
     /// The rows the runs name.
-    let rows: RowStore
+    let rows: SlotRows
     let since: Double
     let width: Double
     let cutoff: Double
@@ -172,7 +178,7 @@ private struct Bucketer {
     private var number = 0.0
     private var merged = 0
 
-    init(rows: RowStore, since: Double, width: Double, cutoff: Double) {
+    init(rows: SlotRows, since: Double, width: Double, cutoff: Double) {
         (self.rows, self.since, self.width, self.cutoff) = (rows, since, width, cutoff)
     }
 

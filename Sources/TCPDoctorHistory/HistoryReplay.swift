@@ -103,8 +103,8 @@ struct HistoryReplay {
         var series: [Int64: RowValues] = [:]
         var processes: [Int64: RowValues] = [:]
         for sample in samples {
-            advance(&series, ChangeTable.series, seriesRows[sample.id] ?? [], keyframe: sample.keyframe)
-            advance(&processes, ChangeTable.processes, processRows[sample.id] ?? [], keyframe: sample.keyframe)
+            try advance(&series, ChangeTable.series, seriesRows[sample.id] ?? [], sample: sample)
+            try advance(&processes, ChangeTable.processes, processRows[sample.id] ?? [], sample: sample)
             if sample.takenAt >= from && sample.takenAt <= through { try body(sample, series, processes) }
             settle(&series, ChangeTable.series)
             settle(&processes, ChangeTable.processes)
@@ -168,14 +168,25 @@ struct HistoryReplay {
         return state
     }
 
+    /// Applies a sample's rows; a row that inherits its sticky columns takes them from its
+    /// entity's values before.
+    ///
+    /// - Throws: `HistoryError.Code.corrupt` for a row that inherits from an entity with none.
     private static func advance(
         _ state: inout [Int64: RowValues],
         _ table: ChangeTable,
-        _ rows: [(Int64, RowValues)],
-        keyframe: Bool
-    ) {
-        if keyframe { state.removeAll(keepingCapacity: true) }
-        for (key, values) in rows { state[key] = values }
+        _ rows: [(entity: Int64, values: RowValues, inherits: Bool)],
+        sample: SampleRow
+    ) throws {
+        if sample.keyframe { state.removeAll(keepingCapacity: true) }
+        for (key, values, inherits) in rows {
+            guard inherits else {
+                state[key] = values
+                continue
+            }
+            guard let before = state[key] else { throw table.orphan(sample: sample.id) }
+            state[key] = table.inheriting(values, from: before.last)
+        }
     }
 
     /// After a sample: gone entities leave, the others hold still until their next row.

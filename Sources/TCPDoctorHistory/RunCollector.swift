@@ -10,10 +10,11 @@ import TCPDoctorCore
 /// row for an entity ends it; a gone row is shown in its sample and ends the entity after it; a
 /// row whose maxima differ from its values holds the values (maxima equal) from the next sample.
 ///
-/// The rows are not decoded as they are read: the blobs are kept, one after the other, in a
-/// `RowStore` per table, and a run names its row's bytes there. Two rows hold the same values
-/// when their bytes are the same, so a run is found without building a value, and only the rows
-/// that become points are decoded (30 days of a busy host: millions of rows, a few thousand points).
+/// The rows are not decoded as they are read: a row that starts a run is copied, as bytes, after
+/// the earlier ones of its entity (`RowStore`), and the run names it there. Two rows hold the
+/// same values when their bytes are the same, so a run is found without building a value, and
+/// each entity's rows lie together in memory when its points are built (30 days of a busy host:
+/// millions of rows, a few thousand points per group).
 struct RunCollector {
     /// Values held over the samples `from...to` (indices into `times`).
     struct Run {
@@ -41,7 +42,7 @@ struct RunCollector {
     /// The time and resolution of every sample in the range, by index.
     var times: [Double] = []
     var resolutions: [Int] = []
-    /// The rows the runs name.
+    /// The rows the runs name, per slot.
     var seriesRows = RowStore(.series)
     var processRows = RowStore(.processes)
 
@@ -74,15 +75,23 @@ struct RunCollector {
         )
         var seriesBook = RunBook(table: .series, slots: DenseSlots(series), count: slots.count)
         var processBook = RunBook(table: .processes, slots: DenseSlots(processes), count: processRuns.count)
+        seriesRows.reserve(slots: slots.count)
+        processRows.reserve(slots: processRuns.count)
         while let sample = try cursor.next() {
             let id: Int64 = sample[0]
             let time: Double = sample[1]
             let keyframe: Bool = sample[2]
-            try sample.withUnsafeData(atIndex: 3) { try seriesBook.gather($0, into: &seriesRows, sample: id) }
-            try sample.withUnsafeData(atIndex: 4) { try processBook.gather($0, into: &processRows, sample: id) }
             let next = times.count
-            seriesBook.advance(seriesRows, keyframe: keyframe, next: next) { slots[$0].runs.append($1) }
-            processBook.advance(processRows, keyframe: keyframe, next: next) { processRuns[$0].append($1) }
+            try sample.withUnsafeData(atIndex: 3) { blob in
+                try seriesBook.advance(blob, sample: id, keyframe: keyframe, next: next, store: &seriesRows) {
+                    slots[$0].runs.append($1)
+                }
+            }
+            try sample.withUnsafeData(atIndex: 4) { blob in
+                try processBook.advance(blob, sample: id, keyframe: keyframe, next: next, store: &processRows) {
+                    processRuns[$0].append($1)
+                }
+            }
             if time >= from && time <= through {
                 times.append(time)
                 resolutions.append(resolution)
@@ -106,20 +115,19 @@ struct RunCollector {
         var result: [HistorySeries] = []
         var unchanged = 0
         let smooth = detail == nil ? [] : smoothSpans()
-        seriesRows.withBytes { bytes in
-            for slot in slots where !slot.runs.isEmpty {
-                let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy {
-                    ChangeCodec.same(bytes, $0.row, $1.row) && $1.from == $0.to + 1
-                }
-                if held && !keepUnchanged {
-                    unchanged += 1
-                    continue
-                }
-                if let (since, detail) = detail {
-                    result.append(bucketedSeries(of: slot, since: since, detail: detail, smooth: smooth))
-                } else {
-                    result.append(HistorySeries(group: slot.group, points: points(of: slot)))
-                }
+        for (number, slot) in slots.enumerated() where !slot.runs.isEmpty {
+            let rows = seriesRows[number]
+            let held = zip(slot.runs, slot.runs.dropFirst()).allSatisfy {
+                rows.same($0.row, $1.row) && $1.from == $0.to + 1
+            }
+            if held && !keepUnchanged {
+                unchanged += 1
+                continue
+            }
+            if let (since, detail) = detail {
+                result.append(bucketedSeries(of: slot, rows: rows, since: since, detail: detail, smooth: smooth))
+            } else {
+                result.append(HistorySeries(group: slot.group, points: points(of: slot, rows: rows)))
             }
         }
         return (result, unchanged)
@@ -138,6 +146,7 @@ struct RunCollector {
 
     func pieces(of slot: Slot) -> [Piece] {
         let fdRuns = slot.process.map { processRuns[$0] } ?? []
+        let fdRows = slot.process.map { processRows[$0] }
         var pieces: [Piece] = []
         pieces.reserveCapacity(slot.runs.count)
         var cursor = 0
@@ -156,7 +165,7 @@ struct RunCollector {
                 }
                 if decoded != cursor {
                     decoded = cursor
-                    process = processRows.fds(of: fdRuns[cursor].row)
+                    process = fdRows?.fds(of: fdRuns[cursor].row) ?? (nil, nil)
                 }
                 let end = min(run.to, fdRuns[cursor].to)
                 pieces.append(Piece(from: index, to: end, run: number, process: process))
@@ -166,14 +175,7 @@ struct RunCollector {
         return pieces
     }
 
-    /// The counts and the peaks of a run, the peaks sharing the counts when equal.
-    func counts(of run: Run) -> (StateCounts, StateCounts) {
-        let values = seriesRows.values(of: run.row)
-        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
-        return (counts, run.row.peakLength == 0 ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
-    }
-
-    private func points(of slot: Slot) -> [HistoryPoint] {
+    private func points(of slot: Slot, rows: SlotRows) -> [HistoryPoint] {
         var points: [HistoryPoint] = []
         points.reserveCapacity(slot.runs.reduce(0) { $0 + $1.to - $1.from + 1 })
         var counted = -1
@@ -182,7 +184,7 @@ struct RunCollector {
             // One StateCounts per run, shared by its points.
             if counted != piece.run {
                 counted = piece.run
-                counts = self.counts(of: slot.runs[piece.run])
+                counts = rows.counts(of: slot.runs[piece.run].row)
             }
             for index in piece.from...piece.to {
                 points.append(
@@ -216,30 +218,51 @@ struct RunCollector {
     }
 }
 
-/// The blobs of one change table, copied one after the other as they are read; runs name rows
-/// in them by `RowRef`.
+/// The rows the runs of one change table name: per slot, the bytes of each row that started a
+/// run, one after the other, so that an entity's rows are read from one stretch of memory.
 struct RowStore {
     let codec: ChangeCodec
-    private(set) var bytes: [UInt8] = []
+    private var rows: [[UInt8]] = []
 
     init(_ table: ChangeTable) { codec = ChangeCodec(table) }
 
-    /// Appends a blob; returns where it starts.
-    mutating func append(_ blob: UnsafeRawBufferPointer) throws -> Int {
-        let base = bytes.count
-        guard base + blob.count <= Int(UInt32.max) else {
+    /// Makes room for slots up to `slots`.
+    mutating func reserve(slots: Int) {
+        while rows.count < slots { rows.append([]) }
+    }
+
+    /// Copies `row` of `blob` after the rows of `slot`; returns where it lies now.
+    ///
+    /// - Throws: `HistoryError.Code.io` past 4 GB of one entity's rows.
+    mutating func keep(_ row: RowRef, of blob: UnsafeRawBufferPointer, slot: Int) throws -> RowRef {
+        let offset = rows[slot].count
+        let length = row.lastLength + row.peakLength
+        guard offset + length <= Int(UInt32.max) else {
             throw HistoryError(
                 .io,
                 path: "",
                 message: "the \(codec.name) rows of this range pass 4 GB; ask for a shorter range (--since, --until)"
             )
         }
-        bytes.append(contentsOf: blob)
-        return base
+        rows[slot].append(contentsOf: UnsafeRawBufferPointer(rebasing: blob[row.offset..<(row.offset + length)]))
+        return RowRef(offset: offset, lastLength: row.lastLength, peakLength: row.peakLength)
     }
 
-    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try bytes.withUnsafeBytes(body)
+    /// Whether `kept`, a row of `slot`, holds the values of `row` of `blob`.
+    func same(slot: Int, _ kept: RowRef, _ row: RowRef, of blob: UnsafeRawBufferPointer) -> Bool {
+        rows[slot].withUnsafeBytes { ChangeCodec.same($0, kept, blob, row) }
+    }
+
+    subscript(slot: Int) -> SlotRows { SlotRows(codec: codec, bytes: rows[slot]) }
+}
+
+/// The rows of one slot, decoded on demand.
+struct SlotRows {
+    let codec: ChangeCodec
+    let bytes: [UInt8]
+
+    func same(_ a: RowRef, _ b: RowRef) -> Bool {
+        bytes.withUnsafeBytes { ChangeCodec.same($0, a, $0, b) }
     }
 
     /// A row's values and maxima.
@@ -252,6 +275,13 @@ struct RowStore {
             }
         }
         return RowValues(last: last, peak: peak)
+    }
+
+    /// A group row's counts and peaks, the peaks sharing the counts when equal.
+    func counts(of row: RowRef) -> (StateCounts, StateCounts) {
+        let values = values(of: row)
+        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
+        return (counts, row.peakLength == 0 ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
     }
 
     /// A process row's fds and soft limit.
@@ -305,13 +335,15 @@ private struct DenseSlots {
 private struct RunBook {
     let table: ChangeTable
     let slots: DenseSlots
-    /// Per entity slot: its row and the first sample index it holds from; nil when absent.
+    /// Per entity slot: its row (in the `RowStore`) and the first sample index it holds from;
+    /// nil when absent.
     var open: [(row: RowRef, from: Int)?]
     /// The sample (by ordinal in this level) each slot last had a row in.
     var seen: [Int]
     var sample = 0
-    /// The rows of the sample being read: slot, row, and whether it says the entity has gone.
-    var rows: [(slot: Int, row: RowRef, gone: Bool)] = []
+    /// The rows of the sample being read: slot, whether it says the entity has gone, whether its
+    /// maxima differ from its values.
+    var rows: [(slot: Int, gone: Bool, peaks: Bool)] = []
 
     init(table: ChangeTable, slots: DenseSlots, count: Int) {
         self.table = table
@@ -320,46 +352,67 @@ private struct RunBook {
         seen = Array(repeating: -1, count: count)
     }
 
-    /// Copies a sample's blob (nil: no row) into `store` and lists its rows of the slots wanted.
-    mutating func gather(_ blob: Data?, into store: inout RowStore, sample id: Int64) throws {
+    /// Before a sample is shown: a keyframe ends the entities its blob (nil: no row) has no row
+    /// for; a row with other values than its entity's run starts a run (copied into `store`).
+    mutating func advance(
+        _ blob: Data?,
+        sample id: Int64,
+        keyframe: Bool,
+        next: Int,
+        store: inout RowStore,
+        emit: (Int, RunCollector.Run) -> Void
+    ) throws {
         sample += 1
         rows.removeAll(keepingCapacity: true)
-        guard let blob, !blob.isEmpty else { return }
-        try blob.withUnsafeBytes { raw in
-            let base = try store.append(raw)
+        var found: [(slot: Int, row: RowRef, inherits: Bool)] = []
+        try (blob ?? Data()).withUnsafeBytes { raw in
             try store.codec.scan(raw, sample: id) { located in
                 guard let slot = slots[located.entity] else { return }
                 seen[slot] = sample
-                rows.append((slot, located.row.shifted(by: base), table.isGone(located)))
+                rows.append((slot, table.isGone(located), located.row.peakLength > 0))
+                found.append((slot, located.row, located.inherits))
+            }
+            if keyframe {
+                for slot in open.indices where open[slot] != nil && seen[slot] != sample {
+                    close(slot, next: next, emit: emit)
+                }
+            }
+            for (slot, row, inherits) in found {
+                guard inherits else {
+                    try start(slot, row, of: raw, next: next, store: &store, emit: emit)
+                    continue
+                }
+                // Its sticky columns are those of the run it follows.
+                guard let current = open[slot] else { throw table.orphan(sample: id) }
+                let (bytes, whole) = store.codec.whole(raw, row, previous: store[slot].values(of: current.row).last)
+                try bytes.withUnsafeBytes { try start(slot, whole, of: $0, next: next, store: &store, emit: emit) }
             }
         }
     }
 
-    /// Before a sample is shown: a keyframe ends the entities it has no row for; a row starts a run.
-    mutating func advance(_ store: RowStore, keyframe: Bool, next: Int, emit: (Int, RunCollector.Run) -> Void) {
-        if keyframe {
-            for slot in open.indices where open[slot] != nil && seen[slot] != sample {
-                close(slot, next: next, emit: emit)
-            }
-        }
-        store.withBytes { bytes in
-            for (slot, row, _) in rows {
-                if let current = open[slot], ChangeCodec.same(bytes, current.row, row) { continue }
-                close(slot, next: next, emit: emit)
-                open[slot] = (row, next)
-            }
-        }
+    /// Starts a run of `row` of `blob` for `slot`, unless its values are those of the run open.
+    private mutating func start(
+        _ slot: Int,
+        _ row: RowRef,
+        of blob: UnsafeRawBufferPointer,
+        next: Int,
+        store: inout RowStore,
+        emit: (Int, RunCollector.Run) -> Void
+    ) throws {
+        if let current = open[slot], store.same(slot: slot, current.row, row, of: blob) { return }
+        close(slot, next: next, emit: emit)
+        open[slot] = (try store.keep(row, of: blob, slot: slot), next)
     }
 
     /// After a sample was shown: a gone entity ends, one with maxima above its values holds still.
     mutating func settle(next: Int, emit: (Int, RunCollector.Run) -> Void) {
-        for (slot, row, gone) in rows {
-            guard open[slot] != nil else { continue }
+        for (slot, gone, peaks) in rows {
+            guard let current = open[slot] else { continue }
             if gone {
                 close(slot, next: next, emit: emit)
-            } else if row.peakLength > 0 {
+            } else if peaks {
                 close(slot, next: next, emit: emit)
-                open[slot] = (row.steady, next)
+                open[slot] = (current.row.steady, next)
             }
         }
     }

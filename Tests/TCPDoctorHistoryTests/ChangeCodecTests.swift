@@ -72,8 +72,10 @@ import Testing
                 #expect(located.map(\.entity) == rows.map(\.0))
                 for (a, first) in zip(located, rows) {
                     for (b, second) in zip(located, rows).prefix(60) {
-                        #expect(ChangeCodec.same(raw, a.row, b.row) == (first.1 == second.1))
-                        #expect(ChangeCodec.same(raw, a.row.steady, b.row) == (table.steady(first.1.last) == second.1))
+                        #expect(ChangeCodec.same(raw, a.row, raw, b.row) == (first.1 == second.1))
+                        #expect(
+                            ChangeCodec.same(raw, a.row.steady, raw, b.row) == (table.steady(first.1.last) == second.1)
+                        )
                     }
                 }
             }
@@ -98,5 +100,42 @@ import Testing
         let processes = try ChangeCodecV1.decode(Data([9, 0b1, 0b110, 34, 0b1, 0]), .processes, sample: 1)
         #expect(processes.map(\.1) == [RowValues(last: [17, nil, nil], peak: [nil])])
         #expect(throws: HistoryError.self) { try ChangeCodecV1.decode(Data([9, 0b1, 0b110]), .processes, sample: 1) }
+    }
+
+    /// A process's fd limits are left out of a row while they hold what it held before, and made
+    /// whole again from the row before.
+    @Test func stickyLimitsAreLeftOutAndMadeWhole() throws {
+        let codec = ChangeCodec(.processes)
+        let before: [Int64: [Int64?]] = [1: [10, 1024, 4096], 2: [10, 1024, 4096]]
+        let rows: [(Int64, RowValues)] = [
+            (1, RowValues(last: [12, 1024, 4096], peak: [15])),  // limits as before: left out
+            (2, ChangeTable.processes.steady([12, 2048, 4096])),  // a limit raised: whole
+            (3, ChangeTable.processes.steady([5, nil, nil])),  // new: whole
+        ]
+        let data = codec.encode(rows, previous: before)
+        #expect(data.count < codec.encode(rows).count)
+        let decoded = try codec.decode(data, sample: 1)
+        #expect(decoded.map(\.inherits) == [true, false, false])
+        #expect(decoded[1].values == rows[1].1 && decoded[2].values == rows[2].1)
+        #expect(ChangeTable.processes.inheriting(decoded[0].values, from: before[1]!) == rows[0].1)
+        // What the reader keeps: the row as it would be written whole.
+        try data.withUnsafeBytes { raw in
+            var first: ChangeCodec.Located?
+            try codec.scan(raw, sample: 1) { if first == nil { first = $0 } }
+            let (bytes, row) = codec.whole(raw, try #require(first).row, previous: before[1]!)
+            let whole = codec.encode([rows[0]])
+            // The whole row's bytes after its one-byte header.
+            #expect(bytes == Array(whole.dropFirst()))
+            bytes.withUnsafeBytes { kept in
+                var last = [Int64?](repeating: 0, count: 3)
+                var peak = [Int64?](repeating: 0, count: 1)
+                last.withUnsafeMutableBufferPointer { last in
+                    peak.withUnsafeMutableBufferPointer { peak in codec.decode(kept, row, last: last, peak: peak) }
+                }
+                #expect(RowValues(last: last, peak: peak) == rows[0].1)
+            }
+        }
+        // A row may not name a column it leaves out.
+        #expect(throws: HistoryError.self) { try codec.decode(Data([2, 0b1_0010, 24]), sample: 1) }
     }
 }

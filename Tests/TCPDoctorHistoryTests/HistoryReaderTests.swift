@@ -33,7 +33,15 @@ import Testing
 
     static func aggregate(_ index: Int) -> SampleAggregate {
         var aggregate = SampleAggregate()
-        func add(pid: Int32, start: UInt64, port: UInt16, closeWait: Int64, fds: Int64, command: String = "svc") {
+        func add(
+            pid: Int32,
+            start: UInt64,
+            port: UInt16,
+            closeWait: Int64,
+            fds: Int64,
+            command: String = "svc",
+            limit: Int64 = 1024
+        ) {
             let key = SampleAggregate.ProcessKey(pid: pid, startTime: start)
             var counts = StateCounts()
             counts.values[0] = 1
@@ -45,11 +53,19 @@ import Testing
                 command: command,
                 argvHash: UInt64(pid),
                 openFiles: fds,
-                fileLimitSoft: 1024
+                fileLimitSoft: limit
             )
         }
         for n in 0..<20 { add(pid: 100 + Int32(n), start: 1, port: 9000 + UInt16(n), closeWait: 5, fds: 50) }
-        add(pid: 200, start: 1, port: 8000, closeWait: Int64(index / 7), fds: 100 + Int64(index / 7))
+        // Its fd limit is raised once (rows after it carry the limit again, then leave it out).
+        add(
+            pid: 200,
+            start: 1,
+            port: 8000,
+            closeWait: Int64(index / 7),
+            fds: 100 + Int64(index / 7),
+            limit: index < 1500 ? 1024 : 4096
+        )
         if index % 500 < 300 { add(pid: 201, start: 1, port: 8001, closeWait: 3, fds: 60) }
         add(pid: 202, start: 1, port: 8002, closeWait: 2, fds: 60 + Int64(index / 100))
         add(
