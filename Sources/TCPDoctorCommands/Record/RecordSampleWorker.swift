@@ -15,7 +15,15 @@ final class RecordSampleWorker: @unchecked Sendable {
         case signal(Int32)
     }
 
-    private let sampler = Sampler()
+    /// The longest time between two full owner walks: five minutes, not `watch`'s one. A
+    /// recorder runs for months in the background, and on a busy host a full walk costs twice
+    /// an incremental refresh; what a longer period risks is only the incremental refresh's one
+    /// blind spot (`OwnerBook`: a process that swapped a shared socket's fd for another file at
+    /// the same fd count stays listed among its holders), and any refresh whose books do not
+    /// balance walks fully at once.
+    static let fullWalkPeriod: Duration = .seconds(300)
+
+    private let sampler = Sampler(fullRefreshPeriod: fullWalkPeriod)
     private let result = Mutex<Result<Sample, LinuxError>?>(nil)
     private let completion: (read: Int32, write: Int32)
     private var running: JoinableThread?
