@@ -175,3 +175,21 @@ import Testing
         }
     }
 }
+
+/// docs/metrics.md names every family a real exposition has, under the name its samples carry.
+@Suite struct MetricsDocumentationTests {
+    static let documentation = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/metrics.md")
+
+    @Test func everyExportedFamilyIsDocumented() async throws {
+        let text = try String(contentsOf: Self.documentation, encoding: .utf8)
+        try await withLiveServer(minimumInterval: 60) { port, _ in
+            let response = try await offPool { try HTTPExchange.send("GET", "/metrics", port: port) }
+            let parsed = try Exposition(parsing: response.body, openMetrics: false)
+            #expect(parsed.types.count >= 20)
+            for name in parsed.types.keys.sorted() {
+                #expect(text.contains("| `\(name)` |"), "docs/metrics.md has no row for \(name)")
+            }
+        }
+    }
+}

@@ -75,10 +75,9 @@ enum ServeEndpoints {
 
     /// 503 with the error document of docs/json.md when the snapshot could not be taken.
     static func unreadable(_ snapshot: CachedSnapshot) -> Response {
-        guard case .failure(let failure) = snapshot.sample else {
-            return error(.internalServerError, code: "failed", "no snapshot", 1)
-        }
-        return error(.serviceUnavailable, code: "system_unreadable", failure.description, 3)
+        var message = "the system could not be read"
+        if case .failure(let failure) = snapshot.sample { message = failure.description }
+        return error(.serviceUnavailable, code: "system_unreadable", message, 3)
     }
 
     /// `{"error": {"code", "message", "exit_status"}}`, the CLI's error document.
