@@ -62,7 +62,8 @@ public enum ServeServer {
 
     /// The sentence for a failure to bind or listen.
     static func listenError(_ error: any Error, _ listen: ListenAddress) -> ServeError {
-        guard let io = findIOError(error) else {
+        // ServiceLifecycle rethrows what a service threw: NIO's IOError from bind(2) or listen(2).
+        guard let io = error as? IOError else {
             return ServeError(.listenFailed, "Could not serve on \(listen): \(error).")
         }
         switch io.errnoCode {
@@ -86,14 +87,5 @@ public enum ServeServer {
         default:
             return ServeError(.listenFailed, "Could not listen on \(listen): \(io).")
         }
-    }
-
-    /// The `IOError` behind `error`, which ServiceLifecycle may have wrapped.
-    private static func findIOError(_ error: any Error) -> IOError? {
-        if let io = error as? IOError { return io }
-        for child in Mirror(reflecting: error).children {
-            if let nested = child.value as? any Error, let io = findIOError(nested) { return io }
-        }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TCPDoctorLinux
 import TCPDoctorServe
 import TCPDoctorTestSupport
 import Testing
@@ -150,6 +151,58 @@ import Testing
             #expect(bad.body.contains("\"code\":\"usage\""))
             // Four documents, one snapshot.
             #expect(cache.statistics.snapshots == 1)
+        }
+    }
+
+    /// With no cache period each scrape takes its own snapshot, one after the other: the counter
+    /// that the concurrent test reads does count refreshes.
+    @Test func withoutACachePeriodEachScrapeTakesASnapshot() async throws {
+        try await withLiveServer(minimumInterval: 0) { port, cache in
+            for expected in 1...3 {
+                let response = try await offPool { try HTTPExchange.send("GET", "/metrics", port: port) }
+                let parsed = try Exposition(parsing: response.body, openMetrics: false)
+                #expect(parsed.value("tcpdoctor_snapshots_total") == Double(expected))
+            }
+            #expect(cache.statistics.snapshots == 3)
+        }
+    }
+
+    /// A system that cannot be read: /metrics still answers, says so and counts the error; the
+    /// documents are 503 with the error document.
+    @Test func aSystemThatCannotBeReadIsReportedNotHidden() async throws {
+        let cache = SnapshotCache(minimumInterval: 60, limits: MetricLimits()) {
+            .failure(LinuxError(.procfsUnreadable, "cannot read /proc (a test's failure)"))
+        }
+        try await withLiveServer(minimumInterval: 60, cache: cache) { port, _ in
+            let metrics = try await offPool { try HTTPExchange.send("GET", "/metrics", port: port) }
+            #expect(metrics.status == 200)
+            let parsed = try Exposition(parsing: metrics.body, openMetrics: false)
+            #expect(parsed.value("tcpdoctor_snapshot_success") == 0)
+            #expect(parsed.value("tcpdoctor_scrape_errors_total") == 1)
+            #expect(parsed.samples["tcpdoctor_sockets"] == nil)
+            for path in ["/api/sockets", "/api/states", "/api/findings"] {
+                let document = try await offPool { try HTTPExchange.send("GET", path, port: port) }
+                #expect(document.status == 503, "\(path)")
+                #expect(document.body.contains("\"code\":\"system_unreadable\""), "\(path)")
+                #expect(document.body.contains("cannot read /proc (a test's failure)"), "\(path)")
+            }
+        }
+    }
+
+    /// Headers past Hummingbird's 80 KiB are refused, and the server goes on answering.
+    @Test func oversizeHeadersAreRefused() async throws {
+        try await withLiveServer(minimumInterval: 60) { port, _ in
+            let huge = String(repeating: "x", count: 200_000)
+            let refused = try await offPool { () -> Int in
+                let connection = try HTTPConnection(port: port)
+                // The server may close before it has read everything: a failed write is a refusal too.
+                guard (try? connection.write(HTTPExchange.request("GET", "/healthz", headers: ["X-Big": huge]))) != nil
+                else { return 0 }
+                return (try? connection.readResponse())?.status ?? 0
+            }
+            #expect(refused != 200)
+            let health = try await offPool { try HTTPExchange.send("GET", "/healthz", port: port) }
+            #expect(health.status == 200)
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Synchronization
 import TCPDoctorCore
+import TCPDoctorLinux
 import TCPDoctorServe
 
 /// `tcpdoctor serve`: Prometheus metrics and the JSON documents over HTTP, loopback by default.
@@ -54,6 +55,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Long-running, like record: snapshots are built on the cache's queue and dropped elsewhere.
+        Sampler.useOneMallocArena()
         let configuration = ServeConfiguration(
             listen: try ListenAddress(parsing: listen),
             minimumInterval: minInterval,

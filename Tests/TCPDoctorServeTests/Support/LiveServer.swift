@@ -6,12 +6,14 @@ import TCPDoctorServe
 ///
 /// The server is stopped (its task cancelled, which shuts the ServiceGroup down gracefully) and
 /// awaited on every way out of `body`, failures included.
+/// The cache reads this namespace, and keeps every series (the tests look for their own).
 func withLiveServer<T>(
     minimumInterval: Double,
     limits: MetricLimits = MetricLimits(top: 100_000, maxSeries: 10_000_000),
+    cache: SnapshotCache? = nil,
     _ body: (_ port: UInt16, _ cache: SnapshotCache) async throws -> T
 ) async throws -> T {
-    let cache = SnapshotCache(minimumInterval: minimumInterval, limits: limits, namespaces: .current)
+    let cache = cache ?? SnapshotCache(minimumInterval: minimumInterval, limits: limits, namespaces: .current)
     let (addresses, listening) = AsyncStream<ListenAddress>.makeStream()
     let configuration = ServeConfiguration(
         listen: ListenAddress(host: "127.0.0.1", port: 0),
