@@ -15,9 +15,8 @@ public enum ExpositionFormat: String, Hashable, Sendable, CaseIterable {
     /// The format an `Accept` header asks for.
     ///
     /// OpenMetrics when `application/openmetrics-text` is acceptable (q above 0) and no less
-    /// preferred than `text/plain`; otherwise the text format, which every scraper reads. An
-    /// OpenMetrics version other than 1.0.0 still gets 1.0.0, the only one there is beside the
-    /// draft 0.0.1, which 1.0.0 parsers of Prometheus read the same way.
+    /// preferred than `text/plain`; otherwise the text format, which every scraper reads. Any
+    /// OpenMetrics version asked for gets 1.0.0, the one serve writes (its `Content-Type` says so).
     public static func negotiate(accept: String?) -> ExpositionFormat {
         guard let accept else { return .prometheusText }
         var openMetrics = 0.0
