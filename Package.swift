@@ -18,6 +18,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // `serve`: HTTP. Without the default traits: serve reads no swift-configuration and needs
+        // none of the Foundation-only helpers.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Already in the graph through Hummingbird; named here because serve uses them directly:
+        // NIOCore's IOError tells a port in use from other bind failures, Logging sends
+        // Hummingbird's log to standard error.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
     ],
     targets: [
         // Kernel headers for netlink and inet_diag, and inline wrappers for their macros. No logic.
@@ -72,11 +81,28 @@ let package = Package(
             name: "TCPDoctorHistory",
             dependencies: ["TCPDoctorCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The output buffer, the streaming JSON writer and the JSON documents that both the
+        // commands and `serve` write (sockets, states, doctor). No platform reading.
+        .target(name: "TCPDoctorOutput", dependencies: ["TCPDoctorCore", "TCPDoctorHistory"]),
+        // `serve`: the HTTP routes (Hummingbird), the metric families and their exposition, the
+        // snapshot cache over the one sampling loop (Linux's `Sampler`).
+        .target(
+            name: "TCPDoctorServe",
+            dependencies: [
+                "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorHistory", "TCPDoctorOutput", "TCPDoctorSystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Argument parsing and rendering; no business logic.
         .target(
             name: "TCPDoctorCommands",
             dependencies: [
                 "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab", "TCPDoctorHistory",
+                "TCPDoctorOutput", "TCPDoctorServe",
                 // `watch`'s terminal (Terminal.swift) and the clocks of its loop.
                 "TCPDoctorSystem", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -111,10 +137,14 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "TCPDoctorServeTests",
+            dependencies: ["TCPDoctorServe", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
+        ),
+        .testTarget(
             name: "TCPDoctorCommandsTests",
             dependencies: [
                 "TCPDoctorCommands", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorCapture", "TCPDoctorLab",
-                "TCPDoctorCaptureWriters", "TCPDoctorTestSupport", "TCPDoctorHistory",
+                "TCPDoctorCaptureWriters", "TCPDoctorTestSupport", "TCPDoctorHistory", "TCPDoctorOutput",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // posix_spawn with every inherited fd closed, for tmux (Watch/TmuxSession.swift).
                 "TCPDoctorSystem",

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import TCPDoctorCore
+import TCPDoctorOutput
 import Testing
 
 @testable import TCPDoctorCommands

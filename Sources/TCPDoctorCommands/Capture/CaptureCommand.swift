@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// `tcpdoctor capture FILE...`: rebuild both endpoints' TCP state timelines from captures.
 struct CaptureCommand: ParsableCommand {

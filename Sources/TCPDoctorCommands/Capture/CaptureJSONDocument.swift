@@ -1,5 +1,6 @@
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The `tcpdoctor capture --json` document, written while the capture is read.
 ///

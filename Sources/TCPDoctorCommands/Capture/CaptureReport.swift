@@ -1,5 +1,6 @@
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The default `tcpdoctor capture` output: what was read, how connections ended, who closed
 /// first, who held CLOSE_WAIT most and longest, and the findings in the doctor's form.

@@ -1,5 +1,6 @@
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// One connection of `tcpdoctor capture --json` (docs/json.md): identity, times, counts, verdicts,
 /// compatibility columns and both endpoints' timelines.

@@ -1,5 +1,6 @@
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// `tcpdoctor capture --connections`: one row per connection, written as connections finish.
 ///

@@ -1,6 +1,7 @@
 import Glibc
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// `tcpdoctor capture --ladder`: `Ladder.search` finds one connection and reads its packets
 /// again; this draws it in the terminal and, with `--svg`, into a file.

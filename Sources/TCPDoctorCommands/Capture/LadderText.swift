@@ -1,5 +1,6 @@
 import TCPDoctorCapture
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The ladder diagram in the terminal: packet number, time, the originator's state column, the
 /// arrow of the packet with its flags and relative numbers, the responder's state column.

@@ -1,3 +1,5 @@
+import TCPDoctorOutput
+
 /// A text table written while its rows arrive: column widths come from the first rows.
 ///
 /// `TextTable` needs every row before it can align them; a capture can have millions of

@@ -2,6 +2,7 @@ import ArgumentParser
 import TCPDoctorCore
 import TCPDoctorHistory
 import TCPDoctorLinux
+import TCPDoctorOutput
 
 extension Finding.Severity: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
@@ -122,7 +123,7 @@ struct DoctorCommand: ParsableCommand {
         }
         if output.json {
             var json = JSONWriter(out)
-            DoctorRenderer.writeJSON(findings, input: input, failOn: failOn, history: history, to: &json)
+            DoctorJSONRenderer.write(findings, input: input, failOn: failOn, history: history, to: &json)
         } else {
             DoctorRenderer.writeReport(
                 findings,

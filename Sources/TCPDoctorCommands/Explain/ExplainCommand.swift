@@ -1,5 +1,6 @@
 import ArgumentParser
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// `tcpdoctor explain [STATE]`: the TCP state machine, and what a pile of each state means.
 struct ExplainCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// Renders the state machine and the per-state knowledge for `explain`.
 enum ExplainRenderer {

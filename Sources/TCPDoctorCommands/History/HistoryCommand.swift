@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TCPDoctorCore
 import TCPDoctorHistory
+import TCPDoctorOutput
 import TCPDoctorSystem
 
 /// What `history` prints on standard output.

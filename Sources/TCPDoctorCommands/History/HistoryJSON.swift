@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// `history --json`: one document (docs/json.md, "tcpdoctor history --json"; docs/schema/history.json).
 ///

@@ -1,5 +1,6 @@
 import TCPDoctorCore
 import TCPDoctorHistory
+import TCPDoctorOutput
 
 /// `history --format openmetrics`: every recorded sample in the range as OpenMetrics text, for
 /// Prometheus' backfill (`promtool tsdb create-blocks-from openmetrics FILE DIR`).

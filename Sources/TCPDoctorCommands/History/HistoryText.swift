@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The text of `tcpdoctor history`: per group that changed, a sparkline per state that changed,
 /// with its range and the time axis's ends, then what the state does.

@@ -1,5 +1,6 @@
 import TCPDoctorCore
 import TCPDoctorLab
+import TCPDoctorOutput
 
 /// `lab list --json` and `lab run --json` (documented in docs/json.md). Small documents, written
 /// with the same streaming writer as the large ones for one consistent style.

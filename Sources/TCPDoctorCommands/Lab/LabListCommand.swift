@@ -1,5 +1,6 @@
 import ArgumentParser
 import TCPDoctorLab
+import TCPDoctorOutput
 
 /// `tcpdoctor lab list`: the scenarios, with the doctor rule each one must trigger.
 struct LabListCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import TCPDoctorLab
+import TCPDoctorOutput
 
 /// `tcpdoctor lab run SCENARIO`: starts a scenario, prints what it did, holds, cleans up.
 struct LabRunCommand: ParsableCommand {

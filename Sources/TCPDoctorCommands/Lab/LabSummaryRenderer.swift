@@ -1,4 +1,5 @@
 import TCPDoctorLab
+import TCPDoctorOutput
 
 /// The text a person reads after `lab run`: what ran, its processes, what to expect and how to see it.
 struct LabSummaryRenderer {

@@ -24,6 +24,9 @@ enum ExitStatus {
     static let historyUnusable = ExitCode(6)
     /// Another `tcpdoctor record` is recording into the same database.
     static let historyLocked = ExitCode(7)
+    /// `serve` could not listen on its address: in use, not an address of this host, or a port
+    /// below 1024 without the right to bind it.
+    static let listenFailed = ExitCode(8)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
     /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.
@@ -44,6 +47,7 @@ enum ExitStatus {
         case labFailed.rawValue: "lab_failed"
         case historyUnusable.rawValue: "history_unusable"
         case historyLocked.rawValue: "history_locked"
+        case listenFailed.rawValue: "listen_failed"
         case usage.rawValue: "usage"
         default: "failed"
         }

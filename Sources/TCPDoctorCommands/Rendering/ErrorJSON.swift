@@ -1,3 +1,5 @@
+import TCPDoctorOutput
+
 /// The document `--json` prints when a command fails before it could print its own (schema:
 /// docs/schema/error.json), so that standard output always holds exactly one JSON document.
 enum ErrorJSON {

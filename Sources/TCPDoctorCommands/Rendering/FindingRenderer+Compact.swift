@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The default form of a finding for people at a terminal: short enough to read at 3 a.m.
 ///

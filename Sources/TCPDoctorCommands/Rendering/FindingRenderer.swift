@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// Findings for people: the block `tcpdoctor doctor` prints for each, shared with the capture report.
 ///

@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// A plain-text table with aligned columns, written straight to an `OutputBuffer`.
 ///

@@ -1,42 +1,12 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The socket fds in no kernel table that could not be confirmed as dead, for the `sockets` and
-/// `doctor` documents and tables alike (docs/json.md: `unverified_socket_fds`).
+/// `doctor` tables (the JSON is `UnverifiedSocketFDsJSON`).
 ///
 /// They are never findings; they are shown so that a gap is not silent, with the reason a person
 /// can act on (run as root, wait for the fd to go idle).
 enum UnverifiedSocketFDsOutput {
-    /// `"unverified_socket_fds": [{"pid", "fd", "inode", "protocol", "command", "reason", "detail"}]`.
-    static func writeJSON(_ fds: [UnverifiedSocketFD], snapshot: Snapshot, to json: inout JSONWriter) {
-        json.key("unverified_socket_fds")
-        json.beginArray()
-        for fd in fds {
-            json.beginObject()
-            writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
-            json.key("command")
-            json.value(snapshot.processes[fd.owner.pid]?.command)
-            json.key("reason")
-            json.value(fd.reason.rawValue)
-            json.key("detail")
-            json.value(fd.detail)
-            json.endObject()
-        }
-        json.endArray()
-    }
-
-    /// `"pid", "fd", "inode", "protocol"`: the fields every socket fd entry starts with, dead
-    /// (`dead_socket_fds`) or unverified.
-    static func writeHolder(_ owner: SocketOwner, inode: UInt64, protocolName: String, to json: inout JSONWriter) {
-        json.key("pid")
-        json.value(owner.pid)
-        json.key("fd")
-        json.value(owner.fd)
-        json.key("inode")
-        json.value(inode)
-        json.key("protocol")
-        json.value(protocolName)
-    }
-
     /// A heading and one line per fd; nothing when there are none.
     static func writeText(
         _ fds: [UnverifiedSocketFD],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TCPDoctorCore
 import TCPDoctorLinux
+import TCPDoctorOutput
 
 /// `tcpdoctor sockets [FILTER]`: every TCP socket with all of its owners.
 struct SocketsCommand: ParsableCommand {

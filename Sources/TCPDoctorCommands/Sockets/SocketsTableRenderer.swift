@@ -1,4 +1,5 @@
 import TCPDoctorCore
+import TCPDoctorOutput
 
 /// The `sockets` table: one line per socket, ss-like, with every owner in the last column.
 struct SocketsTableRenderer {

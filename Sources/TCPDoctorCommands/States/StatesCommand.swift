@@ -1,6 +1,7 @@
 import ArgumentParser
 import TCPDoctorCore
 import TCPDoctorLinux
+import TCPDoctorOutput
 
 extension StateHistogram.Grouping: ExpressibleByArgument {}
 
@@ -41,7 +42,7 @@ struct StatesCommand: ParsableCommand {
         let histogram = StateHistogram(sockets: sockets, in: snapshot, groupedBy: grouping)
         if output.json {
             var json = JSONWriter(OutputBuffer())
-            StatesRenderer.writeJSON(histogram, grouping: grouping, snapshot: snapshot, to: &json)
+            StatesJSONRenderer.writeJSON(histogram, grouping: grouping, snapshot: snapshot, to: &json)
         } else {
             var out = OutputBuffer()
             StatesRenderer.writeTable(histogram, grouping: grouping, style: .forDescriptor(1), to: &out)

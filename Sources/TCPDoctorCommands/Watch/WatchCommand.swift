@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import TCPDoctorCore
 import TCPDoctorLinux
+import TCPDoctorOutput
 import TCPDoctorSystem
 
 /// `tcpdoctor watch`: the state histogram live, refreshed every interval.

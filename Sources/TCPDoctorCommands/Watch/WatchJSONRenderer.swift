@@ -1,5 +1,6 @@
 import TCPDoctorCore
 import TCPDoctorLinux
+import TCPDoctorOutput
 
 /// `watch --json`: one JSON object per refresh on one line (NDJSON, docs/json.md,
 /// docs/schema/watch.json), flushed at once so that a reader sees each refresh when it happens.
@@ -26,7 +27,7 @@ enum WatchJSONRenderer {
         json.key("total")
         json.value(table.total)
         json.key("states")
-        StatesRenderer.writeCounts(table.counts, &json)
+        StatesJSONRenderer.writeCounts(table.counts, &json)
         json.key("change_since_last")
         json.value(table.totalSinceLast)
         json.key("change_since_start")
@@ -81,7 +82,7 @@ enum WatchJSONRenderer {
     private static func writeRow(_ row: WatchTable.Row, _ json: inout JSONWriter) {
         let group = row.group
         json.beginObject()
-        StatesRenderer.writeGroup(group, &json)
+        StatesJSONRenderer.writeGroup(group, &json)
         json.key("change_since_last")
         json.value(row.sinceLast)
         json.key("change_since_start")

@@ -1,4 +1,5 @@
 import Foundation
+import TCPDoctorOutput
 import Testing
 
 @testable import TCPDoctorCommands

@@ -1,4 +1,5 @@
 import Glibc
+import TCPDoctorOutput
 import Testing
 
 /// What `body` writes to the write end of a real pipe (it must write less than the pipe holds

@@ -1,3 +1,4 @@
+import TCPDoctorOutput
 import Testing
 
 @testable import TCPDoctorCommands

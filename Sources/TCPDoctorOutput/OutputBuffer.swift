@@ -1,7 +1,8 @@
 import Glibc
 import TCPDoctorCore
 
-/// Bytes for standard output, flushed to the descriptor in large writes.
+/// Bytes for standard output, flushed to the descriptor in large writes; or, made by
+/// `collecting()`, kept in memory for the body of an HTTP response (`serve`).
 ///
 /// Output is part of the cost: 200k socket records make ~47 MB of JSON, and building it with
 /// Foundation's `JSONEncoder` took 3.8 s where appending bytes to a reused buffer takes a tenth
@@ -20,6 +21,8 @@ public struct OutputBuffer: ~Copyable {
     /// For `IPAddress.appendText`, which appends to an array.
     private var scratch: [UInt8] = []
     private let fd: Int32
+    /// What was flushed, when the buffer collects into memory instead of writing to `fd`.
+    private var collected: [UInt8]?
     private let flushThreshold: Int
     /// Set once a write fails (for example EPIPE when piped into `head`); later output is dropped.
     public private(set) var failed = false
@@ -33,9 +36,26 @@ public struct OutputBuffer: ~Copyable {
         storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     }
 
+    /// A buffer that keeps what it is given in memory (`takeCollected()`) and writes to no file.
+    public static func collecting(flushThreshold: Int = 1 << 16) -> OutputBuffer {
+        var buffer = OutputBuffer(fd: -1, flushThreshold: flushThreshold)
+        buffer.collected = []
+        return buffer
+    }
+
+    /// Everything written so far to a `collecting()` buffer (empty for one that writes to a file),
+    /// leaving it empty.
+    public mutating func takeCollected() -> [UInt8] {
+        flushBytes()
+        defer { if collected != nil { collected = [] } }
+        return collected ?? []
+    }
+
     /// Whatever was not flushed yet is written when the buffer goes away.
     deinit {
-        if !failed && count > 0 { _ = Self.writeAll(fd, UnsafeRawBufferPointer(start: storage, count: count)) }
+        if collected == nil && !failed && count > 0 {
+            _ = Self.writeAll(fd, UnsafeRawBufferPointer(start: storage, count: count))
+        }
         storage.deallocate()
     }
 
@@ -67,7 +87,11 @@ public struct OutputBuffer: ~Copyable {
         if count + source.count > capacity {
             flushBytes()
             if source.count > capacity {
-                if !failed { failed = !Self.writeAll(fd, UnsafeRawBufferPointer(source)) }
+                if collected != nil {
+                    collected?.append(contentsOf: source)
+                } else if !failed {
+                    failed = !Self.writeAll(fd, UnsafeRawBufferPointer(source))
+                }
                 return
             }
         }
@@ -124,7 +148,11 @@ public struct OutputBuffer: ~Copyable {
 
     private mutating func flushBytes() {
         guard count > 0 else { return }
-        if !failed { failed = !Self.writeAll(fd, UnsafeRawBufferPointer(start: storage, count: count)) }
+        if collected != nil {
+            collected?.append(contentsOf: UnsafeBufferPointer(start: storage, count: count))
+        } else if !failed {
+            failed = !Self.writeAll(fd, UnsafeRawBufferPointer(start: storage, count: count))
+        }
         count = 0
     }
 

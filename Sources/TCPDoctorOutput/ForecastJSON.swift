@@ -2,8 +2,8 @@ import TCPDoctorCore
 
 /// A forecast as `history --json` and `doctor --json` write it: `{"limit", "eta_seconds", "at",
 /// "method", "r2"}`, or null.
-enum ForecastJSON {
-    static func write(_ forecast: Forecast?, to json: inout JSONWriter) {
+public enum ForecastJSON {
+    public static func write(_ forecast: Forecast?, to json: inout JSONWriter) {
         guard let forecast else { return json.null() }
         json.beginObject()
         json.key("limit")

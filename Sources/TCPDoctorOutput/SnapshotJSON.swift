@@ -1,10 +1,10 @@
 import TCPDoctorCore
 
 /// The `namespaces` array shared by every live JSON document.
-enum NamespacesJSON {
+public enum NamespacesJSON {
     /// - Parameter sources: how each namespace's sockets were read (`Coverage.namespaceSources`);
     ///   a namespace not in it was not read, and its `source` is null.
-    static func write(
+    public static func write(
         _ namespaces: [NetworkNamespace],
         sources: [Coverage.NamespaceSource] = [],
         to json: inout JSONWriter
@@ -40,8 +40,8 @@ enum NamespacesJSON {
 }
 
 /// One process object: identity, arguments, user, open files and limits.
-enum ProcessJSON {
-    static func write(_ process: TCPProcess, to json: inout JSONWriter) {
+public enum ProcessJSON {
+    public static func write(_ process: TCPProcess, to json: inout JSONWriter) {
         json.beginObject()
         json.key("pid")
         json.value(process.pid)
@@ -70,8 +70,8 @@ enum ProcessJSON {
 }
 
 /// The top-level `unattributed` object: what could not be seen, and why.
-enum CoverageJSON {
-    static func write(_ coverage: Coverage, to json: inout JSONWriter) {
+public enum CoverageJSON {
+    public static func write(_ coverage: Coverage, to json: inout JSONWriter) {
         json.key("unattributed")
         json.beginObject()
         json.key("owners_scanned")

@@ -3,10 +3,10 @@ import TCPDoctorHistory
 
 /// The doctor's `history` keys (docs/json.md): per finding its trend, age and forecast, and at the
 /// top where the history came from.
-enum DoctorHistoryJSON {
+public enum DoctorHistoryJSON {
     /// A finding's `history` object, or null when the history never recorded it; and `age`, from
     /// the history or tcp_info's estimate.
-    static func write(_ finding: Finding, trend: FindingTrend?, now: Double, to json: inout JSONWriter) {
+    public static func write(_ finding: Finding, trend: FindingTrend?, now: Double, to json: inout JSONWriter) {
         json.key("age")
         if let age = FindingTrend.age(of: finding, trend: trend, now: now) {
             json.beginObject()
@@ -65,7 +65,7 @@ enum DoctorHistoryJSON {
     }
 
     /// The top-level `history`: the database, whether it was read, and the span it holds.
-    static func write(_ history: DoctorHistory, to json: inout JSONWriter) {
+    public static func write(_ history: DoctorHistory, to json: inout JSONWriter) {
         json.key("history")
         json.beginObject()
         json.key("database")

@@ -1,11 +1,16 @@
 import TCPDoctorCore
 
 /// `sockets --json`, streamed (see `JSONWriter` for why not Codable). Schema: docs/json.md.
-struct SocketsJSONRenderer {
-    let snapshot: Snapshot
-    let includeInfo: Bool
+public struct SocketsJSONRenderer {
+    public let snapshot: Snapshot
+    public let includeInfo: Bool
 
-    func write(
+    public init(snapshot: Snapshot, includeInfo: Bool) {
+        self.snapshot = snapshot
+        self.includeInfo = includeInfo
+    }
+
+    public func write(
         _ sockets: [SocketRecord],
         dead: [DeadSocketFD],
         unverified: [UnverifiedSocketFD],
@@ -72,7 +77,7 @@ struct SocketsJSONRenderer {
         for fd in dead {
             referenced.insert(fd.owner.pid)
             json.beginObject()
-            UnverifiedSocketFDsOutput.writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
+            UnverifiedSocketFDsJSON.writeHolder(fd.owner, inode: fd.inode, protocolName: fd.protocolName, to: &json)
             json.key("idle_ms")
             if let idle = fd.idleMilliseconds { json.value(idle) } else { json.null() }
             json.key("command")
@@ -81,7 +86,7 @@ struct SocketsJSONRenderer {
         }
         json.endArray()
         for fd in unverified { referenced.insert(fd.owner.pid) }
-        UnverifiedSocketFDsOutput.writeJSON(unverified, snapshot: snapshot, to: &json)
+        UnverifiedSocketFDsJSON.writeJSON(unverified, snapshot: snapshot, to: &json)
 
         json.key("processes")
         json.beginArray()

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Dispatch
+import Synchronization
+import TCPDoctorCore
+import TCPDoctorLinux
+import TCPDoctorServe
+
+/// `tcpdoctor serve`: Prometheus metrics and the JSON documents over HTTP, loopback by default.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve Prometheus metrics and the JSON documents over HTTP (127.0.0.1:8273 by default).",
+        usage: "tcpdoctor serve [--listen ADDRESS:PORT] [<options>]",
+        discussion: """
+            Endpoints: /metrics (Prometheus text, or OpenMetrics when asked for), /api/sockets, \
+            /api/states (?by=process|local-port|remote|netns), /api/findings, /healthz. GET and HEAD \
+            only; nothing changes the host. Scrapes within --min-interval share one snapshot. SIGTERM \
+            or SIGINT stops it with status 0; an address it cannot listen on exits with 8. Metric \
+            names: docs/metrics.md.
+            """
+    )
+
+    @Option(
+        help: ArgumentHelp(
+            "Where to listen: a literal IP address and a port; [::1]:PORT for IPv6. Beyond loopback, "
+                + "put it behind a TLS reverse proxy (README).",
+            valueName: "ADDRESS:PORT"
+        )
+    )
+    var listen = ListenAddress.standard.description
+
+    @Option(name: .customLong("min-interval"), help: "Seconds one snapshot serves every request.")
+    var minInterval: Double = 5
+
+    @Option(name: .customLong("max-series"), help: "The most series one /metrics answer holds, self-metrics included.")
+    var maxSeries = MetricLimits().maxSeries
+
+    @Option(
+        help: "Keys kept per metric family (commands, ports, destinations, namespaces, findings); the rest is `other`."
+    )
+    var top = MetricLimits().top
+
+    @Flag(name: .customLong("pid-labels"), help: "Group processes per pid (a `pid` label) rather than per command.")
+    var pidLabels = false
+
+    func validate() throws {
+        do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
+        guard minInterval >= 0, minInterval.isFinite else {
+            throw ValidationError("--min-interval must be a number of seconds, 0 or more.")
+        }
+        guard maxSeries >= MetricLimits.minimumMaxSeries else {
+            throw ValidationError("--max-series must be at least \(MetricLimits.minimumMaxSeries).")
+        }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1.") }
+    }
+
+    func run() throws {
+        // Long-running, like record: snapshots are built on the cache's queue and dropped elsewhere.
+        Sampler.useOneMallocArena()
+        let configuration = ServeConfiguration(
+            listen: try ListenAddress(parsing: listen),
+            minimumInterval: minInterval,
+            limits: MetricLimits(top: top, maxSeries: maxSeries, pidLabels: pidLabels)
+        )
+        // The commands are synchronous (see `TCPDoctor`); the server is async: this thread
+        // waits for it, its work runs on the event loops and the concurrency pool.
+        let outcome = Mutex<ServeError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do throws(ServeError) {
+                try await ServeServer.run(configuration) { address in
+                    Diagnostics.note(
+                        "tcpdoctor serve: listening on http://\(address) (/metrics, /api/sockets, /api/states, "
+                            + "/api/findings, /healthz)"
+                    )
+                }
+            } catch {
+                outcome.withLock { $0 = error }
+            }
+            done.signal()
+        }
+        done.wait()
+        guard let failure = outcome.withLock({ $0 }) else { return }
+        var message = failure.message
+        if failure.code == .addressInUse, let holders = ListenerHolders.describe(port: configuration.listen.port) {
+            message += " It is held by \(holders)."
+        }
+        throw CommandFailure(ExitStatus.listenFailed, message)
+    }
+}

@@ -1,0 +1,146 @@
+import Dispatch
+import Synchronization
+import TCPDoctorCore
+import TCPDoctorLinux
+import TCPDoctorSystem
+
+/// One snapshot as serve keeps it: the sample (or why there is none) and its metric families.
+public struct CachedSnapshot: Sendable {
+    /// The sample, or the error that kept the system from being read.
+    public var sample: Result<Sample, LinuxError>
+    /// The sample's metric families; nil when there is no sample.
+    public var metrics: SnapshotMetrics?
+    /// Monotonic seconds when the refresh began: the cache period counts from here.
+    public var startedAt: Double
+    /// Wall-clock seconds the refresh took, failed ones too.
+    public var wallSeconds: Double
+}
+
+/// The snapshot every request shares: at most one per `minimumInterval`, and one refresh at a
+/// time whatever the number of requests (single flight).
+///
+/// A request that finds the latest snapshot younger than the interval gets it at once; one that
+/// finds it older starts a refresh, and every request that comes while it runs waits for that
+/// same refresh. Refreshes run on a Dispatch queue of their own, never on the event loops or the
+/// concurrency pool that answer requests: on a loaded host a snapshot takes a second.
+public final class SnapshotCache: Sendable {
+    /// Counters over the life of the server, for the self-metrics.
+    public struct Statistics: Hashable, Sendable {
+        /// Snapshots taken (refreshes begun and ended, failed ones too).
+        public var snapshots = 0
+        /// Requests of /metrics answered.
+        public var scrapes = 0
+        /// Requests of /metrics answered without snapshot data.
+        public var scrapeErrors = 0
+        /// Series left out by the cap, over every snapshot.
+        public var seriesDropped = 0
+        /// Series folded past the top K, over every snapshot, by family.
+        public var seriesFolded: [String: Int] = [:]
+    }
+
+    private struct State {
+        var latest: CachedSnapshot?
+        var waiters: [CheckedContinuation<CachedSnapshot, Never>] = []
+        var refreshing = false
+        var statistics = Statistics()
+    }
+
+    /// Seconds a snapshot serves before a request causes the next one.
+    public let minimumInterval: Double
+    public let limits: MetricLimits
+    private let take: @Sendable () -> Result<Sample, LinuxError>
+    private let queue = DispatchQueue(label: "tcpdoctor.serve.snapshot")
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - minimumInterval: Seconds a snapshot serves; 0 refreshes for every request (still one at a time).
+    ///   - limits: The bounds of the metric families.
+    ///   - take: Takes one sample; called on the cache's queue, one call at a time.
+    public init(
+        minimumInterval: Double,
+        limits: MetricLimits,
+        take: @escaping @Sendable () -> Result<Sample, LinuxError>
+    ) {
+        self.minimumInterval = minimumInterval
+        self.limits = limits
+        self.take = take
+    }
+
+    /// A cache over the one sampling loop of `watch` and `record` (`Sampler`): incremental owner
+    /// walks between full ones, host facts, the doctor.
+    public convenience init(minimumInterval: Double, limits: MetricLimits, namespaces: SnapshotRequest.Namespaces) {
+        let sampler = SamplerBox(Sampler(namespaces: namespaces))
+        self.init(minimumInterval: minimumInterval, limits: limits) {
+            Result { () throws(LinuxError) -> Sample in try sampler.sampler.sample() }
+        }
+    }
+
+    /// The current snapshot: the latest if it is younger than the interval, else the next one.
+    public func current() async -> CachedSnapshot {
+        await withCheckedContinuation { continuation in
+            enum Next {
+                case ready(CachedSnapshot)
+                case wait
+                case refresh
+            }
+            let next = state.withLock { state -> Next in
+                if let latest = state.latest, systemMonotonicSeconds() - latest.startedAt < minimumInterval {
+                    return .ready(latest)
+                }
+                state.waiters.append(continuation)
+                if state.refreshing { return .wait }
+                state.refreshing = true
+                return .refresh
+            }
+            switch next {
+            case .ready(let snapshot): continuation.resume(returning: snapshot)
+            case .wait: break
+            case .refresh: queue.async { self.refresh() }
+            }
+        }
+    }
+
+    /// The snapshot for a scrape of /metrics, counted as one (and as an error without data).
+    public func scrape() async -> (CachedSnapshot, Statistics) {
+        let snapshot = await current()
+        let statistics = state.withLock { state in
+            state.statistics.scrapes += 1
+            if snapshot.metrics == nil { state.statistics.scrapeErrors += 1 }
+            return state.statistics
+        }
+        return (snapshot, statistics)
+    }
+
+    /// The counters so far.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    private func refresh() {
+        let started = systemMonotonicSeconds()
+        let sample = take()
+        let metrics = try? sample.map { SnapshotMetrics($0.input, findings: $0.findings, limits: limits) }.get()
+        let snapshot = CachedSnapshot(
+            sample: sample,
+            metrics: metrics,
+            startedAt: started,
+            wallSeconds: systemMonotonicSeconds() - started
+        )
+        let waiters = state.withLock { state in
+            state.latest = snapshot
+            state.refreshing = false
+            state.statistics.snapshots += 1
+            if let metrics {
+                state.statistics.seriesDropped += metrics.dropped
+                for (family, count) in metrics.folded { state.statistics.seriesFolded[family, default: 0] += count }
+            }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: snapshot) }
+    }
+}
+
+/// `@unchecked Sendable`: the sampler is used only on the cache's serial queue, one refresh at a time.
+private final class SamplerBox: @unchecked Sendable {
+    let sampler: Sampler
+    init(_ sampler: Sampler) { self.sampler = sampler }
+}

@@ -1,0 +1,54 @@
+import Hummingbird
+
+/// serve's routes: `/metrics`, `/api/...`, `/healthz`; GET and HEAD only.
+///
+/// Nothing here changes the host: every endpoint reads the shared snapshot.
+public enum ServeRouter {
+    /// The paths serve answers; any other is 404.
+    public static let paths: Set<String> = ["/metrics", "/api/sockets", "/api/states", "/api/findings", "/healthz"]
+
+    /// The router over `cache`, HEAD answered as GET without the body.
+    public static func make(_ cache: SnapshotCache) -> Router<BasicRequestContext> {
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: ReadOnlyMiddleware(paths: paths))
+        router.get("/metrics") { request, _ in
+            await ServeEndpoints.metrics(cache, accept: request.headers[.accept])
+        }
+        let api = router.group("api")
+        api.get("sockets") { _, _ in await ServeEndpoints.sockets(cache) }
+        api.get("states") { request, _ in
+            await ServeEndpoints.states(cache, by: request.uri.queryParameters["by"].map(String.init))
+        }
+        api.get("findings") { _, _ in await ServeEndpoints.findings(cache) }
+        // Liveness only: it takes no snapshot, so that a health check costs nothing.
+        router.get("/healthz") { _, _ in
+            ServeEndpoints.response(.ok, type: "text/plain; charset=utf-8", Array("ok\n".utf8))
+        }
+        return router
+    }
+}
+
+/// 405 with `Allow: GET, HEAD` for any other method on a known path (the router alone says 404).
+struct ReadOnlyMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let paths: Set<String>
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard request.method != .get && request.method != .head, paths.contains(request.uri.path) else {
+            return try await next(request, context)
+        }
+        return Response(
+            status: .methodNotAllowed,
+            headers: [.allow: "GET, HEAD", .contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(
+                byteBuffer: ByteBuffer(
+                    string: "\(request.method.rawValue) is not allowed: serve is read-only (GET, HEAD)\n"
+                )
+            )
+        )
+    }
+}

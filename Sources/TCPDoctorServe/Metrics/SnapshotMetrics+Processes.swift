@@ -1,0 +1,116 @@
+import TCPDoctorCore
+
+extension SnapshotMetrics {
+    /// One group of processes: a command (the kernel's comm, never the command line, which may
+    /// hold secrets), or one process when pid labels were asked for.
+    struct ProcessGroup: Hashable {
+        var command: String
+        var pid: Int32?
+
+        func labels(_ pidLabels: Bool) -> [String] { pidLabels ? [command, pid.map(String.init) ?? ""] : [command] }
+    }
+
+    /// What the families of one group say.
+    struct ProcessTally {
+        var states = Array(repeating: 0, count: TCPState.rawValueSlots)
+        var total = 0
+        var instances = 0
+        var openFDs = 0
+        var lowestLimit: UInt64?
+        var worstRatio: Double?
+        var deadFDs = 0
+
+        mutating func add(_ other: ProcessTally) {
+            for index in states.indices { states[index] += other.states[index] }
+            total += other.total
+            instances += other.instances
+            openFDs += other.openFDs
+            if let limit = other.lowestLimit { lowestLimit = min(lowestLimit ?? limit, limit) }
+            if let ratio = other.worstRatio { worstRatio = max(worstRatio ?? ratio, ratio) }
+            deadFDs += other.deadFDs
+        }
+    }
+
+    /// Per group: sockets by state, processes, open fds, the lowest soft limit, the worst ratio
+    /// and dead socket fds; the top K groups by sockets (then open fds) and `other`.
+    static func processFamilies(
+        _ snapshot: Snapshot,
+        limits: MetricLimits,
+        folded: inout [String: Int]
+    ) -> [MetricFamily] {
+        var groupOf: [Int32: Int] = [:]
+        var groups: [ProcessGroup] = []
+        var tallies: [ProcessTally] = []
+        var indexOf: [ProcessGroup: Int] = [:]
+        for (pid, process) in snapshot.processes {
+            let group = ProcessGroup(command: process.command, pid: limits.pidLabels ? pid : nil)
+            let index: Int
+            if let known = indexOf[group] {
+                index = known
+            } else {
+                index = groups.count
+                indexOf[group] = index
+                groups.append(group)
+                tallies.append(ProcessTally())
+            }
+            groupOf[pid] = index
+            tallies[index].instances += 1
+            tallies[index].openFDs += process.openFiles
+            if let soft = process.fileLimitSoft {
+                let lowest = min(tallies[index].lowestLimit ?? soft, soft)
+                tallies[index].lowestLimit = lowest
+                if soft > 0 {
+                    let ratio = Double(process.openFiles) / Double(soft)
+                    tallies[index].worstRatio = max(tallies[index].worstRatio ?? ratio, ratio)
+                }
+            }
+        }
+        var seen: [Int] = []
+        for socket in snapshot.sockets where socket.inode != 0 {
+            seen.removeAll(keepingCapacity: true)
+            for owner in snapshot.owners(of: socket) {
+                guard let index = groupOf[owner.pid], !seen.contains(index) else { continue }
+                seen.append(index)
+                tallies[index].states[Int(socket.state.rawValue)] += 1
+                tallies[index].total += 1
+            }
+        }
+        for fd in snapshot.deadSocketFDs {
+            if let index = groupOf[fd.owner.pid] { tallies[index].deadFDs += 1 }
+        }
+
+        let split = TopK.split(Array(groups.indices), limit: limits.top) { left, right in
+            let (l, r) = (tallies[left], tallies[right])
+            return (l.total, l.openFDs, groups[right].command, groups[right].pid ?? 0)
+                > (r.total, r.openFDs, groups[left].command, groups[left].pid ?? 0)
+        }
+        var rows = split.kept.map { (groups[$0].labels(limits.pidLabels), tallies[$0]) }
+        if !split.folded.isEmpty {
+            var other = ProcessTally()
+            for index in split.folded { other.add(tallies[index]) }
+            rows.append((limits.pidLabels ? [MetricCatalog.other, ""] : [MetricCatalog.other], other))
+        }
+        folded["tcpdoctor_process"] = split.folded.count * (states.count + 5)
+
+        let pidLabels = limits.pidLabels
+        var sockets = MetricFamily(MetricCatalog.processSockets(pidLabels: pidLabels))
+        var instances = MetricFamily(MetricCatalog.processInstances(pidLabels: pidLabels))
+        var openFDs = MetricFamily(MetricCatalog.processOpenFDs(pidLabels: pidLabels))
+        var maxFDs = MetricFamily(MetricCatalog.processMaxFDs(pidLabels: pidLabels))
+        var ratios = MetricFamily(MetricCatalog.processWorstFDRatio(pidLabels: pidLabels))
+        var dead = MetricFamily(MetricCatalog.deadSocketFDs(pidLabels: pidLabels))
+        for (labels, tally) in rows {
+            for state in states {
+                sockets.samples.append(
+                    MetricSample(labels + [state.netstatName], Double(tally.states[Int(state.rawValue)]))
+                )
+            }
+            instances.samples.append(MetricSample(labels, Double(tally.instances)))
+            openFDs.samples.append(MetricSample(labels, Double(tally.openFDs)))
+            if let limit = tally.lowestLimit { maxFDs.samples.append(MetricSample(labels, Double(limit))) }
+            if let ratio = tally.worstRatio { ratios.samples.append(MetricSample(labels, ratio)) }
+            dead.samples.append(MetricSample(labels, Double(tally.deadFDs)))
+        }
+        return [sockets, instances, openFDs, maxFDs, ratios, dead]
+    }
+}
