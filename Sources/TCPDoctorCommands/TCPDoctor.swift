@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import TCPDoctorOutput
 
 /// The `tcpdoctor` command and its subcommands.
 ///

@@ -83,17 +83,7 @@ enum ServeEndpoints {
     /// `{"error": {"code", "message", "exit_status"}}`, the CLI's error document.
     static func error(_ status: HTTPResponse.Status, code: String, _ message: String, _ exitStatus: Int) -> Response {
         var json = JSONWriter(OutputBuffer.collecting())
-        json.beginObject()
-        json.key("error")
-        json.beginObject()
-        json.key("code")
-        json.value(code)
-        json.key("message")
-        json.value(message)
-        json.key("exit_status")
-        json.value(exitStatus)
-        json.endObject()
-        json.endObject()
+        ErrorJSON.write(&json, code: code, message: message, status: exitStatus)
         json.finish()
         return response(status, type: jsonType, json.out.takeCollected())
     }
