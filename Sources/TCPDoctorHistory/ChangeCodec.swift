@@ -113,29 +113,39 @@ struct ChangeCodec {
         }
     }
 
-    /// A row that `scan` found with `inherits`, made whole: its sticky columns taken from
-    /// `previous` (the values its entity held before), written as a row without them would be.
-    ///
-    /// - Returns: The bytes of items 2 to 5 and where the row lies in them.
-    func whole(_ raw: UnsafeRawBufferPointer, _ row: RowRef, previous: [Int64?]) -> ([UInt8], RowRef) {
-        var values = RowValues(last: previous, peak: Array(previous.prefix(peaks)))
-        var last = [Int64?](repeating: 0, count: columns)
-        last.withUnsafeMutableBufferPointer { last in
-            values.peak.withUnsafeMutableBufferPointer { peak in decode(raw, row, last: last, peak: peak) }
+    /// A row that `scan` found with `inherits`, made whole: its sticky columns taken from the
+    /// whole row `before` (of the bytes `previous`) that its entity held, written into `bytes` as
+    /// the row would be written whole; returns where it lies there. No value is decoded: each is
+    /// copied, as its varint, from the one row or the other.
+    func whole(
+        _ raw: UnsafeRawBufferPointer,
+        _ row: RowRef,
+        after before: RowRef,
+        of previous: UnsafeRawBufferPointer,
+        into bytes: inout [UInt8]
+    ) -> RowRef {
+        var reader = Reader(bytes: raw, offset: row.offset)
+        var earlier = Reader(bytes: previous, offset: before.offset)
+        let (nonzero, null, _) = reader.masks(nullable: nullable, sticky: true) ?? (0, 0, false)
+        let (nonzeroBefore, nullBefore, _) = earlier.masks(nullable: nullable, sticky: true) ?? (0, 0, false)
+        let wholeNonzero = nonzero | nonzeroBefore & sticky
+        let wholeNull = null | nullBefore & sticky
+        bytes.removeAll(keepingCapacity: true)
+        var mask = wholeNonzero << 1
+        if nullable { mask = mask << 1 | (wholeNull == 0 ? 0 : 1) }
+        Self.put(mask, &bytes)
+        if wholeNull != 0 { Self.put(wholeNull, &bytes) }
+        for index in 0..<columns {
+            let bit: UInt64 = 1 << UInt64(index)
+            // The earlier row's values come in column order too: step over those not taken.
+            if nonzeroBefore & bit != 0 {
+                if sticky & bit != 0 { earlier.copy(into: &bytes) } else { _ = earlier.next() }
+            }
+            if nonzero & bit != 0 { reader.copy(into: &bytes) }
         }
-        for index in 0..<columns where sticky & (1 << UInt64(index)) == 0 { values.last[index] = last[index] }
-        // The maxima of sticky columns are their values.
-        for index in 0..<peaks where sticky & (1 << UInt64(index)) != 0 { values.peak[index] = values.last[index] }
-        let differs = (0..<peaks).reduce(UInt64(0)) { $0 | (values.peak[$1] != values.last[$1] ? 1 << $1 : 0) }
-        var bytes: [UInt8] = []
-        put(values, inherits: false, differs: differs, &bytes)
-        let lastLength = bytes.withUnsafeBytes { raw in
-            var reader = Reader(bytes: raw)
-            let (nonzero, _, _) = reader.masks(nullable: nullable, sticky: sticky != 0) ?? (0, 0, false)
-            _ = reader.skip(nonzero.nonzeroBitCount)
-            return reader.offset
-        }
-        return (bytes, RowRef(offset: 0, lastLength: lastLength, peakLength: bytes.count - lastLength))
+        let lastLength = bytes.count
+        bytes.append(contentsOf: raw[(row.offset + row.lastLength)..<(row.offset + row.lastLength + row.peakLength)])
+        return RowRef(offset: 0, lastLength: lastLength, peakLength: row.peakLength)
     }
 
     /// Where one row of a blob lies, found by `scan` without decoding its values.
@@ -293,6 +303,13 @@ struct ChangeCodec {
             guard hasNull else { return (mask, 0, inherits) }
             guard let null = next(), null != 0 else { return nil }
             return (mask, null, inherits)
+        }
+
+        /// Appends the next varint's bytes as they are.
+        mutating func copy(into bytes: inout [UInt8]) {
+            let start = offset
+            _ = next()
+            bytes.append(contentsOf: self.bytes[start..<offset])
         }
 
         /// Steps over `count` varints; false when the bytes end first.

@@ -25,6 +25,7 @@ struct ChangeTable: Sendable {
     let gone: [Int64?]
     /// Columns (bit i: column i) that rarely change: a row leaves them out when they hold what
     /// its entity held before (a process's fd limits, beside its fds that change every sample).
+    /// None of them keeps a maximum (they lie past `peakColumns`).
     let sticky: UInt64
     /// Whether values may be NULL (a process's fds when it has gone, an unlimited fd limit).
     var nullable: Bool { gone.contains(nil) }
@@ -57,14 +58,11 @@ struct ChangeTable: Sendable {
         name == "point" ? row.nonzero == 0 : row.null & 1 != 0
     }
 
-    /// A row that left out its sticky columns, with them taken from `before` (their maxima are
-    /// their values).
+    /// A row that left out its sticky columns, with them taken from `before`. (No sticky column
+    /// keeps a maximum.)
     func inheriting(_ values: RowValues, from before: [Int64?]) -> RowValues {
         var values = values
-        for index in columns.indices where sticky & (1 << UInt64(index)) != 0 {
-            values.last[index] = before[index]
-            if index < peakColumns.count { values.peak[index] = before[index] }
-        }
+        for index in columns.indices where sticky & (1 << UInt64(index)) != 0 { values.last[index] = before[index] }
         return values
     }
 

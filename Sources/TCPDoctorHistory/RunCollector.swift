@@ -248,6 +248,18 @@ struct RowStore {
         return RowRef(offset: offset, lastLength: row.lastLength, peakLength: row.peakLength)
     }
 
+    /// `row` of `blob`, which inherits its sticky columns from `kept`, a row of `slot`, made
+    /// whole in `bytes`.
+    func whole(
+        _ row: RowRef,
+        of blob: UnsafeRawBufferPointer,
+        after kept: RowRef,
+        slot: Int,
+        into bytes: inout [UInt8]
+    ) -> RowRef {
+        rows[slot].withUnsafeBytes { codec.whole(blob, row, after: kept, of: $0, into: &bytes) }
+    }
+
     /// Whether `kept`, a row of `slot`, holds the values of `row` of `blob`.
     func same(slot: Int, _ kept: RowRef, _ row: RowRef, of blob: UnsafeRawBufferPointer) -> Bool {
         rows[slot].withUnsafeBytes { ChangeCodec.same($0, kept, blob, row) }
@@ -344,6 +356,8 @@ private struct RunBook {
     /// The rows of the sample being read: slot, whether it says the entity has gone, whether its
     /// maxima differ from its values.
     var rows: [(slot: Int, gone: Bool, peaks: Bool)] = []
+    /// The bytes of a row made whole (`ChangeCodec.whole`).
+    var scratch: [UInt8] = []
 
     init(table: ChangeTable, slots: DenseSlots, count: Int) {
         self.table = table
@@ -384,8 +398,8 @@ private struct RunBook {
                 }
                 // Its sticky columns are those of the run it follows.
                 guard let current = open[slot] else { throw table.orphan(sample: id) }
-                let (bytes, whole) = store.codec.whole(raw, row, previous: store[slot].values(of: current.row).last)
-                try bytes.withUnsafeBytes { try start(slot, whole, of: $0, next: next, store: &store, emit: emit) }
+                let whole = store.whole(row, of: raw, after: current.row, slot: slot, into: &scratch)
+                try scratch.withUnsafeBytes { try start(slot, whole, of: $0, next: next, store: &store, emit: emit) }
             }
         }
     }

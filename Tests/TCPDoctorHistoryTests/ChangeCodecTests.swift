@@ -118,14 +118,19 @@ import Testing
         #expect(decoded.map(\.inherits) == [true, false, false])
         #expect(decoded[1].values == rows[1].1 && decoded[2].values == rows[2].1)
         #expect(ChangeTable.processes.inheriting(decoded[0].values, from: before[1]!) == rows[0].1)
-        // What the reader keeps: the row as it would be written whole.
+        // What the reader keeps: the row as it would be written whole, made from the bytes of
+        // the row before (as the reader keeps it: whole, without its header).
+        let earlier = Array(codec.encode([(1, ChangeTable.processes.steady(before[1]!))]).dropFirst())
         try data.withUnsafeBytes { raw in
             var first: ChangeCodec.Located?
             try codec.scan(raw, sample: 1) { if first == nil { first = $0 } }
-            let (bytes, row) = codec.whole(raw, try #require(first).row, previous: before[1]!)
-            let whole = codec.encode([rows[0]])
+            var bytes: [UInt8] = []
+            let row = try earlier.withUnsafeBytes { previous in
+                let kept = RowRef(offset: 0, lastLength: earlier.count, peakLength: 0)
+                return codec.whole(raw, try #require(first).row, after: kept, of: previous, into: &bytes)
+            }
             // The whole row's bytes after its one-byte header.
-            #expect(bytes == Array(whole.dropFirst()))
+            #expect(bytes == Array(codec.encode([rows[0]]).dropFirst()))
             bytes.withUnsafeBytes { kept in
                 var last = [Int64?](repeating: 0, count: 3)
                 var peak = [Int64?](repeating: 0, count: 1)
