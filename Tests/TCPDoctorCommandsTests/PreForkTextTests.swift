@@ -25,7 +25,9 @@ struct PreForkTextTests {
                 if os.getppid() == 1:
                     os._exit(1)
                 held = [listener.accept()[0] for _ in range(\(perWorker))]
-                print("done", os.getpid(), flush=True)
+                # One write(2) per line: the twelve workers share the pipe, and print() may write
+                # the text and its newline apart (unbuffered), which interleaves the lines.
+                os.write(1, b"done %d\\n" % os.getpid())
                 time.sleep(120)
                 os._exit(0)
         time.sleep(120)
