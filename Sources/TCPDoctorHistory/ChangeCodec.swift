@@ -98,11 +98,7 @@ struct ChangeCodec {
             case _?: nonzero |= 1 << index
             }
         }
-        var mask = nonzero
-        if sticky != 0 { mask = mask << 1 | (inherits ? 1 : 0) }
-        if nullable { mask = mask << 1 | (null == 0 ? 0 : 1) }
-        Self.put(mask, &bytes)
-        if null != 0 { Self.put(null, &bytes) }
+        putMasks(nonzero: nonzero, null: null, inherits: inherits, &bytes)
         for (index, value) in values.last.enumerated() where nonzero & (1 << index) != 0 {
             Self.put(Self.zigzag(value!), &bytes)
         }
@@ -111,6 +107,15 @@ struct ChangeCodec {
         for index in 0..<peaks where differs & (1 << index) != 0 {
             Self.put(values.peak[index].map { Self.zigzag($0) + 1 } ?? 0, &bytes)
         }
+    }
+
+    /// Items 2 and 3 of a row (what `Reader.masks` reads).
+    private func putMasks(nonzero: UInt64, null: UInt64, inherits: Bool, _ bytes: inout [UInt8]) {
+        var mask = nonzero
+        if sticky != 0 { mask = mask << 1 | (inherits ? 1 : 0) }
+        if nullable { mask = mask << 1 | (null == 0 ? 0 : 1) }
+        Self.put(mask, &bytes)
+        if null != 0 { Self.put(null, &bytes) }
     }
 
     /// A row that `scan` found with `inherits`, made whole: its sticky columns taken from the
@@ -131,10 +136,7 @@ struct ChangeCodec {
         let wholeNonzero = nonzero | nonzeroBefore & sticky
         let wholeNull = null | nullBefore & sticky
         bytes.removeAll(keepingCapacity: true)
-        var mask = wholeNonzero << 1
-        if nullable { mask = mask << 1 | (wholeNull == 0 ? 0 : 1) }
-        Self.put(mask, &bytes)
-        if wholeNull != 0 { Self.put(wholeNull, &bytes) }
+        putMasks(nonzero: wholeNonzero, null: wholeNull, inherits: false, &bytes)
         for index in 0..<columns {
             let bit: UInt64 = 1 << UInt64(index)
             // The earlier row's values come in column order too: step over those not taken.

@@ -17,7 +17,8 @@ enum HistorySchema {
             for statement in v1 { try db.execute(sql: statement) }
         }
         // Layout 2 of the change blobs (`ChangeCodec`): a row's flags ride on its id and mask, so
-        // a row with no NULL and no maximum above its value takes a byte or two less.
+        // a row with no NULL and no maximum above its value takes a byte or two less, and a
+        // process row may leave out fd limits that held. Old rows are rewritten whole.
         migrator.registerMigration("v2") { db in
             try ChangeCodecV1.migrate(db, .series)
             try ChangeCodecV1.migrate(db, .processes)

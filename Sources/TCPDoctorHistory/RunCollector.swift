@@ -218,103 +218,6 @@ struct RunCollector {
     }
 }
 
-/// The rows the runs of one change table name: per slot, the bytes of each row that started a
-/// run, one after the other, so that an entity's rows are read from one stretch of memory.
-struct RowStore {
-    let codec: ChangeCodec
-    private var rows: [[UInt8]] = []
-
-    init(_ table: ChangeTable) { codec = ChangeCodec(table) }
-
-    /// Makes room for slots up to `slots`.
-    mutating func reserve(slots: Int) {
-        while rows.count < slots { rows.append([]) }
-    }
-
-    /// Copies `row` of `blob` after the rows of `slot`; returns where it lies now.
-    ///
-    /// - Throws: `HistoryError.Code.io` past 4 GB of one entity's rows.
-    mutating func keep(_ row: RowRef, of blob: UnsafeRawBufferPointer, slot: Int) throws -> RowRef {
-        let offset = rows[slot].count
-        let length = row.lastLength + row.peakLength
-        guard offset + length <= Int(UInt32.max) else {
-            throw HistoryError(
-                .io,
-                path: "",
-                message: "the \(codec.name) rows of this range pass 4 GB; ask for a shorter range (--since, --until)"
-            )
-        }
-        rows[slot].append(contentsOf: UnsafeRawBufferPointer(rebasing: blob[row.offset..<(row.offset + length)]))
-        return RowRef(offset: offset, lastLength: row.lastLength, peakLength: row.peakLength)
-    }
-
-    /// `row` of `blob`, which inherits its sticky columns from `kept`, a row of `slot`, made
-    /// whole in `bytes`.
-    func whole(
-        _ row: RowRef,
-        of blob: UnsafeRawBufferPointer,
-        after kept: RowRef,
-        slot: Int,
-        into bytes: inout [UInt8]
-    ) -> RowRef {
-        rows[slot].withUnsafeBytes { codec.whole(blob, row, after: kept, of: $0, into: &bytes) }
-    }
-
-    /// Whether `kept`, a row of `slot`, holds the values of `row` of `blob`.
-    func same(slot: Int, _ kept: RowRef, _ row: RowRef, of blob: UnsafeRawBufferPointer) -> Bool {
-        rows[slot].withUnsafeBytes { ChangeCodec.same($0, kept, blob, row) }
-    }
-
-    subscript(slot: Int) -> SlotRows { SlotRows(codec: codec, bytes: rows[slot]) }
-}
-
-/// The rows of one slot, decoded on demand.
-struct SlotRows {
-    let codec: ChangeCodec
-    let bytes: [UInt8]
-
-    func same(_ a: RowRef, _ b: RowRef) -> Bool {
-        bytes.withUnsafeBytes { ChangeCodec.same($0, a, $0, b) }
-    }
-
-    /// A row's values and maxima.
-    func values(of row: RowRef) -> RowValues {
-        var last = [Int64?](repeating: 0, count: codec.columns)
-        var peak = [Int64?](repeating: 0, count: codec.peaks)
-        bytes.withUnsafeBytes { raw in
-            last.withUnsafeMutableBufferPointer { last in
-                peak.withUnsafeMutableBufferPointer { peak in codec.decode(raw, row, last: last, peak: peak) }
-            }
-        }
-        return RowValues(last: last, peak: peak)
-    }
-
-    /// A group row's counts and peaks, the peaks sharing the counts when equal.
-    func counts(of row: RowRef) -> (StateCounts, StateCounts) {
-        let values = values(of: row)
-        let counts = StateCounts(values: values.last.map { $0 ?? 0 })
-        return (counts, row.peakLength == 0 ? counts : StateCounts(values: values.peak.map { $0 ?? 0 }))
-    }
-
-    /// A process row's fds and soft limit.
-    func fds(of row: RowRef) -> (fds: Int64?, limit: Int64?) {
-        withUnsafeTemporaryAllocation(of: Int64?.self, capacity: codec.columns) { last in
-            bytes.withUnsafeBytes { codec.decode($0, row, last: last, peak: nil) }
-            return (last[0], last[1])
-        }
-    }
-
-    /// Raises each of `peak` to the row's maximum for it.
-    func raise(_ peak: inout [Int64?], to row: RowRef) {
-        withUnsafeTemporaryAllocation(of: Int64?.self, capacity: codec.peaks) { other in
-            bytes.withUnsafeBytes { codec.decode($0, row, last: nil, peak: other) }
-            for index in 0..<min(peak.count, other.count) where other[index] != peak[index] {
-                peak[index] = largest(peak[index], other[index])
-            }
-        }
-    }
-}
-
 /// Entity ids to slots, in an array indexed by id (the ids are row ids: small and dense).
 private struct DenseSlots {
     private var slots: [Int32] = []
@@ -353,9 +256,9 @@ private struct RunBook {
     /// The sample (by ordinal in this level) each slot last had a row in.
     var seen: [Int]
     var sample = 0
-    /// The rows of the sample being read: slot, whether it says the entity has gone, whether its
-    /// maxima differ from its values.
-    var rows: [(slot: Int, gone: Bool, peaks: Bool)] = []
+    /// The rows of the sample being read (those of the slots wanted): slot, where the row lies in
+    /// the blob, whether it says the entity has gone, whether it inherits its sticky columns.
+    var rows: [(slot: Int, row: RowRef, gone: Bool, inherits: Bool)] = []
     /// The bytes of a row made whole (`ChangeCodec.whole`).
     var scratch: [UInt8] = []
 
@@ -378,20 +281,18 @@ private struct RunBook {
     ) throws {
         sample += 1
         rows.removeAll(keepingCapacity: true)
-        var found: [(slot: Int, row: RowRef, inherits: Bool)] = []
         try (blob ?? Data()).withUnsafeBytes { raw in
             try store.codec.scan(raw, sample: id) { located in
                 guard let slot = slots[located.entity] else { return }
                 seen[slot] = sample
-                rows.append((slot, table.isGone(located), located.row.peakLength > 0))
-                found.append((slot, located.row, located.inherits))
+                rows.append((slot, located.row, table.isGone(located), located.inherits))
             }
             if keyframe {
                 for slot in open.indices where open[slot] != nil && seen[slot] != sample {
                     close(slot, next: next, emit: emit)
                 }
             }
-            for (slot, row, inherits) in found {
+            for (slot, row, _, inherits) in rows {
                 guard inherits else {
                     try start(slot, row, of: raw, next: next, store: &store, emit: emit)
                     continue
@@ -420,11 +321,11 @@ private struct RunBook {
 
     /// After a sample was shown: a gone entity ends, one with maxima above its values holds still.
     mutating func settle(next: Int, emit: (Int, RunCollector.Run) -> Void) {
-        for (slot, gone, peaks) in rows {
+        for (slot, row, gone, _) in rows {
             guard let current = open[slot] else { continue }
             if gone {
                 close(slot, next: next, emit: emit)
-            } else if peaks {
+            } else if row.peakLength > 0 {
                 close(slot, next: next, emit: emit)
                 open[slot] = (current.row.steady, next)
             }
