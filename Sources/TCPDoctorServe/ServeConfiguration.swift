@@ -1,3 +1,4 @@
+import TCPDoctorCore
 import TCPDoctorLinux
 
 /// What `tcpdoctor serve` was asked to do.
@@ -6,14 +7,18 @@ public struct ServeConfiguration: Sendable {
     /// Seconds a snapshot serves every request before the next request causes a new one.
     public var minimumInterval: Double
     public var limits: MetricLimits
+    /// The fit of the fd forecasts (`tcpdoctor_process_fd_limit_seconds`): its window above all.
+    public var trend: TrendOptions
     public var namespaces: SnapshotRequest.Namespaces
 
     public init(
         listen: ListenAddress = .standard,
         minimumInterval: Double = 5,
         limits: MetricLimits = MetricLimits(),
+        trend: TrendOptions = TrendOptions(),
         namespaces: SnapshotRequest.Namespaces = .all
     ) {
+        self.trend = trend
         self.listen = listen
         self.minimumInterval = minimumInterval
         self.limits = limits

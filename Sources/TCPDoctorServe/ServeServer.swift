@@ -28,6 +28,7 @@ public enum ServeServer {
             ?? SnapshotCache(
                 minimumInterval: configuration.minimumInterval,
                 limits: configuration.limits,
+                trend: configuration.trend,
                 namespaces: configuration.namespaces
             )
         var logger = Logger(label: "tcpdoctor-serve") { StreamLogHandler.standardError(label: $0) }

@@ -99,6 +99,30 @@ public final class HTTPConnection {
                 in: .whitespaces
             )
         }
-        return HTTPExchange(status: status, headers: headers, body: String(text[end.upperBound...]))
+        var body = String(text[end.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" {
+            let start = bytes.count - text[end.upperBound...].utf8.count
+            body = try String(decoding: Self.dechunk(bytes[start...]), as: UTF8.self)
+        }
+        return HTTPExchange(status: status, headers: headers, body: body)
+    }
+
+    /// A chunked body (RFC 9112, section 7.1) as the bytes it carries; trailers are left out.
+    static func dechunk(_ bytes: ArraySlice<UInt8>) throws -> [UInt8] {
+        var body: [UInt8] = []
+        var index = bytes.startIndex
+        while true {
+            guard let lineEnd = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+                throw FixtureError("a chunk without its size line")
+            }
+            let line = String(decoding: bytes[index..<lineEnd], as: UTF8.self)
+            let digits = line.prefix { $0.isHexDigit }
+            guard let size = Int(digits, radix: 16) else { throw FixtureError("chunk size '\(line)'") }
+            index = lineEnd + 1
+            if size == 0 { return body }
+            guard bytes.endIndex - index >= size + 2 else { throw FixtureError("a chunk cut short") }
+            body += bytes[index..<(index + size)]
+            index += size + 2
+        }
     }
 }

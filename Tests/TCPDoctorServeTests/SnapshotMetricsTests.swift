@@ -147,9 +147,10 @@ struct SnapshotMetricsTests {
         let metrics = Self.metrics(Self.snapshot(processes: 1), MetricLimits(top: 2), findings: findings)
         let each = try Self.family(metrics, "tcpdoctor_finding")
         // Two pre-fork workers of `server` are one subject: 10 + 20.
-        #expect(each.value(["close-wait-leak", "critical", "server/8000"]) == 30)
-        #expect(each.value(["close-wait-leak", "warning", "w4/8000"]) == 50)
-        #expect(each.value(["close-wait-leak", "warning", "other"]) == 70)
+        #expect(each.labelNames == ["rule", "severity", "subject", "process", "place"])
+        #expect(each.value(["close-wait-leak", "critical", "server/8000", "server", "8000"]) == 30)
+        #expect(each.value(["close-wait-leak", "warning", "w4/8000", "w4", "8000"]) == 50)
+        #expect(each.value(["close-wait-leak", "warning", "other", "other", ""]) == 70)
         #expect(metrics.folded["tcpdoctor_finding"] == 2)
         let bySeverity = try Self.family(metrics, "tcpdoctor_findings")
         #expect(bySeverity.value(["critical"]) == 2)
@@ -157,9 +158,28 @@ struct SnapshotMetricsTests {
         #expect(bySeverity.value(["info"]) == 0)
     }
 
+    @Test func theSoonestProcessToItsLimitGivesItsGroupsSeconds() throws {
+        var snapshot = Self.snapshot(processes: 3)
+        // pids 100 and 101 are two processes of one program; 102 does not grow.
+        snapshot.processes[101]?.command = "cmd0"
+        let metrics = SnapshotMetrics(
+            DiagnosisInput(snapshot: snapshot),
+            findings: [],
+            fdLimitSeconds: [100: 600, 101: 90],
+            limits: MetricLimits()
+        )
+        let seconds = try Self.family(metrics, "tcpdoctor_process_fd_limit_seconds")
+        #expect(seconds.value(["cmd0"]) == 90)
+        // A group none of whose processes grows has no series at all, not a 0 or an infinity.
+        #expect(seconds.samples.count == 1)
+    }
+
     @Test func kernelCountersAreCountersOfTheKeptNamespaces() throws {
         var host = HostFacts()
-        host.namespaces[Self.host] = NamespaceFacts(counters: ["TcpExt.ListenOverflows": 7, "Tcp.RetransSegs": 9])
+        host.namespaces[Self.host] = NamespaceFacts(
+            sysctls: ["net.ipv4.ip_local_port_range": "32768\t60999"],
+            counters: ["TcpExt.ListenOverflows": 7, "Tcp.RetransSegs": 9]
+        )
         let input = DiagnosisInput(snapshot: Self.snapshot(processes: 1), host: host)
         let metrics = SnapshotMetrics(input, findings: [], limits: MetricLimits())
         let overflows = try Self.family(metrics, "tcpdoctor_kernel_listen_overflows")
@@ -167,5 +187,6 @@ struct SnapshotMetricsTests {
         #expect(overflows.sampleName == "tcpdoctor_kernel_listen_overflows_total")
         #expect(overflows.value(["host"]) == 7)
         #expect(try Self.family(metrics, "tcpdoctor_kernel_retransmitted_segments").value(["host"]) == 9)
+        #expect(try Self.family(metrics, "tcpdoctor_ephemeral_ports").value(["host"]) == 28232)
     }
 }

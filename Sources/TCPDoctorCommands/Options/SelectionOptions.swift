@@ -2,8 +2,8 @@ import ArgumentParser
 import TCPDoctorCore
 import TCPDoctorLinux
 
-/// Which namespaces and processes to look at; shared by every live command.
-struct SelectionOptions: ParsableArguments {
+/// Which network namespaces to read: `--netns`, shared by every live command (`serve` too).
+struct NamespaceOptions: ParsableArguments {
     @Option(
         name: .customLong("netns"),
         help: ArgumentHelp(
@@ -12,6 +12,20 @@ struct SelectionOptions: ParsableArguments {
         )
     )
     var netns: String?
+
+    /// The namespaces to read, from `--netns`.
+    var namespaces: SnapshotRequest.Namespaces {
+        guard let netns else { return .all }
+        if netns == "current" { return .current }
+        if let pid = Int32(netns) { return .pid(pid) }
+        if netns.contains("/") { return .path(netns) }
+        return .named(netns)
+    }
+}
+
+/// Which namespaces and processes to look at; shared by the commands that list sockets.
+struct SelectionOptions: ParsableArguments {
+    @OptionGroup var namespace: NamespaceOptions
 
     @Option(name: .customLong("pid"), help: "Only sockets held by this process (repeatable).")
     var pids: [Int32] = []
@@ -26,13 +40,7 @@ struct SelectionOptions: ParsableArguments {
     var processNames: [String] = []
 
     /// The namespaces to read, from `--netns`.
-    var namespaces: SnapshotRequest.Namespaces {
-        guard let netns else { return .all }
-        if netns == "current" { return .current }
-        if let pid = Int32(netns) { return .pid(pid) }
-        if netns.contains("/") { return .path(netns) }
-        return .named(netns)
-    }
+    var namespaces: SnapshotRequest.Namespaces { namespace.namespaces }
 
     /// The processes to look at, from `--pid` and `--process`.
     var processes: ProcessSelection { ProcessSelection(pids: pids, names: processNames) }

@@ -43,6 +43,17 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("pid-labels"), help: "Group processes per pid (a `pid` label) rather than per command.")
     var pidLabels = false
 
+    @Option(
+        name: .customLong("trend-window"),
+        help: ArgumentHelp(
+            "Seconds of snapshots the fd-limit forecast fits (tcpdoctor_process_fd_limit_seconds).",
+            valueName: "SECONDS"
+        )
+    )
+    var trendWindow = TrendOptions().window
+
+    @OptionGroup var namespace: NamespaceOptions
+
     func validate() throws {
         do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
         guard minInterval >= 0, minInterval.isFinite else {
@@ -52,6 +63,15 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--max-series must be at least \(MetricLimits.minimumMaxSeries).")
         }
         guard top >= 1 else { throw ValidationError("--top must be at least 1.") }
+        guard trendWindow >= 10, trendWindow.isFinite else {
+            throw ValidationError("--trend-window must be at least 10 seconds.")
+        }
+    }
+
+    private var trendOptions: TrendOptions {
+        var options = TrendOptions()
+        options.window = trendWindow
+        return options
     }
 
     func run() throws {
@@ -60,7 +80,9 @@ struct ServeCommand: ParsableCommand {
         let configuration = ServeConfiguration(
             listen: try ListenAddress(parsing: listen),
             minimumInterval: minInterval,
-            limits: MetricLimits(top: top, maxSeries: maxSeries, pidLabels: pidLabels)
+            limits: MetricLimits(top: top, maxSeries: maxSeries, pidLabels: pidLabels),
+            trend: trendOptions,
+            namespaces: namespace.namespaces
         )
         // The commands are synchronous (see `TCPDoctor`); the server is async: this thread
         // waits for it, its work runs on the event loops and the concurrency pool.

@@ -51,26 +51,36 @@ public final class SnapshotCache: Sendable {
     private let take: @Sendable () -> Result<Sample, LinuxError>
     private let queue = DispatchQueue(label: "tcpdoctor.serve.snapshot")
     private let state = Mutex(State())
+    /// Each process's recent fds, for `tcpdoctor_process_fd_limit_seconds`; used by `refresh` only.
+    private let forecaster: Mutex<FDForecaster>
 
     /// - Parameters:
     ///   - minimumInterval: Seconds a snapshot serves; 0 refreshes for every request (still one at a time).
     ///   - limits: The bounds of the metric families.
+    ///   - trend: The fit behind `tcpdoctor_process_fd_limit_seconds` (its window: one hour).
     ///   - take: Takes one sample; called on the cache's queue, one call at a time.
     public init(
         minimumInterval: Double,
         limits: MetricLimits,
+        trend: TrendOptions = TrendOptions(),
         take: @escaping @Sendable () -> Result<Sample, LinuxError>
     ) {
         self.minimumInterval = minimumInterval
         self.limits = limits
         self.take = take
+        forecaster = Mutex(FDForecaster(options: trend))
     }
 
     /// A cache over the one sampling loop of `watch` and `record` (`Sampler`): incremental owner
     /// walks between full ones, host facts, the doctor.
-    public convenience init(minimumInterval: Double, limits: MetricLimits, namespaces: SnapshotRequest.Namespaces) {
+    public convenience init(
+        minimumInterval: Double,
+        limits: MetricLimits,
+        trend: TrendOptions = TrendOptions(),
+        namespaces: SnapshotRequest.Namespaces
+    ) {
         let sampler = SamplerBox(Sampler(namespaces: namespaces))
-        self.init(minimumInterval: minimumInterval, limits: limits) {
+        self.init(minimumInterval: minimumInterval, limits: limits, trend: trend) {
             Result { () throws(LinuxError) -> Sample in try sampler.sampler.sample() }
         }
     }
@@ -117,7 +127,11 @@ public final class SnapshotCache: Sendable {
     private func refresh() {
         let started = systemMonotonicSeconds()
         let sample = take()
-        let metrics = try? sample.map { SnapshotMetrics($0.input, findings: $0.findings, limits: limits) }.get()
+        let metrics = try? sample.map { sample in
+            let processes = sample.input.snapshot.processes
+            let untilLimit = forecaster.withLock { $0.update(processes, at: sample.takenAt) }
+            return SnapshotMetrics(sample.input, findings: sample.findings, fdLimitSeconds: untilLimit, limits: limits)
+        }.get()
         let snapshot = CachedSnapshot(
             sample: sample,
             metrics: metrics,

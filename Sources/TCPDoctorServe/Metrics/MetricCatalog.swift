@@ -61,6 +61,14 @@ public enum MetricCatalog {
             labels: processLabels(pidLabels)
         )
     }
+    public static func processFDLimitSeconds(pidLabels: Bool) -> MetricDefinition {
+        MetricDefinition(
+            "tcpdoctor_process_fd_limit_seconds",
+            .gauge,
+            "Seconds until the process of a command nearest it reaches its fd soft limit, at the pace of a linear fit over serve's snapshots of the last --trend-window seconds, one hour by default (absent when not growing).",
+            labels: processLabels(pidLabels)
+        )
+    }
     public static func deadSocketFDs(pidLabels: Bool) -> MetricDefinition {
         MetricDefinition(
             "tcpdoctor_dead_socket_fds",
@@ -92,14 +100,20 @@ public enum MetricCatalog {
         "TIME_WAIT sockets by destination (remote address and port).",
         labels: ["netns", "destination"]
     )
+    public static let ephemeralPorts = MetricDefinition(
+        "tcpdoctor_ephemeral_ports",
+        .gauge,
+        "Ports in net.ipv4.ip_local_port_range: how many connections one source address can have open toward one destination, TIME_WAIT included.",
+        labels: ["netns"]
+    )
 
     // MARK: The doctor
 
     public static let finding = MetricDefinition(
         "tcpdoctor_finding",
         .gauge,
-        "A current finding of the doctor: what it counts (sockets, fds), by rule, severity and subject (commands and port or peer).",
-        labels: ["rule", "severity", "subject"]
+        "A current finding of the doctor: what it counts (sockets, fds), by rule, severity and subject (commands and port or peer; also apart as process and place).",
+        labels: ["rule", "severity", "subject", "process", "place"]
     )
     public static let findings = MetricDefinition(
         "tcpdoctor_findings",

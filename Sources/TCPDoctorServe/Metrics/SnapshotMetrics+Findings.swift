@@ -21,12 +21,16 @@ extension SnapshotMetrics {
         struct Key: Hashable {
             var rule: String
             var severity: Finding.Severity
-            var subject: String
+            var process: String
+            var place: String
+            var subject: String { place.isEmpty ? process : process + "/" + place }
+            var labels: [String] { [rule, severity.name, subject, process, place] }
         }
         var values: [Key: Int64] = [:]
         for finding in findings {
-            let key = Key(rule: finding.rule, severity: finding.severity, subject: subject(of: finding))
-            values[key, default: 0] += finding.size ?? 1
+            let (process, place) = subject(of: finding)
+            values[Key(rule: finding.rule, severity: finding.severity, process: process, place: place), default: 0] +=
+                finding.size ?? 1
         }
         let split = TopK.split(Array(values.keys), limit: limits.top) { left, right in
             (left.severity, values[left, default: 0], right.rule, right.subject)
@@ -34,27 +38,25 @@ extension SnapshotMetrics {
         }
         var others: [Key: Int64] = [:]
         for key in split.folded {
-            others[Key(rule: key.rule, severity: key.severity, subject: MetricCatalog.other), default: 0] +=
+            others[Key(rule: key.rule, severity: key.severity, process: MetricCatalog.other, place: ""), default: 0] +=
                 values[key, default: 0]
         }
         var each = MetricFamily(MetricCatalog.finding)
         for key in split.kept {
-            each.samples.append(
-                MetricSample([key.rule, key.severity.name, key.subject], Double(values[key, default: 0]))
-            )
+            each.samples.append(MetricSample(key.labels, Double(values[key, default: 0])))
         }
         for (key, value) in others.sorted(by: { ($0.key.rule, $0.key.severity) < ($1.key.rule, $1.key.severity) }) {
-            each.samples.append(MetricSample([key.rule, key.severity.name, key.subject], Double(value)))
+            each.samples.append(MetricSample(key.labels, Double(value)))
         }
         folded["tcpdoctor_finding"] = split.folded.count
         return [bySeverity, each]
     }
 
-    /// `server/8000`, `server+worker/10.0.0.9`, `-/8000` for a finding without processes.
-    static func subject(of finding: Finding) -> String {
+    /// The two halves of a subject: the commands (`server`, `server+worker`, `-` for a finding
+    /// without processes) and the place (`8000`, `10.0.0.9`, empty for none); the subject is
+    /// `server/8000`, or the commands alone without a place.
+    static func subject(of finding: Finding) -> (process: String, place: String) {
         let commands = Set(finding.processes.map(\.command)).sorted()
-        let who = commands.isEmpty ? "-" : commands.joined(separator: "+")
-        guard let place = finding.place, !place.isEmpty else { return who }
-        return who + "/" + place
+        return (commands.isEmpty ? "-" : commands.joined(separator: "+"), finding.place ?? "")
     }
 }

@@ -120,6 +120,7 @@ extension SnapshotMetrics {
 
     /// The kernel counters of the rules for the kept namespaces; the others are left out (a sum
     /// of counters over namespaces that come and go would not be monotonic) and counted as folded.
+    /// After them, the size of each kept namespace's ephemeral port range.
     static func kernelCounterFamilies(
         _ host: HostFacts,
         namespaces: NamespaceLabels,
@@ -133,8 +134,13 @@ extension SnapshotMetrics {
                 families[index].samples.append(MetricSample([label], Double(value)))
             }
         }
+        var ports = MetricFamily(MetricCatalog.ephemeralPorts)
+        for (inode, label) in namespaces.kept {
+            guard let range = host.namespaces[inode]?.localPortRange else { continue }
+            ports.samples.append(MetricSample([label], Double(range.count)))
+        }
         let foldedNamespaces = host.namespaces.keys.filter { !namespaces.isKept($0) }.count
         folded["tcpdoctor_kernel"] = foldedNamespaces * KernelCounterMetrics.entries.count
-        return families
+        return families + [ports]
     }
 }

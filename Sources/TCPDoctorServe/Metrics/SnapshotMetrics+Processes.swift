@@ -19,6 +19,8 @@ extension SnapshotMetrics {
         var lowestLimit: UInt64?
         var worstRatio: Double?
         var deadFDs = 0
+        /// The soonest any of its processes reaches its soft limit at the fitted pace.
+        var fdLimitSeconds: Double?
 
         mutating func add(_ other: ProcessTally) {
             for index in states.indices { states[index] += other.states[index] }
@@ -28,13 +30,16 @@ extension SnapshotMetrics {
             if let limit = other.lowestLimit { lowestLimit = min(lowestLimit ?? limit, limit) }
             if let ratio = other.worstRatio { worstRatio = max(worstRatio ?? ratio, ratio) }
             deadFDs += other.deadFDs
+            if let seconds = other.fdLimitSeconds { fdLimitSeconds = min(fdLimitSeconds ?? seconds, seconds) }
         }
     }
 
     /// Per group: sockets by state, processes, open fds, the lowest soft limit, the worst ratio
-    /// and dead socket fds; the top K groups by sockets (then open fds) and `other`.
+    /// and dead socket fds, the seconds until the soonest reaches its limit (`fdLimitSeconds`,
+    /// per pid); the top K groups by sockets (then open fds) and `other`.
     static func processFamilies(
         _ snapshot: Snapshot,
+        fdLimitSeconds: [Int32: Double],
         limits: MetricLimits,
         folded: inout [String: Int]
     ) -> [MetricFamily] {
@@ -56,6 +61,9 @@ extension SnapshotMetrics {
             groupOf[pid] = index
             tallies[index].instances += 1
             tallies[index].openFDs += process.openFiles
+            if let seconds = fdLimitSeconds[pid] {
+                tallies[index].fdLimitSeconds = min(tallies[index].fdLimitSeconds ?? seconds, seconds)
+            }
             if let soft = process.fileLimitSoft {
                 let lowest = min(tallies[index].lowestLimit ?? soft, soft)
                 tallies[index].lowestLimit = lowest
@@ -99,6 +107,7 @@ extension SnapshotMetrics {
         var maxFDs = MetricFamily(MetricCatalog.processMaxFDs(pidLabels: pidLabels))
         var ratios = MetricFamily(MetricCatalog.processWorstFDRatio(pidLabels: pidLabels))
         var dead = MetricFamily(MetricCatalog.deadSocketFDs(pidLabels: pidLabels))
+        var untilLimit = MetricFamily(MetricCatalog.processFDLimitSeconds(pidLabels: pidLabels))
         for (labels, tally) in rows {
             for state in states {
                 sockets.samples.append(
@@ -110,7 +119,8 @@ extension SnapshotMetrics {
             if let limit = tally.lowestLimit { maxFDs.samples.append(MetricSample(labels, Double(limit))) }
             if let ratio = tally.worstRatio { ratios.samples.append(MetricSample(labels, ratio)) }
             dead.samples.append(MetricSample(labels, Double(tally.deadFDs)))
+            if let seconds = tally.fdLimitSeconds { untilLimit.samples.append(MetricSample(labels, seconds)) }
         }
-        return [sockets, instances, openFDs, maxFDs, ratios, dead]
+        return [sockets, instances, openFDs, maxFDs, ratios, untilLimit, dead]
     }
 }

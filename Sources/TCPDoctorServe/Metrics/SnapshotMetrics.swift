@@ -15,14 +15,27 @@ public struct SnapshotMetrics: Sendable {
     /// Series in `families`.
     public var seriesCount: Int { families.reduce(0) { $0 + $1.samples.count } }
 
-    public init(_ input: DiagnosisInput, findings: [Finding], limits: MetricLimits) {
+    /// - Parameters:
+    ///   - fdLimitSeconds: Per pid, the seconds until its fds reach its soft limit at the recent
+    ///     pace (`FDForecaster`); a process without an entry gets no forecast.
+    public init(
+        _ input: DiagnosisInput,
+        findings: [Finding],
+        fdLimitSeconds: [Int32: Double] = [:],
+        limits: MetricLimits
+    ) {
         var folded: [String: Int] = [:]
         let namespaces = NamespaceLabels(input.snapshot, top: limits.top)
         folded["tcpdoctor_sockets"] = namespaces.foldedCount * TCPState.displayed.count
         // In order of what matters most when the cap cuts: the doctor, the host, processes, ports.
         var all = Self.findingFamilies(findings, limits: limits, folded: &folded)
         all += Self.hostFamilies(input.snapshot, namespaces: namespaces)
-        all += Self.processFamilies(input.snapshot, limits: limits, folded: &folded)
+        all += Self.processFamilies(
+            input.snapshot,
+            fdLimitSeconds: fdLimitSeconds,
+            limits: limits,
+            folded: &folded
+        )
         all += Self.portFamilies(input.snapshot, namespaces: namespaces, limits: limits, folded: &folded)
         all += Self.kernelCounterFamilies(input.host, namespaces: namespaces, folded: &folded)
         (families, dropped) = Self.cap(all, at: limits.maxSeries - MetricCatalog.selfSeriesCount)

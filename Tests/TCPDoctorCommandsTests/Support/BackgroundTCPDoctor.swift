@@ -14,15 +14,22 @@ final class BackgroundTCPDoctor {
 
     var pid: Int32 { process.processIdentifier }
 
-    init(_ arguments: [String]) throws {
+    /// - Parameter netns: A named network namespace to run it in (through `ip netns exec`, which
+    ///   execs tcpdoctor in place: `pid` is tcpdoctor's).
+    init(_ arguments: [String], netns: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tcpdoctor-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         stdoutURL = directory.appendingPathComponent("stdout")
         stderrURL = directory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: tcpdoctorExecutable())
-        process.arguments = arguments
+        if let netns {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", netns, tcpdoctorExecutable()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: tcpdoctorExecutable())
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment
