@@ -6,9 +6,18 @@ import Testing
 /// `tcpdoctor serve` as users run it: the built binary as a child process, real HTTP on loopback.
 @Suite struct ServeCommandTests {
     /// A server on a port the kernel chose, and that port, read from its "listening on" line.
-    static func start(_ extra: [String] = []) throws -> (BackgroundTCPDoctor, UInt16) {
-        let server = try BackgroundTCPDoctor(["serve", "--listen", "127.0.0.1:0"] + extra)
-        let marker = "listening on http://127.0.0.1:"
+    ///
+    /// - Parameters:
+    ///   - host: The address to listen on, port 8273 unless 127.0.0.1 (then the kernel's choice).
+    ///   - netns: A named namespace to run serve in.
+    static func start(
+        _ extra: [String] = [],
+        host: String = "127.0.0.1",
+        netns: String? = nil
+    ) throws -> (BackgroundTCPDoctor, UInt16) {
+        let listen = host == "127.0.0.1" ? "127.0.0.1:0" : "\(host):8273"
+        let server = try BackgroundTCPDoctor(["serve", "--listen", listen] + extra, netns: netns)
+        let marker = "listening on http://\(host):"
         let end = Date().addingTimeInterval(30)
         while Date() < end {
             let stderr = server.stderr
