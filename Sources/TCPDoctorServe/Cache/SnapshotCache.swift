@@ -43,6 +43,7 @@ public final class SnapshotCache: Sendable {
         var waiters: [CheckedContinuation<CachedSnapshot, Never>] = []
         var refreshing = false
         var statistics = Statistics()
+        var timeline: ServeTimeline
     }
 
     /// Seconds a snapshot serves before a request causes the next one.
@@ -50,20 +51,26 @@ public final class SnapshotCache: Sendable {
     public let limits: MetricLimits
     private let take: @Sendable () -> Result<Sample, LinuxError>
     private let queue = DispatchQueue(label: "tcpdoctor.serve.snapshot")
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Process groups per timeline point, fixed for the cache's life.
+    private let timelineGroups: Int
 
     /// - Parameters:
     ///   - minimumInterval: Seconds a snapshot serves; 0 refreshes for every request (still one at a time).
     ///   - limits: The bounds of the metric families.
+    ///   - timeline: The empty timeline every refresh adds a point to (its capacity and groups per point).
     ///   - take: Takes one sample; called on the cache's queue, one call at a time.
     public init(
         minimumInterval: Double,
         limits: MetricLimits,
+        timeline: ServeTimeline = ServeTimeline(),
         take: @escaping @Sendable () -> Result<Sample, LinuxError>
     ) {
         self.minimumInterval = minimumInterval
         self.limits = limits
         self.take = take
+        self.timelineGroups = timeline.groupsPerPoint
+        self.state = Mutex(State(timeline: timeline))
     }
 
     /// A cache over the one sampling loop of `watch` and `record` (`Sampler`): incremental owner
@@ -114,10 +121,35 @@ public final class SnapshotCache: Sendable {
     /// The counters so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
+    /// The timeline's points taken after `time` (all of them for nil), oldest first, and its bounds.
+    ///
+    /// Copied under the lock (the points share their arrays: no counts are copied) and written
+    /// by the caller outside it.
+    public func timeline(after time: Double? = nil) -> (points: [ServeTimeline.Point], capacity: Int, groups: Int) {
+        state.withLock { state in
+            let timeline = state.timeline
+            return (
+                time.map { timeline.points(after: $0) } ?? timeline.points, timeline.capacity, timeline.groupsPerPoint
+            )
+        }
+    }
+
     private func refresh() {
         let started = systemMonotonicSeconds()
         let sample = take()
         let metrics = try? sample.map { SnapshotMetrics($0.input, findings: $0.findings, limits: limits) }.get()
+        // Built here, on the cache's queue, so that the lock is held only to append it.
+        let point: ServeTimeline.Point
+        switch sample {
+        case .success(let sample):
+            point = ServeTimeline.point(
+                sample.input.snapshot,
+                groupsPerPoint: timelineGroups,
+                pidLabels: limits.pidLabels
+            )
+        case .failure:
+            point = ServeTimeline.failure(at: systemWallClockSeconds())
+        }
         let snapshot = CachedSnapshot(
             sample: sample,
             metrics: metrics,
@@ -128,6 +160,7 @@ public final class SnapshotCache: Sendable {
             state.latest = snapshot
             state.refreshing = false
             state.statistics.snapshots += 1
+            state.timeline.append(point)
             if let metrics {
                 state.statistics.seriesDropped += metrics.dropped
                 for (family, count) in metrics.folded { state.statistics.seriesFolded[family, default: 0] += count }
