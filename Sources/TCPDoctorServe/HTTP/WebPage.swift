@@ -15,8 +15,9 @@ enum WebPage {
             + "<script nonce=\"\(nonce)\">\n" + script + "</script>\n</body>\n</html>\n"
     }
 
-    /// 128 random bits as 32 hex digits: a fresh nonce per response, so that no script an
-    /// attacker could place in the page (there is no way to: see above) could carry a valid one.
+    /// 128 random bits as 32 hex digits, fresh per response: a second line of defence, since a
+    /// script smuggled into the page could not know the nonce (the first is that host text is
+    /// never parsed as markup).
     static func makeNonce() -> String {
         var generator = SystemRandomNumberGenerator()
         let digits = Array("0123456789abcdef")

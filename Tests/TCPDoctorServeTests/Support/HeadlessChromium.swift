@@ -76,7 +76,7 @@ struct HeadlessChromium {
             ["--kill-after=5", "\(Self.deadlineSeconds)", executable]
             + [
                 "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--disable-background-networking", "--disable-sync",
+                "--disable-extensions", "--disable-background-networking", "--disable-sync", "--disable-crash-reporter",
                 "--user-data-dir=\(profile)",
             ]
             + (geteuid() == 0 ? ["--no-sandbox"] : []) + flags + [url]
