@@ -43,7 +43,8 @@ extension WebPage {
           drawChart(byId('chart-host'), byId('legend-host'), points, host, () => '');
 
           const latest = points.filter((point) => point.ok).pop();
-          const top = latest && Array.isArray(latest.groups) ? latest.groups.slice(0, TOP_PROCESSES) : [];
+          const held = latest && Array.isArray(latest.groups) ? latest.groups.filter((group) => group.total > 0) : [];
+          const top = held.slice(0, TOP_PROCESSES);
           const processes = top.map((group, index) => {
             const key = groupKey(group);
             return {
