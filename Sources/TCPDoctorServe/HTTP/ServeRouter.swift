@@ -2,7 +2,8 @@ import Hummingbird
 
 /// serve's routes: the page at `/`, `/metrics`, `/api/...`, `/healthz`; GET and HEAD only.
 ///
-/// Nothing here changes the host: every endpoint reads the shared snapshot.
+/// Nothing here changes the host: every endpoint reads the shared snapshot, or (the page and
+/// `/healthz`) not even that.
 public enum ServeRouter {
     /// The paths serve answers; any other is 404.
     public static let paths: Set<String> = [
