@@ -138,7 +138,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPDoctorServeTests",
-            dependencies: ["TCPDoctorServe", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport"]
+            dependencies: [
+                "TCPDoctorServe", "TCPDoctorCore", "TCPDoctorLinux", "TCPDoctorTestSupport", "TCPDoctorOutput",
+            ]
         ),
         .testTarget(
             name: "TCPDoctorCommandsTests",

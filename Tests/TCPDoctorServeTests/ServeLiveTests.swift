@@ -58,24 +58,8 @@ import Testing
     @Test func aHoldersCloseWaitSocketsShowUnderItsCommand() async throws {
         let name = "srvcw\(UInt32.random(in: 0..<UInt32.max) % 100_000_000)"
         let secret = "token\(UInt64.random(in: 0..<UInt64.max))"
-        let holder = try ChildProcess.python(
-            """
-            import signal, socket, sys
-            with open('/proc/self/comm', 'w') as comm: comm.write(sys.argv[1])
-            listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(64)
-            print(listener.getsockname()[1], flush=True)
-            held = [listener.accept()[0] for _ in range(3)]
-            print('accepted', flush=True)
-            signal.pause()
-            """,
-            name,
-            "--secret=\(secret)"
-        )
-        let holderPort = try #require(UInt16(try holder.readLine()))
-        var clients = try (0..<3).map { _ in try LoopbackSocket.connect(to: holderPort) }
-        #expect(try holder.readLine() == "accepted")
-        for client in clients { client.close() }
-        clients.removeAll()
+        let holder = try CloseWaitHolder(command: name, sockets: 3, arguments: ["--secret=\(secret)"])
+        let holderPort = holder.port
         try await withLiveServer(minimumInterval: 0) { port, _ in
             // The FINs are on their way: poll until the holder's sockets are all in CLOSE_WAIT.
             var parsed = try Exposition(parsing: "", openMetrics: false)
@@ -102,9 +86,11 @@ import Testing
         try await withLiveServer(minimumInterval: 60) { port, cache in
             let missing = try await offPool { try HTTPExchange.send("GET", "/nope", port: port) }
             #expect(missing.status == 404)
-            let root = try await offPool { try HTTPExchange.send("GET", "/", port: port) }
-            #expect(root.status == 404)
-            for (method, path) in [("POST", "/metrics"), ("DELETE", "/api/sockets"), ("PUT", "/healthz")] {
+            let page = try await offPool { try HTTPExchange.send("GET", "/index.html", port: port) }
+            #expect(page.status == 404)
+            for (method, path) in [
+                ("POST", "/metrics"), ("DELETE", "/api/sockets"), ("PUT", "/healthz"), ("POST", "/"),
+            ] {
                 let refused = try await offPool {
                     try HTTPExchange.send(method, path, port: port, body: method == "DELETE" ? "" : "x=1")
                 }

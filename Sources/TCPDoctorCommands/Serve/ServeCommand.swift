@@ -5,15 +5,16 @@ import TCPDoctorCore
 import TCPDoctorLinux
 import TCPDoctorServe
 
-/// `tcpdoctor serve`: Prometheus metrics and the JSON documents over HTTP, loopback by default.
+/// `tcpdoctor serve`: Prometheus metrics, the JSON documents and a web page over HTTP, loopback by default.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve Prometheus metrics and the JSON documents over HTTP (127.0.0.1:8273 by default).",
+        abstract: "Serve Prometheus metrics, the JSON documents and a web page over HTTP (127.0.0.1:8273 by default).",
         usage: "tcpdoctor serve [--listen ADDRESS:PORT] [<options>]",
         discussion: """
-            Endpoints: /metrics (Prometheus text, or OpenMetrics when asked for), /api/sockets, \
-            /api/states (?by=process|local-port|remote|netns), /api/findings, /healthz. GET and HEAD \
+            Endpoints: / (a web page), /metrics (Prometheus text, or OpenMetrics when asked for), \
+            /api/sockets, /api/states (?by=process|local-port|remote|netns), /api/findings, \
+            /api/timeline (the recent snapshots, ?since=SECONDS), /healthz. GET and HEAD \
             only; nothing changes the host. Scrapes within --min-interval share one snapshot. SIGTERM \
             or SIGINT stops it with status 0; an address it cannot listen on exits with 8. Metric \
             names: docs/metrics.md.
@@ -92,8 +93,8 @@ struct ServeCommand: ParsableCommand {
             do throws(ServeError) {
                 try await ServeServer.run(configuration) { address in
                     Diagnostics.note(
-                        "tcpdoctor serve: listening on http://\(address) (/metrics, /api/sockets, /api/states, "
-                            + "/api/findings, /healthz)"
+                        "tcpdoctor serve: listening on http://\(address) (the page at /, /metrics, /api/sockets, "
+                            + "/api/states, /api/findings, /api/timeline, /healthz)"
                     )
                 }
             } catch {

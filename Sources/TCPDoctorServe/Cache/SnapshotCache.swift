@@ -43,6 +43,7 @@ public final class SnapshotCache: Sendable {
         var waiters: [CheckedContinuation<CachedSnapshot, Never>] = []
         var refreshing = false
         var statistics = Statistics()
+        var timeline: ServeTimeline
     }
 
     /// Seconds a snapshot serves before a request causes the next one.
@@ -50,7 +51,9 @@ public final class SnapshotCache: Sendable {
     public let limits: MetricLimits
     private let take: @Sendable () -> Result<Sample, LinuxError>
     private let queue = DispatchQueue(label: "tcpdoctor.serve.snapshot")
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Process groups per timeline point, fixed for the cache's life.
+    private let timelineGroups: Int
     /// Each process's recent fds, for `tcpdoctor_process_fd_limit_seconds`; used by `refresh` only.
     private let forecaster: Mutex<FDForecaster>
 
@@ -58,17 +61,21 @@ public final class SnapshotCache: Sendable {
     ///   - minimumInterval: Seconds a snapshot serves; 0 refreshes for every request (still one at a time).
     ///   - limits: The bounds of the metric families.
     ///   - trend: The fit behind `tcpdoctor_process_fd_limit_seconds` (its window: one hour).
+    ///   - timeline: The empty timeline every refresh adds a point to (its capacity and groups per point).
     ///   - take: Takes one sample; called on the cache's queue, one call at a time.
     public init(
         minimumInterval: Double,
         limits: MetricLimits,
         trend: TrendOptions = TrendOptions(),
+        timeline: ServeTimeline = ServeTimeline(),
         take: @escaping @Sendable () -> Result<Sample, LinuxError>
     ) {
         self.minimumInterval = minimumInterval
         self.limits = limits
         self.take = take
         forecaster = Mutex(FDForecaster(options: trend))
+        self.timelineGroups = timeline.groupsPerPoint
+        self.state = Mutex(State(timeline: timeline))
     }
 
     /// A cache over the one sampling loop of `watch` and `record` (`Sampler`): incremental owner
@@ -124,6 +131,19 @@ public final class SnapshotCache: Sendable {
     /// The counters so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
+    /// The timeline's points taken after `time` (all of them for nil), oldest first, and its bounds.
+    ///
+    /// Copied under the lock (the points share their arrays: no counts are copied) and written
+    /// by the caller outside it.
+    public func timeline(after time: Double? = nil) -> (points: [ServeTimeline.Point], capacity: Int, groups: Int) {
+        state.withLock { state in
+            let timeline = state.timeline
+            return (
+                time.map { timeline.points(after: $0) } ?? timeline.points, timeline.capacity, timeline.groupsPerPoint
+            )
+        }
+    }
+
     private func refresh() {
         let started = systemMonotonicSeconds()
         let sample = take()
@@ -132,6 +152,18 @@ public final class SnapshotCache: Sendable {
             let untilLimit = forecaster.withLock { $0.update(processes, at: sample.takenAt) }
             return SnapshotMetrics(sample.input, findings: sample.findings, fdLimitSeconds: untilLimit, limits: limits)
         }.get()
+        // Built here, on the cache's queue, so that the lock is held only to append it.
+        let point: ServeTimeline.Point
+        switch sample {
+        case .success(let sample):
+            point = ServeTimeline.point(
+                sample.input.snapshot,
+                groupsPerPoint: timelineGroups,
+                pidLabels: limits.pidLabels
+            )
+        case .failure:
+            point = ServeTimeline.failure(at: systemWallClockSeconds())
+        }
         let snapshot = CachedSnapshot(
             sample: sample,
             metrics: metrics,
@@ -142,6 +174,7 @@ public final class SnapshotCache: Sendable {
             state.latest = snapshot
             state.refreshing = false
             state.statistics.snapshots += 1
+            state.timeline.append(point)
             if let metrics {
                 state.statistics.seriesDropped += metrics.dropped
                 for (family, count) in metrics.folded { state.statistics.seriesFolded[family, default: 0] += count }

@@ -1,16 +1,20 @@
 import Hummingbird
 
-/// serve's routes: `/metrics`, `/api/...`, `/healthz`; GET and HEAD only.
+/// serve's routes: the page at `/`, `/metrics`, `/api/...`, `/healthz`; GET and HEAD only.
 ///
-/// Nothing here changes the host: every endpoint reads the shared snapshot.
+/// Nothing here changes the host: every endpoint reads the shared snapshot, or (the page and
+/// `/healthz`) not even that.
 public enum ServeRouter {
     /// The paths serve answers; any other is 404.
-    public static let paths: Set<String> = ["/metrics", "/api/sockets", "/api/states", "/api/findings", "/healthz"]
+    public static let paths: Set<String> = [
+        "/", "/metrics", "/api/sockets", "/api/states", "/api/findings", "/api/timeline", "/healthz",
+    ]
 
     /// The router over `cache`, HEAD answered as GET without the body.
     public static func make(_ cache: SnapshotCache) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: ReadOnlyMiddleware(paths: paths))
+        router.get("/") { _, _ in ServeEndpoints.page() }
         router.get("/metrics") { request, _ in
             await ServeEndpoints.metrics(cache, accept: request.headers[.accept])
         }
@@ -20,6 +24,9 @@ public enum ServeRouter {
             await ServeEndpoints.states(cache, by: request.uri.queryParameters["by"].map(String.init))
         }
         api.get("findings") { _, _ in await ServeEndpoints.findings(cache) }
+        api.get("timeline") { request, _ in
+            await ServeEndpoints.timeline(cache, since: request.uri.queryParameters["since"].map(String.init))
+        }
         // Liveness only: it takes no snapshot, so that a health check costs nothing.
         router.get("/healthz") { _, _ in
             ServeEndpoints.response(.ok, type: "text/plain; charset=utf-8", Array("ok\n".utf8))

@@ -10,6 +10,9 @@ extension SnapshotMetrics {
         func labels(_ pidLabels: Bool) -> [String] { pidLabels ? [command, pid.map(String.init) ?? ""] : [command] }
     }
 
+    /// A group and what its families say.
+    typealias ProcessEntry = (group: ProcessGroup, tally: ProcessTally)
+
     /// What the families of one group say.
     struct ProcessTally {
         var states = Array(repeating: 0, count: TCPState.rawValueSlots)
@@ -34,21 +37,21 @@ extension SnapshotMetrics {
         }
     }
 
-    /// Per group: sockets by state, processes, open fds, the lowest soft limit, the worst ratio
-    /// and dead socket fds, the seconds until the soonest reaches its limit (`fdLimitSeconds`,
-    /// per pid); the top K groups by sockets (then open fds) and `other`.
-    static func processFamilies(
+    /// Every process group of the snapshot with what its families say, in no particular order.
+    ///
+    /// Shared with serve's timeline, so that the page groups processes as the metrics do.
+    /// `fdLimitSeconds` (per pid) gives each group the soonest of its processes to reach its limit.
+    static func processTallies(
         _ snapshot: Snapshot,
-        fdLimitSeconds: [Int32: Double],
-        limits: MetricLimits,
-        folded: inout [String: Int]
-    ) -> [MetricFamily] {
+        pidLabels: Bool,
+        fdLimitSeconds: [Int32: Double] = [:]
+    ) -> [ProcessEntry] {
         var groupOf: [Int32: Int] = [:]
         var groups: [ProcessGroup] = []
         var tallies: [ProcessTally] = []
         var indexOf: [ProcessGroup: Int] = [:]
         for (pid, process) in snapshot.processes {
-            let group = ProcessGroup(command: process.command, pid: limits.pidLabels ? pid : nil)
+            let group = ProcessGroup(command: process.command, pid: pidLabels ? pid : nil)
             let index: Int
             if let known = indexOf[group] {
                 index = known
@@ -86,16 +89,35 @@ extension SnapshotMetrics {
         for fd in snapshot.deadSocketFDs {
             if let index = groupOf[fd.owner.pid] { tallies[index].deadFDs += 1 }
         }
+        return Array(zip(groups, tallies))
+    }
 
-        let split = TopK.split(Array(groups.indices), limit: limits.top) { left, right in
-            let (l, r) = (tallies[left], tallies[right])
-            return (l.total, l.openFDs, groups[right].command, groups[right].pid ?? 0)
-                > (r.total, r.openFDs, groups[left].command, groups[left].pid ?? 0)
+    /// The top `limit` groups by sockets (then open fds, then name and pid), and the others.
+    static func rankProcessTallies(
+        _ entries: [ProcessEntry],
+        limit: Int
+    ) -> (kept: [ProcessEntry], folded: [ProcessEntry]) {
+        TopK.split(entries, limit: limit) { left, right in
+            (left.tally.total, left.tally.openFDs, right.group.command, right.group.pid ?? 0)
+                > (right.tally.total, right.tally.openFDs, left.group.command, left.group.pid ?? 0)
         }
-        var rows = split.kept.map { (groups[$0].labels(limits.pidLabels), tallies[$0]) }
+    }
+
+    /// Per group: sockets by state, processes, open fds, the lowest soft limit, the worst ratio
+    /// and dead socket fds, the seconds until the soonest reaches its limit (`fdLimitSeconds`,
+    /// per pid); the top K groups by sockets (then open fds) and `other`.
+    static func processFamilies(
+        _ snapshot: Snapshot,
+        fdLimitSeconds: [Int32: Double],
+        limits: MetricLimits,
+        folded: inout [String: Int]
+    ) -> [MetricFamily] {
+        let tallies = processTallies(snapshot, pidLabels: limits.pidLabels, fdLimitSeconds: fdLimitSeconds)
+        let split = rankProcessTallies(tallies, limit: limits.top)
+        var rows = split.kept.map { ($0.group.labels(limits.pidLabels), $0.tally) }
         if !split.folded.isEmpty {
             var other = ProcessTally()
-            for index in split.folded { other.add(tallies[index]) }
+            for entry in split.folded { other.add(entry.tally) }
             rows.append((limits.pidLabels ? [MetricCatalog.other, ""] : [MetricCatalog.other], other))
         }
         folded["tcpdoctor_process"] = split.folded.count * (states.count + 5)
