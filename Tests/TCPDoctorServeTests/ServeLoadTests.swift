@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import TCPDoctorTestSupport
 import TCPDoctorServe
+import TCPDoctorTestSupport
 import Testing
 
 /// serve under load (issue 15, item 6), bounded in count and time and on loopback only: 50
@@ -36,7 +36,8 @@ import Testing
                                     switch outcome {
                                     case .failure(let error): tally.errors.append("\(error)")
                                     case .success(let response):
-                                        guard response.status == 200, response.body.contains("\ntcpdoctor_snapshot_success 1\n"),
+                                        guard response.status == 200,
+                                            response.body.contains("\ntcpdoctor_snapshot_success 1\n"),
                                             let time = Self.timestamp(response.body)
                                         else {
                                             tally.errors.append("\(response.status): \(response.body.prefix(200))")
@@ -55,17 +56,24 @@ import Testing
             let elapsed = Date().timeIntervalSince(started)
             let result = collector.tally.withLock { $0 }
             #expect(result.errors.isEmpty, "\(result.errors.count) errors, first: \(result.errors.prefix(3))")
-            // Every scraper kept going for the minute (a debug build on two busy cores answers slower
-            // than one every 100 ms; the count is not a speed test).
-            #expect(result.scrapes >= Self.scrapers * 10, "only \(result.scrapes) scrapes")
+            // Every scraper was answered, more than once: a debug build on two cores busy with the
+            // whole suite answers far slower than one scrape each per 100 ms, and the count is not
+            // a speed test (BENCHMARKS.md times a release build).
+            #expect(result.scrapes >= Self.scrapers * 2, "only \(result.scrapes) scrapes")
             let statistics = cache.statistics
             #expect(statistics.scrapes == result.scrapes)
             #expect(statistics.scrapeErrors == 0)
             // One snapshot per period: each taken was served, and none began within another's period.
-            #expect(statistics.snapshots == result.snapshots.count, "\(statistics.snapshots) taken, \(result.snapshots.count) served")
+            #expect(
+                statistics.snapshots == result.snapshots.count,
+                "\(statistics.snapshots) taken, \(result.snapshots.count) served"
+            )
             let times = result.snapshots.sorted()
             let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
-            #expect(gaps.allSatisfy { $0 >= Self.period * 0.95 }, "snapshots closer than a period: \(gaps.filter { $0 < Self.period })")
+            #expect(
+                gaps.allSatisfy { $0 >= Self.period * 0.95 },
+                "snapshots closer than a period: \(gaps.filter { $0 < Self.period })"
+            )
             #expect(Double(statistics.snapshots) <= elapsed / Self.period + 1)
             #expect(statistics.snapshots >= 10)
         }

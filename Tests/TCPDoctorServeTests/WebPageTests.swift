@@ -156,14 +156,15 @@ import Testing
 
     // Helpers -----------------------------------------------------------------------------------
 
-    /// Renders `url` until the table has the row of `pid` and `done` holds for it, or 60 s pass.
+    /// Renders `url` until the table has the row of `pid` and `done` holds for it, or 120 s pass
+    /// (a debug build on two cores busy with the whole suite renders slowly).
     static func render(
         _ url: String,
         _ browser: HeadlessChromium,
         pid: Int32,
         until done: (_ dom: String, _ row: [String: String]) -> Bool
     ) async throws -> (dom: String, row: [String: String]?) {
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         while true {
             let dom = try await offPool { try browser.dumpDOM(url) }
             let row = try processRow(in: dom, pid: pid)

@@ -80,6 +80,10 @@ public enum SnapshotReader {
         if processes.vanished > 0 {
             owners = owners.filter { processes.processes[$0.pid] != nil || unreadable.contains($0.pid) }
         }
+        var holders = processes.processes
+        if request.namespaces != .all {
+            holders = Self.processes(holders, in: dumped, owners: owners)
+        }
         var unattributed = 0
         for socket in dumped.sockets where socket.inode != 0 && !owners.contains(socket.inode) {
             unattributed += 1
@@ -91,11 +95,28 @@ public enum SnapshotReader {
             sockets: dumped.sockets,
             namespaces: locations.map(\.namespace),
             owners: owners,
-            processes: processes.processes,
+            processes: holders,
             deadSocketFDs: dead.confirmed,
             unverifiedSocketFDs: dead.unverified,
             coverage: coverage
         )
+    }
+
+    /// With some namespaces left out (`--netns`), the socket holders that belong to the ones read:
+    /// those inside one, and those outside that hold one of its sockets. The others hold only
+    /// sockets of namespaces nobody asked about, and the doctor's rules about processes (fd
+    /// exhaustion) would otherwise judge them too.
+    static func processes(
+        _ all: [Int32: TCPProcess],
+        in dumped: Dumped,
+        owners: SocketOwnerTable
+    ) -> [Int32: TCPProcess] {
+        var holding = Set<Int32>()
+        for socket in dumped.sockets where socket.inode != 0 {
+            for owner in owners.owners(of: socket.inode) { holding.insert(owner.pid) }
+        }
+        let read = dumped.read
+        return all.filter { pid, process in holding.contains(pid) || read.contains(process.netns) }
     }
 
     /// The namespaces a request names, host first.

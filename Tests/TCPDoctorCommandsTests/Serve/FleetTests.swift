@@ -32,28 +32,8 @@ struct FleetTests {
             lab.send(SIGTERM)
             _ = try? lab.ending(within: 20)
         }
-        let targets = hosts.map { "\"\($0.instance)\"" }.joined(separator: ", ")
-        let prometheus = try PrometheusServer(
-            configuration: """
-                global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
-                rule_files: [tcpdoctor-rules.yml]
-                scrape_configs:
-                  - job_name: tcpdoctor
-                    static_configs:
-                      - targets: [\(targets)]
-                """,
-            files: ["tcpdoctor-rules.yml": try scaledRules()]
-        )
+        let prometheus = try PrometheusServer.scrapingEverySecond(hosts.map(\.instance))
         defer { prometheus.stop() }
-        let up = Date().addingTimeInterval(30)
-        while !(try prometheus.targetsUp()) {
-            guard Date() < up else {
-                throw RunError("Prometheus did not scrape all three: \(try prometheus.api("targets")) \(prometheus.log)")
-            }
-            usleep(200_000)
-        }
 
         var firing: Set<String> = []
         let end = Date().addingTimeInterval(150)

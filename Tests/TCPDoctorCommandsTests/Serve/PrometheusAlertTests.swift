@@ -96,25 +96,8 @@ private func withScrapedLab(
         _ = try? serve.ending(within: 20)
     }
     let instance = "127.0.0.1:\(port)"
-    let prometheus = try PrometheusServer(
-        configuration: """
-            global:
-              scrape_interval: 1s
-              evaluation_interval: 1s
-            rule_files: [tcpdoctor-rules.yml]
-            scrape_configs:
-              - job_name: tcpdoctor
-                static_configs:
-                  - targets: ["\(instance)"]
-            """,
-        files: ["tcpdoctor-rules.yml": try scaledRules()]
-    )
+    let prometheus = try PrometheusServer.scrapingEverySecond([instance])
     defer { prometheus.stop() }
-    let end = Date().addingTimeInterval(30)
-    while !(try prometheus.targetsUp()) {
-        guard Date() < end else { throw RunError("Prometheus never scraped serve: \(prometheus.log) \(serve.stderr)") }
-        usleep(200_000)
-    }
     try body(prometheus, instance, netns)
 }
 

@@ -66,6 +66,35 @@ final class PrometheusServer {
 
     deinit { stop() }
 
+    /// A Prometheus that scrapes `targets` (one job, `tcpdoctor`) and evaluates the shipped rules
+    /// 60 times faster (`scaledRules`), every second; returned once every target is up.
+    static func scrapingEverySecond(_ targets: [String]) throws -> PrometheusServer {
+        let list = targets.map { "\"\($0)\"" }.joined(separator: ", ")
+        let prometheus = try PrometheusServer(
+            configuration: """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files: [tcpdoctor-rules.yml]
+                scrape_configs:
+                  - job_name: tcpdoctor
+                    static_configs:
+                      - targets: [\(list)]
+                """,
+            files: ["tcpdoctor-rules.yml": try scaledRules()]
+        )
+        let end = Date().addingTimeInterval(30)
+        while !(try prometheus.targetsUp()) {
+            guard Date() < end else {
+                throw RunError(
+                    "Prometheus did not scrape \(targets) within 30 s: \(try prometheus.api("targets")) \(prometheus.log)"
+                )
+            }
+            usleep(200_000)
+        }
+        return prometheus
+    }
+
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     private func waitReady(within seconds: Double) throws {

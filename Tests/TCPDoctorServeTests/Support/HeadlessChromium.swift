@@ -98,7 +98,7 @@ struct HeadlessChromium {
     }
 
     /// Seconds one run of the browser may take.
-    static let deadlineSeconds = 30
+    static let deadlineSeconds = 90
 }
 
 /// Where a test keeps what CI publishes: `$TCPDOCTOR_TEST_ARTIFACTS` when set, else
