@@ -20,7 +20,7 @@ import Testing
         let holder = try CloseWaitHolder(command: name, sockets: 12)
         defer { withExtendedLifetime(holder) {} }
         let findingPrefix = "data-id=\"close-wait-leak/\(holder.pid)/"
-        try await withLiveServer(minimumInterval: 0.2) { port, _ in
+        try await withServeProcess(minimumInterval: 0.2) { port in
             let url = "http://127.0.0.1:\(port)/"
             let (dom, row) = try await Self.render(url, browser, pid: holder.pid) { dom, row in
                 row["CLOSE_WAIT"] == "12" && dom.contains(findingPrefix)
@@ -70,7 +70,7 @@ import Testing
         let name = "<img src=x>" + digits
         let holder = try CloseWaitHolder(command: name, sockets: 1)
         defer { withExtendedLifetime(holder) {} }
-        try await withLiveServer(minimumInterval: 0.2) { port, _ in
+        try await withServeProcess(minimumInterval: 0.2) { port in
             let (dom, row) = try await Self.render("http://127.0.0.1:\(port)/", browser, pid: holder.pid) { _, row in
                 row["CLOSE_WAIT"] == "1"
             }

@@ -1,3 +1,4 @@
+import CSockDiag
 import Foundation
 import Glibc
 import TCPDoctorTestSupport

@@ -42,16 +42,6 @@ func withLiveServer<T>(
     }
 }
 
-/// Runs blocking socket work on a thread of its own, never on the concurrency pool, whose few
-/// threads the server's handlers need: a test blocked in read() on a pool thread could starve
-/// the very request it waits for.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
-}
-
 struct ServeTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
