@@ -10,14 +10,19 @@ public struct ServeConfiguration: Sendable {
     /// The fit of the fd forecasts (`tcpdoctor_process_fd_limit_seconds`): its window above all.
     public var trend: TrendOptions
     public var namespaces: SnapshotRequest.Namespaces
+    /// Seconds a client may take to send a whole request, or leave a kept-alive connection idle,
+    /// before serve closes its connection.
+    public var clientTimeout: Double
 
     public init(
         listen: ListenAddress = .standard,
         minimumInterval: Double = 5,
         limits: MetricLimits = MetricLimits(),
         trend: TrendOptions = TrendOptions(),
-        namespaces: SnapshotRequest.Namespaces = .all
+        namespaces: SnapshotRequest.Namespaces = .all,
+        clientTimeout: Double = 30
     ) {
+        self.clientTimeout = clientTimeout
         self.trend = trend
         self.listen = listen
         self.minimumInterval = minimumInterval

@@ -36,8 +36,15 @@ public enum ServeServer {
         let listen = configuration.listen
         let application = Application(
             router: ServeRouter.make(cache),
-            // Slow or idle clients are dropped after 30 s; headers beyond Hummingbird's 80 KiB are refused.
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            // A client that has not sent a whole request within the timeout (slow, or idle between
+            // requests) is dropped; headers beyond Hummingbird's 80 KiB and announced bodies past
+            // 64 KiB are refused.
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestBodyLimit()],
+                    idleTimeout: .milliseconds(Int64((configuration.clientTimeout * 1000).rounded()))
+                )
+            ),
             configuration: .init(
                 address: .hostname(listen.host, port: Int(listen.port)),
                 serverName: "tcpdoctor",

@@ -192,16 +192,16 @@ import Testing
         }
     }
 
-    /// Fifty scrapes in flight at once on a cold cache: one refresh serves them all, and every
+    /// A hundred scrapes in flight at once on a cold cache: one refresh serves them all, and every
     /// answer says so in `tcpdoctor_snapshots_total`.
-    @Test func fiftyConcurrentScrapesShareOneSnapshot() async throws {
+    @Test func aHundredConcurrentScrapesShareOneSnapshot() async throws {
         try await withLiveServer(minimumInterval: 3600) { port, cache in
             let bodies = try await offPool {
-                let connections = try (0..<50).map { _ in try HTTPConnection(port: port) }
+                let connections = try (0..<100).map { _ in try HTTPConnection(port: port) }
                 for connection in connections { try connection.write(HTTPExchange.request("GET", "/metrics")) }
                 return try connections.map { try $0.readResponse() }
             }
-            #expect(bodies.count == 50)
+            #expect(bodies.count == 100)
             for (index, response) in bodies.enumerated() {
                 #expect(response.status == 200, "scrape \(index)")
                 let parsed = try Exposition(parsing: response.body, openMetrics: false)
@@ -209,8 +209,82 @@ import Testing
             }
             let statistics = cache.statistics
             #expect(statistics.snapshots == 1)
-            #expect(statistics.scrapes == 50)
+            #expect(statistics.scrapes == 100)
             #expect(statistics.scrapeErrors == 0)
+        }
+    }
+
+    /// A client that sends its request's headers a line at a time, never finishing them (a
+    /// slowloris), is dropped at the client timeout, and so is a kept-alive connection left idle
+    /// after its answer; the server goes on answering others.
+    @Test func slowAndIdleClientsAreDroppedAtTheClientTimeout() async throws {
+        try await withLiveServer(minimumInterval: 60, clientTimeout: 1) { port, cache in
+            let slow = try await offPool { () -> (closed: Bool, answer: [UInt8]) in
+                let connection = try HTTPConnection(port: port)
+                try connection.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                // A guard against a server that never drops it, not a timed assertion.
+                let deadline = Date().addingTimeInterval(30)
+                var line = 0
+                while Date() < deadline {
+                    // MSG_NOSIGNAL: a write to the connection the server closed fails, no SIGPIPE.
+                    let header = Array("X-Slow-\(line): 1\r\n".utf8)
+                    line += 1
+                    let sent = header.withUnsafeBytes {
+                        send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
+                    if sent < 0 { return (true, []) }
+                    var entry = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
+                    if poll(&entry, 1, 250) > 0 {
+                        var buffer = [UInt8](repeating: 0, count: 4096)
+                        let count = buffer.withUnsafeMutableBytes { read(connection.fd, $0.baseAddress, $0.count) }
+                        return (count <= 0, count > 0 ? Array(buffer[..<count]) : [])
+                    }
+                }
+                return (false, [])
+            }
+            #expect(slow.closed, "the server still reads a request begun 30 s ago")
+            #expect(slow.answer.isEmpty, "\(String(decoding: slow.answer, as: UTF8.self))")
+            // Kept alive: the answer comes at once, and the connection ends at the timeout.
+            let idle = try await offPool { () -> HTTPExchange in
+                let connection = try HTTPConnection(port: port)
+                try connection.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                return try connection.readResponse()
+            }
+            #expect(idle.status == 200)
+            #expect(idle.body == "ok\n")
+            let health = try await offPool { try HTTPExchange.send("GET", "/healthz", port: port) }
+            #expect(health.status == 200)
+            #expect(cache.statistics.snapshots == 0)
+        }
+    }
+
+    /// A body announced past 64 KiB, or of unknown length (chunked), is answered 413 before a
+    /// byte of it is read, and the connection closed; a small one is ignored as before.
+    @Test func announcedBodiesPastTheLimitAreRefusedAndTheConnectionClosed() async throws {
+        try await withLiveServer(minimumInterval: 60) { port, cache in
+            for (method, path, headers) in [
+                ("GET", "/metrics", ["Content-Length": "100000000"]),
+                ("POST", "/api/findings", ["Content-Length": "65537"]),
+                ("GET", "/", ["Transfer-Encoding": "chunked"]),
+                ("GET", "/healthz", ["Content-Length": "ten"]),
+            ] {
+                let refused = try await offPool { () -> HTTPExchange in
+                    let connection = try HTTPConnection(port: port)
+                    // The headers and the first bytes only: the answer must not wait for the rest.
+                    try connection.write(HTTPExchange.request(method, path, headers: headers) + "abcdef")
+                    return try connection.readResponse()
+                }
+                let shown = "\(method) \(path) \(headers)"
+                // A Content-Length that is no number is the HTTP parser's 400; the others are ours.
+                #expect(refused.status == (headers["Content-Length"] == "ten" ? 400 : 413), "\(shown)")
+                #expect(refused.headers["connection"] == "close", "\(shown)")
+                if refused.status == 413 { #expect(refused.body.contains("take no body"), "\(shown)") }
+            }
+            let small = try await offPool {
+                try HTTPExchange.send("GET", "/healthz", port: port, body: String(repeating: "x", count: 1000))
+            }
+            #expect(small.status == 200)
+            #expect(cache.statistics.snapshots == 0)
         }
     }
 }

@@ -53,6 +53,15 @@ struct ServeCommand: ParsableCommand {
     )
     var trendWindow = TrendOptions().window
 
+    @Option(
+        name: .customLong("client-timeout"),
+        help: ArgumentHelp(
+            "Seconds a client may take to send a request, or stay idle between requests, before its connection is closed.",
+            valueName: "SECONDS"
+        )
+    )
+    var clientTimeout: Double = 30
+
     @OptionGroup var namespace: NamespaceOptions
 
     func validate() throws {
@@ -64,6 +73,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--max-series must be at least \(MetricLimits.minimumMaxSeries).")
         }
         guard top >= 1 else { throw ValidationError("--top must be at least 1.") }
+        guard clientTimeout >= 0.1, clientTimeout <= 3600 else {
+            throw ValidationError("--client-timeout must be between 0.1 and 3600 seconds.")
+        }
         guard trendWindow >= 10, trendWindow.isFinite else {
             throw ValidationError("--trend-window must be at least 10 seconds.")
         }
@@ -83,7 +95,8 @@ struct ServeCommand: ParsableCommand {
             minimumInterval: minInterval,
             limits: MetricLimits(top: top, maxSeries: maxSeries, pidLabels: pidLabels),
             trend: trendOptions,
-            namespaces: namespace.namespaces
+            namespaces: namespace.namespaces,
+            clientTimeout: clientTimeout
         )
         // The commands are synchronous (see `TCPDoctor`); the server is async: this thread
         // waits for it, its work runs on the event loops and the concurrency pool.

@@ -11,6 +11,7 @@ func withLiveServer<T>(
     minimumInterval: Double,
     limits: MetricLimits = MetricLimits(top: 100_000, maxSeries: 10_000_000),
     cache: SnapshotCache? = nil,
+    clientTimeout: Double = 30,
     _ body: (_ port: UInt16, _ cache: SnapshotCache) async throws -> T
 ) async throws -> T {
     let cache = cache ?? SnapshotCache(minimumInterval: minimumInterval, limits: limits, namespaces: .current)
@@ -19,7 +20,8 @@ func withLiveServer<T>(
         listen: ListenAddress(host: "127.0.0.1", port: 0),
         minimumInterval: minimumInterval,
         limits: limits,
-        namespaces: .current
+        namespaces: .current,
+        clientTimeout: clientTimeout
     )
     let server = Task {
         defer { listening.finish() }
