@@ -13,6 +13,9 @@ public struct ServeConfiguration: Sendable {
     /// Seconds a client may take to send a whole request, or leave a kept-alive connection idle,
     /// before serve closes its connection.
     public var clientTimeout: Double
+    /// The history database the page's chart reads (`/api/timeline`); nil for serve's own
+    /// recent snapshots, in memory.
+    public var history: String?
 
     public init(
         listen: ListenAddress = .standard,
@@ -20,8 +23,10 @@ public struct ServeConfiguration: Sendable {
         limits: MetricLimits = MetricLimits(),
         trend: TrendOptions = TrendOptions(),
         namespaces: SnapshotRequest.Namespaces = .all,
-        clientTimeout: Double = 30
+        clientTimeout: Double = 30,
+        history: String? = nil
     ) {
+        self.history = history
         self.clientTimeout = clientTimeout
         self.trend = trend
         self.listen = listen

@@ -13,6 +13,8 @@ public enum ServeServer {
     /// - Parameters:
     ///   - configuration: Where to listen, the cache period, the metric bounds.
     ///   - cache: The snapshot cache; made from `configuration` when nil.
+    ///   - recorder: Records the cache's snapshots into a history database (`--record`), as a
+    ///     service of the same group: it stops with the server.
     ///   - signals: The signals that stop the server gracefully; none for an in-process test,
     ///     which stops it by cancelling its task.
     ///   - onListening: Called once with the address bound (the port the kernel chose for port 0).
@@ -20,6 +22,7 @@ public enum ServeServer {
     public static func run(
         _ configuration: ServeConfiguration,
         cache: SnapshotCache? = nil,
+        recorder: (@Sendable (SnapshotCache) -> ServeRecorder)? = nil,
         signals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (ListenAddress) -> Void = { _ in }
     ) async throws(ServeError) {
@@ -35,7 +38,12 @@ public enum ServeServer {
         logger.logLevel = .warning
         let listen = configuration.listen
         let application = Application(
-            router: ServeRouter.make(cache),
+            router: ServeRouter.make(
+                cache,
+                history: configuration.history.map {
+                    HistoryTimeline(path: $0, pidLabels: configuration.limits.pidLabels)
+                }
+            ),
             // A client that has not sent a whole request within the timeout (slow, or idle between
             // requests) is dropped; headers beyond Hummingbird's 80 KiB and announced bodies past
             // 64 KiB are refused.
@@ -58,9 +66,15 @@ public enum ServeServer {
             },
             logger: logger
         )
+        var services: [any Service] = [application]
+        if let recorder { services.append(recorder(cache)) }
         do {
             let group = ServiceGroup(
-                configuration: .init(services: [application], gracefulShutdownSignals: signals, logger: logger)
+                configuration: .init(
+                    services: services,
+                    gracefulShutdownSignals: signals,
+                    logger: logger
+                )
             )
             try await group.run()
         } catch {

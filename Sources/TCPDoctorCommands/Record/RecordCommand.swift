@@ -21,10 +21,7 @@ struct RecordCommand: ParsableCommand {
 
     @Option(help: "Seconds between samples.") var interval: Double = 10
     @Option(help: "The database file.") var db: String?
-    @Option(help: "Levels as RESOLUTION:AGE, finest first (default raw:48h,1m:14d,10m:400d).")
-    var retention: String?
-    @Option(name: .customLong("max-size"), help: "The most the database may hold, such as 500M or 2G (default 1G).")
-    var maxSize: String?
+    @OptionGroup var retention: RetentionOptions
     @Option(help: "Stop after this many samples.") var count: Int?
 
     func validate() throws {
@@ -32,39 +29,14 @@ struct RecordCommand: ParsableCommand {
             throw ValidationError("--interval must be at least 0.1 seconds.")
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
-        _ = try settings()
-    }
-
-    func settings() throws -> HistoryRetention {
-        var settings = HistoryRetention.standard
-        if let retention {
-            do { settings.levels = try HistoryRetention.parseLevels(retention) } catch {
-                throw ValidationError("--retention: \(error.description).")
-            }
-        }
-        if let maxSize {
-            guard let bytes = HistoryRetention.parseSize(maxSize) else {
-                throw ValidationError("--max-size: '\(maxSize)' is not a size (such as 500M or 2G).")
-            }
-            settings.maxBytes = bytes
-        }
-        return settings
+        _ = try retention.settings()
     }
 
     func run() throws {
         Sampler.useOneMallocArena()
         let path = db ?? HistoryLocation.defaultPath()
         let signals = try RecordSignals.install()
-        let store: HistoryStore
-        let lock: Int32
-        do {
-            // The directory must exist before the lock file beside the database can.
-            store = try HistoryStore(path: path, retention: try settings())
-            lock = try Self.lock(path)
-            try store.checkIntegrity()
-        } catch let error as HistoryError {
-            throw CommandFailure(ExitStatus.historyUnusable, error.description)
-        }
+        let (store, lock) = try Self.open(path, retention: try retention.settings())
         defer { closeDescriptor(lock) }
         var loop = RecordLoop(store: store, interval: interval, limit: count, signals: signals)
         do {
@@ -73,6 +45,25 @@ struct RecordCommand: ParsableCommand {
             throw CommandFailure(ExitStatus.historyUnusable, error.description)
         } catch let error as LinuxError {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
+        }
+    }
+
+    /// Opens (creating or migrating) the database at `path`, takes its lock and checks its
+    /// integrity: what `record` and `serve --record` do before the first sample.
+    ///
+    /// - Returns: The store, and the lock's descriptor, held until the recorder ends.
+    static func open(_ path: String, retention: HistoryRetention) throws -> (HistoryStore, Int32) {
+        do {
+            // The directory must exist before the lock file beside the database can.
+            let store = try HistoryStore(path: path, retention: retention)
+            let lock = try lock(path)
+            do { try store.checkIntegrity() } catch {
+                closeDescriptor(lock)
+                throw error
+            }
+            return (store, lock)
+        } catch let error as HistoryError {
+            throw CommandFailure(ExitStatus.historyUnusable, error.description)
         }
     }
 
@@ -88,8 +79,9 @@ struct RecordCommand: ParsableCommand {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             throw CommandFailure(
                 ExitStatus.historyLocked,
-                "Another tcpdoctor record\(holder.map { " (pid \($0))" } ?? "") is recording into \(path) "
-                    + "(it holds \(lockPath)); stop it or choose another --db."
+                "Another tcpdoctor recorder\(holder.map { " (pid \($0))" } ?? "") is recording into \(path) "
+                    + "(it holds \(lockPath)): a `tcpdoctor record` or a `tcpdoctor serve --record`; stop it or "
+                    + "choose another --db."
             )
         case .failure(let error):
             throw CommandFailure(
@@ -97,5 +89,31 @@ struct RecordCommand: ParsableCommand {
                 "Could not create the lock file \(lockPath): \(error)."
             )
         }
+    }
+}
+
+/// The retention of a history database: `record`'s and `serve --record`'s.
+struct RetentionOptions: ParsableArguments {
+    @Option(help: "Levels as RESOLUTION:AGE, finest first (default raw:48h,1m:14d,10m:400d).")
+    var retention: String?
+    @Option(name: .customLong("max-size"), help: "The most the database may hold, such as 500M or 2G (default 1G).")
+    var maxSize: String?
+
+    var isDefault: Bool { retention == nil && maxSize == nil }
+
+    func settings() throws -> HistoryRetention {
+        var settings = HistoryRetention.standard
+        if let retention {
+            do { settings.levels = try HistoryRetention.parseLevels(retention) } catch {
+                throw ValidationError("--retention: \(error.description).")
+            }
+        }
+        if let maxSize {
+            guard let bytes = HistoryRetention.parseSize(maxSize) else {
+                throw ValidationError("--max-size: '\(maxSize)' is not a size (such as 500M or 2G).")
+            }
+            settings.maxBytes = bytes
+        }
+        return settings
     }
 }

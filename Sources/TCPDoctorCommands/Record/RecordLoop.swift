@@ -36,11 +36,7 @@ struct RecordLoop {
                 try report(started, samples: samples, skipped: Int64(schedule.skipped))
                 return
             }
-            var aggregate = SampleAggregate(sample.input, findings: sample.findings)
-            aggregate.cpuSeconds = sample.cpuSeconds
-            aggregate.wallSeconds = sample.wallSeconds
-            aggregate.skippedTicks = Int64(missed)
-            try store.append(aggregate, at: sample.takenAt)
+            try store.append(sample.aggregate(skippedTicks: missed), at: sample.takenAt)
             samples += 1
             if let limit, samples >= limit { break }
             let now = systemMonotonicSeconds()

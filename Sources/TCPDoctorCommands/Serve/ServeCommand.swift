@@ -2,8 +2,10 @@ import ArgumentParser
 import Dispatch
 import Synchronization
 import TCPDoctorCore
+import TCPDoctorHistory
 import TCPDoctorLinux
 import TCPDoctorServe
+import TCPDoctorSystem
 
 /// `tcpdoctor serve`: Prometheus metrics, the JSON documents and a web page over HTTP, loopback by default.
 struct ServeCommand: ParsableCommand {
@@ -16,8 +18,10 @@ struct ServeCommand: ParsableCommand {
             /api/sockets, /api/states (?by=process|local-port|remote|netns), /api/findings, \
             /api/timeline (the recent snapshots, ?since=SECONDS), /healthz. GET and HEAD \
             only; nothing changes the host. Scrapes within --min-interval share one snapshot. SIGTERM \
-            or SIGINT stops it with status 0; an address it cannot listen on exits with 8. Metric \
-            names: docs/metrics.md.
+            or SIGINT stops it with status 0; an address it cannot listen on exits with 8. With \
+            --record it also samples into the history database as `record` does (the scrapes and the \
+            samples share snapshots; a second recorder on the database exits with 7), and with --db or \
+            --record the page's chart reads that database. Metric names: docs/metrics.md.
             """
     )
 
@@ -62,6 +66,28 @@ struct ServeCommand: ParsableCommand {
     )
     var clientTimeout: Double = 30
 
+    @Flag(
+        help:
+            "Record the snapshots into the history database as `tcpdoctor record` does, sharing them with the scrapes."
+    )
+    var record = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The history database the page's chart reads (and --record writes); default with --record: record's.",
+            valueName: "PATH"
+        )
+    )
+    var db: String?
+
+    @Option(
+        name: .customLong("record-interval"),
+        help: ArgumentHelp("Seconds between recorded samples.", valueName: "SECONDS")
+    )
+    var recordInterval: Double = 10
+
+    @OptionGroup var retention: RetentionOptions
+
     @OptionGroup var namespace: NamespaceOptions
 
     func validate() throws {
@@ -75,6 +101,17 @@ struct ServeCommand: ParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be at least 1.") }
         guard clientTimeout >= 0.1, clientTimeout <= 3600 else {
             throw ValidationError("--client-timeout must be between 0.1 and 3600 seconds.")
+        }
+        if record {
+            guard recordInterval >= max(0.1, minInterval), recordInterval.isFinite else {
+                throw ValidationError(
+                    "--record-interval must be at least --min-interval (\(minInterval) s) and 0.1 s: one snapshot serves "
+                        + "every request and sample within --min-interval."
+                )
+            }
+            _ = try retention.settings()
+        } else if !retention.isDefault {
+            throw ValidationError("--retention and --max-size apply to the database --record writes; add --record.")
         }
         guard trendWindow >= 10, trendWindow.isFinite else {
             throw ValidationError("--trend-window must be at least 10 seconds.")
@@ -96,15 +133,30 @@ struct ServeCommand: ParsableCommand {
             limits: MetricLimits(top: top, maxSeries: maxSeries, pidLabels: pidLabels),
             trend: trendOptions,
             namespaces: namespace.namespaces,
-            clientTimeout: clientTimeout
+            clientTimeout: clientTimeout,
+            history: record ? (db ?? HistoryLocation.defaultPath()) : db
         )
+        // The database is opened, migrated and locked before serve listens: a second recorder
+        // on it is refused (exit 7) as `record` refuses one.
+        var recording: (store: HistoryStore, lock: Int32)?
+        if record, let path = configuration.history {
+            recording = try RecordCommand.open(path, retention: try retention.settings())
+        }
+        defer { if let lock = recording?.lock { closeDescriptor(lock) } }
+        let recorder = recording.map { opened in
+            let box = UncheckedBox(opened.store)
+            let interval = recordInterval
+            return { @Sendable (cache: SnapshotCache) in
+                ServeRecorder(store: box.value, interval: interval, cache: cache)
+            }
+        }
         // The commands are synchronous (see `TCPDoctor`); the server is async: this thread
         // waits for it, its work runs on the event loops and the concurrency pool.
         let outcome = Mutex<ServeError?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             do throws(ServeError) {
-                try await ServeServer.run(configuration) { address in
+                try await ServeServer.run(configuration, recorder: recorder) { address in
                     Diagnostics.note(
                         "tcpdoctor serve: listening on http://\(address) (the page at /, /metrics, /api/sockets, "
                             + "/api/states, /api/findings, /api/timeline, /healthz)"
@@ -123,4 +175,10 @@ struct ServeCommand: ParsableCommand {
         }
         throw CommandFailure(ExitStatus.listenFailed, message)
     }
+}
+
+/// `@unchecked Sendable`: hands the store, opened on this thread, to the recorder, which alone uses it.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

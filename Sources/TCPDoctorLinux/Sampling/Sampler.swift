@@ -20,6 +20,16 @@ public struct Sample: Sendable {
     public var takenAt: Double { input.snapshot.takenAt }
     /// The most severe finding of the moment, if any.
     public var worst: Finding? { findings.first }
+
+    /// What the history stores of this sample (`record`, and `serve --record`): its aggregates,
+    /// findings and cost, and the ticks skipped before it.
+    public func aggregate(skippedTicks: Int) -> SampleAggregate {
+        var aggregate = SampleAggregate(input, findings: findings)
+        aggregate.cpuSeconds = cpuSeconds
+        aggregate.wallSeconds = wallSeconds
+        aggregate.skippedTicks = Int64(skippedTicks)
+        return aggregate
+    }
 }
 
 /// The one sampling loop's body, shared by `watch`, `record` and `serve`: each `sample()` refreshes

@@ -13,6 +13,7 @@ extension ServeTimeline {
     ///   - groupsPerPoint: Process groups kept per point.
     ///   - minimumInterval: Seconds one snapshot serves (the least spacing of points).
     ///   - pidLabels: Whether groups are per process.
+    ///   - source: Where the points come from: serve's memory, or a history database.
     ///   - json: The writer.
     static func writeJSON(
         _ points: [Point],
@@ -20,9 +21,20 @@ extension ServeTimeline {
         groupsPerPoint: Int,
         minimumInterval: Double,
         pidLabels: Bool,
+        source: Source = .memory,
         to json: inout JSONWriter
     ) {
         json.beginObject()
+        json.key("source")
+        switch source {
+        case .memory: json.value("memory")
+        case .history: json.value("history")
+        case .memoryForHistory: json.value("memory")
+        }
+        json.key("db")
+        json.value(source.path)
+        json.key("history_error")
+        json.value(source.error)
         json.key("capacity")
         json.value(capacity)
         json.key("groups_per_point")
@@ -41,6 +53,28 @@ extension ServeTimeline {
         json.endArray()
         json.endObject()
         json.finish()
+    }
+
+    /// Where a timeline document's points come from.
+    enum Source {
+        /// serve's own ring, as it has no history database.
+        case memory
+        /// The history database at the path.
+        case history(path: String)
+        /// serve's own ring, because the history database at the path could not be read.
+        case memoryForHistory(path: String, error: String)
+
+        var path: String? {
+            switch self {
+            case .memory: nil
+            case .history(let path), .memoryForHistory(let path, _): path
+            }
+        }
+
+        var error: String? {
+            if case .memoryForHistory(_, let error) = self { return error }
+            return nil
+        }
     }
 
     private static func write(_ point: Point, _ json: inout JSONWriter) {

@@ -2,8 +2,8 @@ import TCPDoctorCore
 
 /// The recent past as serve saw it: one compact point per snapshot, the last `capacity` kept.
 ///
-/// In memory only, for the page at `/` (the database is `record`'s, and serve reads none per
-/// request). Bounded whatever the host: a fixed number of points, and per point the top
+/// In memory, for the page at `/` when serve has no history database (`HistoryTimeline` reads
+/// the points from one when it has). Bounded whatever the host: a fixed number of points, and per point the top
 /// `groupsPerPoint` process groups by sockets, the rest summed into `other`. A value type, kept
 /// inside the cache's state and guarded by its mutex.
 public struct ServeTimeline: Sendable {
@@ -90,7 +90,22 @@ public struct ServeTimeline: Sendable {
             let state = socket.state == .newSynReceived ? TCPState.synReceived : socket.state
             host[Int(state.rawValue)] &+= 1
         }
-        let entries = SnapshotMetrics.processTallies(snapshot, pidLabels: pidLabels)
+        return point(
+            time: snapshot.takenAt,
+            host: host,
+            SnapshotMetrics.processTallies(snapshot, pidLabels: pidLabels),
+            groupsPerPoint: groupsPerPoint
+        )
+    }
+
+    /// The point of host counts by raw state value and the process groups' tallies: the top
+    /// `groupsPerPoint` groups, the rest summed into `other`.
+    static func point(
+        time: Double,
+        host: [UInt32],
+        _ entries: [SnapshotMetrics.ProcessEntry],
+        groupsPerPoint: Int
+    ) -> Point {
         let split = SnapshotMetrics.rankProcessTallies(entries, limit: max(0, groupsPerPoint))
         var other: Group?
         if !split.folded.isEmpty {
@@ -101,7 +116,7 @@ public struct ServeTimeline: Sendable {
         return Point(
             // To the millisecond, as the document writes it: a `since` copied from a point's
             // `time` then excludes that very point.
-            time: (snapshot.takenAt * 1000).rounded() / 1000,
+            time: (time * 1000).rounded() / 1000,
             ok: true,
             states: Self.displayed(host),
             groups: split.kept.map { Self.group($0.group, $0.tally) },

@@ -36,6 +36,10 @@ public final class SnapshotCache: Sendable {
         public var seriesDropped = 0
         /// Series folded past the top K, over every snapshot, by family.
         public var seriesFolded: [String: Int] = [:]
+        /// Samples `serve --record` wrote into the history database.
+        public var recordedSamples = 0
+        /// Samples it could not write.
+        public var recordErrors = 0
     }
 
     private struct State {
@@ -126,6 +130,13 @@ public final class SnapshotCache: Sendable {
             return state.statistics
         }
         return (snapshot, statistics)
+    }
+
+    /// Counts a sample `ServeRecorder` wrote, or failed to write.
+    func countRecorded(failed: Bool) {
+        state.withLock { state in
+            if failed { state.statistics.recordErrors += 1 } else { state.statistics.recordedSamples += 1 }
+        }
     }
 
     /// The counters so far.

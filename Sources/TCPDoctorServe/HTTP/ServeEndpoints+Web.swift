@@ -1,4 +1,5 @@
 import Hummingbird
+import TCPDoctorHistory
 import TCPDoctorOutput
 
 extension ServeEndpoints {
@@ -8,8 +9,9 @@ extension ServeEndpoints {
     ///
     /// It asks for the current snapshot first, as the other documents do, so that the last point
     /// is at most `--min-interval` old; a snapshot that fails adds a point with `ok: false`, and
-    /// the timeline is still answered.
-    static func timeline(_ cache: SnapshotCache, since: String?) async -> Response {
+    /// the timeline is still answered. With a history database the points are its samples (the
+    /// last hour without `since`); when it cannot be read, serve's own with the reason.
+    static func timeline(_ cache: SnapshotCache, history: HistoryTimeline?, since: String?) async -> Response {
         var after: Double?
         if let since {
             guard let seconds = Double(since), seconds.isFinite else {
@@ -23,14 +25,40 @@ extension ServeEndpoints {
             after = seconds
         }
         _ = await cache.current()
-        let timeline = cache.timeline(after: after)
+        var source = ServeTimeline.Source.memory
+        if let history {
+            switch await history.points(after: after) {
+            case .success(let points):
+                return timelineResponse(
+                    points,
+                    history.capacity,
+                    history.groupsPerPoint,
+                    .history(path: history.path),
+                    cache
+                )
+            case .failure(let failure):
+                source = .memoryForHistory(path: history.path, error: failure.description)
+            }
+        }
+        let memory = cache.timeline(after: after)
+        return timelineResponse(memory.points, memory.capacity, memory.groups, source, cache)
+    }
+
+    private static func timelineResponse(
+        _ points: [ServeTimeline.Point],
+        _ capacity: Int,
+        _ groups: Int,
+        _ source: ServeTimeline.Source,
+        _ cache: SnapshotCache
+    ) -> Response {
         var json = JSONWriter(OutputBuffer.collecting())
         ServeTimeline.writeJSON(
-            timeline.points,
-            capacity: timeline.capacity,
-            groupsPerPoint: timeline.groups,
+            points,
+            capacity: capacity,
+            groupsPerPoint: groups,
             minimumInterval: cache.minimumInterval,
             pidLabels: cache.limits.pidLabels,
+            source: source,
             to: &json
         )
         return response(.ok, type: jsonType, json.out.takeCollected())

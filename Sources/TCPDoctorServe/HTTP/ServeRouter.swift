@@ -10,8 +10,9 @@ public enum ServeRouter {
         "/", "/metrics", "/api/sockets", "/api/states", "/api/findings", "/api/timeline", "/healthz",
     ]
 
-    /// The router over `cache`, HEAD answered as GET without the body.
-    public static func make(_ cache: SnapshotCache) -> Router<BasicRequestContext> {
+    /// The router over `cache` (and the page's timeline from `history`, when given), HEAD
+    /// answered as GET without the body.
+    public static func make(_ cache: SnapshotCache, history: HistoryTimeline? = nil) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: ReadOnlyMiddleware(paths: paths))
         router.get("/") { _, _ in ServeEndpoints.page() }
@@ -25,7 +26,11 @@ public enum ServeRouter {
         }
         api.get("findings") { _, _ in await ServeEndpoints.findings(cache) }
         api.get("timeline") { request, _ in
-            await ServeEndpoints.timeline(cache, since: request.uri.queryParameters["since"].map(String.init))
+            await ServeEndpoints.timeline(
+                cache,
+                history: history,
+                since: request.uri.queryParameters["since"].map(String.init)
+            )
         }
         // Liveness only: it takes no snapshot, so that a health check costs nothing.
         router.get("/healthz") { _, _ in

@@ -17,6 +17,9 @@ extension WebPage {
         function mergeTimeline(doc) {
           if (Array.isArray(doc.states)) timeline.states = doc.states;
           if (isCount(doc.capacity) && doc.capacity > 0) timeline.capacity = doc.capacity;
+          timeline.source = doc.source === 'history' ? 'history' : 'memory';
+          timeline.db = typeof doc.db === 'string' ? doc.db : null;
+          timeline.historyError = typeof doc.history_error === 'string' ? doc.history_error : null;
           if (typeof doc.min_interval === 'number') {
             timeline.minInterval = doc.min_interval;
             refreshMs = Math.round(Math.min(30, Math.max(2, doc.min_interval)) * 1000);
@@ -66,11 +69,15 @@ extension WebPage {
           });
 
           const failed = points.filter((point) => !point.ok).length;
-          byId('timeline-note').textContent = points.length === 0 ? 'No snapshot yet.'
-            : points.length + ' snapshots from ' + clock(points[0].time) + ' to ' + clock(points[points.length - 1].time)
-              + ' (serve keeps the last ' + timeline.capacity + ', one per request at most every '
-              + timeline.minInterval + ' s)' + (failed ? '; ' + failed + ' could not read the system (shaded)' : '')
-              + '. A process drawn with gaps was not among the top ' + TOP_PROCESSES + ' then.';
+          const span = points.length === 0 ? '' : ' from ' + clock(points[0].time) + ' to ' + clock(points[points.length - 1].time);
+          byId('timeline-note').textContent = (points.length === 0 ? 'No snapshot yet.'
+            : timeline.source === 'history'
+              ? points.length + ' samples of the history database ' + timeline.db + span + '.'
+              : points.length + ' snapshots' + span + ' (serve keeps the last ' + timeline.capacity
+                + ', one per request at most every ' + timeline.minInterval + ' s)'
+                + (failed ? '; ' + failed + ' could not read the system (shaded)' : '') + '.')
+            + (timeline.historyError ? ' The history database could not be read: ' + timeline.historyError : '')
+            + (points.length === 0 ? '' : ' A process drawn with gaps was not among the top ' + TOP_PROCESSES + ' then.');
         }
 
         function element(tag, attributes) {

@@ -154,6 +154,16 @@ public enum MetricCatalog {
         .counter,
         "Requests of /metrics answered without snapshot data because the system could not be read."
     )
+    public static let recordSamples = MetricDefinition(
+        "tcpdoctor_record_samples",
+        .counter,
+        "Samples serve --record wrote into the history database (0 without --record)."
+    )
+    public static let recordErrors = MetricDefinition(
+        "tcpdoctor_record_errors",
+        .counter,
+        "Samples serve --record could not write (a full disk, a read-only database); it retries at the next tick."
+    )
     public static let seriesDropped = MetricDefinition(
         "tcpdoctor_series_dropped",
         .counter,
@@ -178,5 +188,5 @@ public enum MetricCatalog {
     ]
 
     /// Series the self-metrics take: reserved out of --max-series, so that the cap never hides them.
-    public static var selfSeriesCount: Int { 8 + foldedFamilies.count }
+    public static var selfSeriesCount: Int { 10 + foldedFamilies.count }
 }

@@ -15,6 +15,8 @@ enum SelfMetrics {
         single(MetricCatalog.snapshotSuccess, snapshot.metrics == nil ? 0 : 1)
         single(MetricCatalog.scrapes, Double(statistics.scrapes))
         single(MetricCatalog.scrapeErrors, Double(statistics.scrapeErrors))
+        single(MetricCatalog.recordSamples, Double(statistics.recordedSamples))
+        single(MetricCatalog.recordErrors, Double(statistics.recordErrors))
         single(MetricCatalog.seriesDropped, Double(statistics.seriesDropped))
         families.append(
             MetricFamily(

@@ -42,7 +42,7 @@ import Testing
 
         let second = try runTCPDoctor(["record", "--db", scratch.database, "--count", "1"])
         #expect(second.status == 7, "stderr: \(second.stderr)")
-        #expect(second.stderr.contains("Another tcpdoctor record (pid \(first.pid))"), "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("Another tcpdoctor recorder (pid \(first.pid))"), "stderr: \(second.stderr)")
         #expect(second.stderr.contains(scratch.database))
 
         first.send(SIGTERM)
@@ -153,7 +153,7 @@ import Testing
 }
 
 /// Samples at the finest level, read without migrating.
-private func samples(in database: String) throws -> Int {
+func samples(in database: String) throws -> Int {
     var configuration = Configuration()
     configuration.readonly = true
     return try DatabaseQueue(path: database, configuration: configuration).read { db in
@@ -162,7 +162,7 @@ private func samples(in database: String) throws -> Int {
 }
 
 /// Polls `condition` every 20 ms for up to 30 s.
-private func poll(_ what: String, _ condition: () -> Bool) throws {
+func poll(_ what: String, _ condition: () -> Bool) throws {
     let end = Date().addingTimeInterval(30)
     while !condition() {
         guard Date() < end else { throw RunError("no \(what) within 30 s") }
