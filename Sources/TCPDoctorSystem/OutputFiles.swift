@@ -38,3 +38,18 @@ package func systemTerminalColumns(_ fd: Int32) -> Result<Int, Errno> {
     var size = winsize()
     return valueOrErrno { Glibc.ioctl(fd, UInt(TIOCGWINSZ), &size) }.map { _ in Int(size.ws_col) }
 }
+
+/// Makes `path` and every missing directory above it, each with `mode` before the umask
+/// (`mkdir -p`); a directory that is already there is fine.
+///
+/// - Returns: The path that could not be made and its errno, or success.
+package func systemMakeDirectories(_ path: String, mode: mode_t = 0o755) -> Result<Void, SystemCallError> {
+    var made = ""
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        made += "/" + component
+        if case .failure(let error) = valueOrErrno({ Glibc.mkdir(made, mode) }), error != .fileExists {
+            return .failure(SystemCallError(call: "mkdir \(made)", errno: error))
+        }
+    }
+    return .success(())
+}

@@ -43,6 +43,7 @@ struct JSONSchemaTests {
             ("doctor", ["doctor", "--json"]),
             ("doctor", ["doctor", "--json", "--fail-on", "info"]),
             ("doctor", ["--json"]),
+            ("config", ["doctor", "--config", "--json"]),
             ("explain", ["explain", "--json"]),
             ("explain", ["explain", "close-wait", "--json"]),
             ("lab-list", ["lab", "list", "--json"]),

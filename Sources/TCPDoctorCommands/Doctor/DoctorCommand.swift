@@ -19,7 +19,10 @@ struct DoctorCommand: ParsableCommand {
         discussion: """
             Exit status: 0 when no finding reaches --fail-on (default: critical), 1 when one does, \
             3 when the system could not be read, 64 for a usage error. Thresholds are listed by \
-            --list-thresholds and changed with --threshold KEY=VALUE.
+            --list-thresholds and changed with --threshold KEY=VALUE. --config prints, instead of the \
+            report, the configuration files that address the findings (a systemd LimitNOFILE= drop-in, \
+            limits.d, sysctl.d) and writes them only with --write DIR; its status is 0, or 9 when a \
+            file could not be written or a different one is in the way.
             """
     )
 
@@ -56,6 +59,20 @@ struct DoctorCommand: ParsableCommand {
     @Flag(help: "Do not read the history database.")
     var noHistory = false
 
+    @Flag(
+        help:
+            "Print the configuration that addresses the findings (systemd drop-ins, limits.d, sysctl.d) instead of the report."
+    )
+    var config = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --config, write the files under DIR (DIR/etc/...; `/` puts them in place); never over a different file.",
+            valueName: "DIR"
+        )
+    )
+    var write: String?
+
     @Flag(help: "List the rules and exit.")
     var listRules = false
 
@@ -64,6 +81,8 @@ struct DoctorCommand: ParsableCommand {
 
     func validate() throws {
         _ = try thresholds()
+        if write != nil && !config { throw ValidationError("--write DIR writes what --config proposes; add --config.") }
+        if let write, write.isEmpty { throw ValidationError("--write needs a directory.") }
         let known = Set(Doctor.rules.map(\.id))
         for rule in rules where !known.contains(rule) {
             throw ValidationError("unknown rule '\(rule)': expected one of \(known.sorted().joined(separator: ", "))")
@@ -108,6 +127,7 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure(ExitStatus.systemUnreadable, error.description)
         }
         let (input, findings) = (run.input, run.findings)
+        if config { return try writeConfiguration(findings, input: input) }
         let path = db ?? HistoryLocation.defaultPath()
         let history =
             noHistory
@@ -137,5 +157,50 @@ struct DoctorCommand: ParsableCommand {
         }
         SnapshotLoading.reportCoverage(input.snapshot.coverage)
         if findings.contains(where: { $0.severity >= failOn }) { throw ExitStatus.problemsFound }
+    }
+
+    /// `--config`: the advice for `findings`, and with `--write` the files written and what
+    /// happened to each.
+    private func writeConfiguration(_ findings: [Finding], input: DiagnosisInput) throws {
+        var out = OutputBuffer()
+        let pids = findings.flatMap { $0.processes.map(\.pid) }
+        let advice = ConfigurationAdvice.advise(
+            findings,
+            input: input,
+            placements: ProcessPlacementReader.placements(of: pids)
+        )
+        let outcomes = write.map { ConfigurationWriter.write(advice.files, under: $0) }
+        if output.json {
+            var json = JSONWriter(out)
+            let written = outcomes.map { outcomes in
+                zip(advice.files, outcomes).map { file, outcome in
+                    var detail: String?
+                    if case .failed(let text) = outcome { detail = text }
+                    if case .refused = outcome {
+                        detail = "a file with other contents is there; compare and merge by hand"
+                    }
+                    return ConfigurationJSON.Written(
+                        path: ConfigurationWriter.destination(file, under: write ?? "/"),
+                        outcome: outcome.name,
+                        detail: detail
+                    )
+                }
+            }
+            ConfigurationJSON.write(advice, written: written, root: write, to: &json)
+        } else {
+            ConfigurationRenderer.write(
+                advice,
+                findings: findings.count,
+                written: outcomes,
+                root: write,
+                style: .forDescriptor(1),
+                to: &out
+            )
+            out.flush()
+        }
+        SnapshotLoading.reportCoverage(input.snapshot.coverage)
+        if let outcomes, outcomes.contains(where: { $0 == .refused || $0.name == "failed" }) {
+            throw ExitStatus.configurationNotWritten
+        }
     }
 }

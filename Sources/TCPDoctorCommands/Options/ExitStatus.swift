@@ -27,6 +27,9 @@ enum ExitStatus {
     /// `serve` could not listen on its address: in use, not an address of this host, or a port
     /// below 1024 without the right to bind it.
     static let listenFailed = ExitCode(8)
+    /// `doctor --config --write DIR` left a file unwritten: a different file is in the way, or
+    /// the write failed (each file's outcome is reported).
+    static let configurationNotWritten = ExitCode(9)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
     /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.
@@ -48,6 +51,7 @@ enum ExitStatus {
         case historyUnusable.rawValue: "history_unusable"
         case historyLocked.rawValue: "history_locked"
         case listenFailed.rawValue: "listen_failed"
+        case configurationNotWritten.rawValue: "configuration_not_written"
         case usage.rawValue: "usage"
         default: "failed"
         }
