@@ -114,3 +114,10 @@ package func systemDuplicateDescriptor(pid: Int32, fd: Int32) -> Result<Int32, S
         }
     }
 }
+
+/// `malloc_trim(0)`: gives the memory freed into malloc's heap back to the kernel, so that a
+/// long-running process that dropped a large value is seen at its real size (RSS) again. False
+/// when there was nothing to give back.
+package func systemReturnFreeMemory() -> Bool {
+    malloc_trim(0) == 1
+}

@@ -115,4 +115,21 @@ struct ServeTimelineTests {
         #expect(timeline.points.allSatisfy { $0.time >= before - 1 && $0.time <= Date().timeIntervalSince1970 + 1 })
         #expect(cache.statistics.snapshots == 5)
     }
+
+    /// A snapshot is held for its period only: then dropped (an idle serve holds no sockets), and
+    /// the next request takes a new one.
+    @Test func aSnapshotIsDroppedWhenItsPeriodIsOver() async throws {
+        let cache = SnapshotCache(minimumInterval: 0.3, limits: MetricLimits()) {
+            .failure(LinuxError(.procfsUnreadable, "a test's failure"))
+        }
+        _ = await cache.current()
+        _ = await cache.current()
+        #expect(cache.statistics.snapshots == 1)
+        #expect(cache.isHoldingSnapshot)
+        let deadline = Date().addingTimeInterval(30)
+        while cache.isHoldingSnapshot && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!cache.isHoldingSnapshot, "still held 30 s after a 0.3 s period")
+        _ = await cache.current()
+        #expect(cache.statistics.snapshots == 2)
+    }
 }

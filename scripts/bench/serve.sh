@@ -56,21 +56,24 @@ for _ in $(seq 1 "$warm"); do fetch "$base" /dev/null >>"$results/warm.txt"; don
 sleep 6
 expired=$(fetch "$base" "$results/metrics-2.txt")
 after=$(rss_of "$server" VmRSS)
+# Idle: the cache period over with no scrape, the snapshot dropped (only the owner books remain).
+sleep 6
+resting=$(rss_of "$server" VmRSS)
 peak=$(rss_of "$server" VmHWM)
 series=$(grep -vc '^#' "$results/metrics.txt")
 snapshots=$(awk '$1 == "tcpdoctor_snapshots_total" { print $2 }' "$results/metrics-2.txt")
 dropped=$(awk '$1 == "tcpdoctor_series_dropped_total" { print $2 }' "$results/metrics-2.txt")
-python3 - "$cold" "$results/warm.txt" "$expired" "$idle" "$after" "$peak" "$series" "$snapshots" "$dropped" \
+python3 - "$cold" "$results/warm.txt" "$expired" "$idle" "$after" "$peak" "$series" "$snapshots" "$dropped" "$resting" \
     >>"$summary" <<'EOF'
 import statistics, sys
-cold, warm_file, expired, idle, after, peak, series, snapshots, dropped = sys.argv[1:10]
+cold, warm_file, expired, idle, after, peak, series, snapshots, dropped, resting = sys.argv[1:11]
 warm = sorted(float(line) for line in open(warm_file) if line.strip())
 print(f"- serve /metrics, cold cache (a full snapshot for the scrape): {float(cold):.3f} s")
 print(f"- warm cache, {len(warm)} scrapes: median {1000 * statistics.median(warm):.1f} ms, "
       f"max {1000 * warm[-1]:.1f} ms")
 print(f"- cache period over (an incremental refresh for the scrape): {float(expired):.3f} s")
 print(f"- RSS before the first scrape {int(idle) / 1024:.1f} MB, after them {int(after) / 1024:.1f} MB, "
-      f"peak {int(peak) / 1024:.1f} MB")
+      f"idle once the cache period is over {int(resting) / 1024:.1f} MB, peak {int(peak) / 1024:.1f} MB")
 print(f"- series: {series} (cap 2000, {dropped or 0} dropped); snapshots taken: {snapshots}")
 EOF
 

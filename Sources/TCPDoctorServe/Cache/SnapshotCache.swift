@@ -139,6 +139,9 @@ public final class SnapshotCache: Sendable {
         }
     }
 
+    /// Whether a snapshot is held: from a refresh until its period is over (then it is dropped).
+    public var isHoldingSnapshot: Bool { state.withLock { $0.latest != nil } }
+
     /// The counters so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
@@ -194,6 +197,23 @@ public final class SnapshotCache: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume(returning: snapshot) }
+        // Past its period the snapshot serves nobody (the next request takes a new one): it is
+        // dropped then, and its memory given back, so that an idle serve holds only the owner
+        // books that keep the next refresh cheap, not 200k sockets.
+        queue.asyncAfter(deadline: .now() + max(0, minimumInterval)) { [weak self] in
+            self?.dropIfStale(startedAt: started)
+        }
+    }
+
+    /// Drops the latest snapshot if it is still the one that began at `startedAt` and no
+    /// refresh is running; returns the freed memory to the kernel.
+    private func dropIfStale(startedAt: Double) {
+        let dropped = state.withLock { state -> Bool in
+            guard let latest = state.latest, latest.startedAt == startedAt, !state.refreshing else { return false }
+            state.latest = nil
+            return true
+        }
+        if dropped { _ = systemReturnFreeMemory() }
     }
 }
 
