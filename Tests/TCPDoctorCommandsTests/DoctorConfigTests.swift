@@ -59,15 +59,15 @@ import Testing
         let again = try runTCPDoctor(arguments + ["--write", root, "--json"])
         #expect(again.status == 0, "stderr: \(again.stderr)")
         #expect(again.stdout.contains("\"outcome\":\"unchanged\""), "\(again.stdout)")
-        // A file of the operator's own is never overwritten: refused, exit 9, left as it was.
+        // A file of the operator's own is never overwritten: refused, exit 12, left as it was.
         try "# mine\n".write(toFile: root + path, atomically: false, encoding: .utf8)
         let refused = try runTCPDoctor(arguments + ["--write", root])
-        #expect(refused.status == 9, "stderr: \(refused.stderr)")
+        #expect(refused.status == 12, "stderr: \(refused.stderr)")
         #expect(refused.stdout.contains("not written"), "\(refused.stdout)")
         #expect(try String(contentsOfFile: root + path, encoding: .utf8) == "# mine\n")
-        // A directory that cannot be made: failed, said, exit 9.
+        // A directory that cannot be made: failed, said, exit 12.
         let failed = try runTCPDoctor(arguments + ["--write", "/proc/version/x", "--json"])
-        #expect(failed.status == 9, "stderr: \(failed.stderr)")
+        #expect(failed.status == 12, "stderr: \(failed.stderr)")
         #expect(failed.stdout.contains("\"outcome\":\"failed\""), "\(failed.stdout)")
 
         if SchemaCheck.isAvailable {

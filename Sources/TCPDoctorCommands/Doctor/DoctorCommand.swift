@@ -21,7 +21,7 @@ struct DoctorCommand: ParsableCommand {
             3 when the system could not be read, 64 for a usage error. Thresholds are listed by \
             --list-thresholds and changed with --threshold KEY=VALUE. --config prints, instead of the \
             report, the configuration files that address the findings (a systemd LimitNOFILE= drop-in, \
-            limits.d, sysctl.d) and writes them only with --write DIR; its status is 0, or 9 when a \
+            limits.d, sysctl.d) and writes them only with --write DIR; its status is 0, or 12 when a \
             file could not be written or a different one is in the way.
             """
     )

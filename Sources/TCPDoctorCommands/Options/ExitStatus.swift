@@ -29,7 +29,7 @@ enum ExitStatus {
     static let listenFailed = ExitCode(8)
     /// `doctor --config --write DIR` left a file unwritten: a different file is in the way, or
     /// the write failed (each file's outcome is reported).
-    static let configurationNotWritten = ExitCode(9)
+    static let configurationNotWritten = ExitCode(12)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
     /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.

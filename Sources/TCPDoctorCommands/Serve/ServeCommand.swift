@@ -82,9 +82,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(
         name: .customLong("record-interval"),
-        help: ArgumentHelp("Seconds between recorded samples.", valueName: "SECONDS")
+        help: ArgumentHelp("Seconds between recorded samples (default 10).", valueName: "SECONDS")
     )
-    var recordInterval: Double = 10
+    var recordInterval: Double?
 
     @OptionGroup var retention: RetentionOptions
 
@@ -103,6 +103,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--client-timeout must be between 0.1 and 3600 seconds.")
         }
         if record {
+            let recordInterval = recordInterval ?? 10
             guard recordInterval >= max(0.1, minInterval), recordInterval.isFinite else {
                 throw ValidationError(
                     "--record-interval must be at least --min-interval (\(minInterval) s) and 0.1 s: one snapshot serves "
@@ -110,8 +111,10 @@ struct ServeCommand: ParsableCommand {
                 )
             }
             _ = try retention.settings()
-        } else if !retention.isDefault {
-            throw ValidationError("--retention and --max-size apply to the database --record writes; add --record.")
+        } else if !retention.isDefault || recordInterval != nil {
+            throw ValidationError(
+                "--record-interval, --retention and --max-size apply to the recording of --record; add --record."
+            )
         }
         guard trendWindow >= 10, trendWindow.isFinite else {
             throw ValidationError("--trend-window must be at least 10 seconds.")
@@ -145,7 +148,7 @@ struct ServeCommand: ParsableCommand {
         defer { if let lock = recording?.lock { closeDescriptor(lock) } }
         let recorder = recording.map { opened in
             let box = UncheckedBox(opened.store)
-            let interval = recordInterval
+            let interval = recordInterval ?? 10
             return { @Sendable (cache: SnapshotCache) in
                 ServeRecorder(store: box.value, interval: interval, cache: cache)
             }

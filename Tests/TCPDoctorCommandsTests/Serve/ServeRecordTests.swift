@@ -104,6 +104,7 @@ import Testing
     @Test(arguments: [
         ["--retention", "raw:1h"],
         ["--max-size", "1G"],
+        ["--record-interval", "10"],
         ["--record", "--record-interval", "1", "--min-interval", "5"],
         ["--record", "--record-interval", "0"],
     ])
