@@ -63,8 +63,11 @@ extension SockDiagClient {
         }
         // Best effort: without it a failure's ACK is 72 bytes longer, which the margin covers.
         _ = systemSetSocketOption(fd, level: SOL_NETLINK, name: NETLINK_CAP_ACK, value: Int32(1))
-        let buffer = (try? systemGetSocketOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, initial: Int32(0)).get()) ?? 0
-        return max(1, min(Self.maximumBatch, Int(buffer) / Self.bufferPerAck))
+        let receive = (try? systemGetSocketOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, initial: Int32(0)).get()) ?? 0
+        // A datagram longer than the send buffer less 32 bytes is refused (EMSGSIZE).
+        let send = (try? systemGetSocketOption(fd, level: SOL_SOCKET, name: SO_SNDBUF, initial: Int32(0)).get()) ?? 0
+        let fitting = min(Int(receive) / Self.bufferPerAck, (Int(send) - 32) / InetDiagRequest.size)
+        return max(1, min(Self.maximumBatch, fitting))
     }
 
     /// Sends the requests for `sockets[range]` in one datagram and reads their ACKs.

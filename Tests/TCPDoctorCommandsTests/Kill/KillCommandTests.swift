@@ -170,3 +170,26 @@ struct KillCommandTests {
         #expect(killResults(try again.json()).isEmpty, "nothing left to destroy")
     }
 }
+
+/// `kill --json` that fails before its document prints the error document, as every command does.
+struct KillErrorDocumentTests {
+    @Test(arguments: [
+        (["kill", "--json", "state", "bogus"], "unknown state 'bogus'", Int32(64)),
+        (
+            ["kill", "--json", "--netns", "tcpdoctor-no-such-netns", "state", "close-wait"],
+            "no network namespace named", Int32(3)
+        ),
+    ])
+    func failuresPrintOneErrorDocument(arguments: [String], message: String, status: Int32) throws {
+        let run = try runTCPDoctor(arguments)
+        #expect(run.status == status)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+        let error = try #require(try run.json()["error"] as? [String: Any])
+        #expect(error["exit_status"] as? Int32 == status)
+        guard SchemaCheck.isAvailable else { return }
+        let check = try SchemaCheck()
+        try check.add(run, schema: "error", label: arguments.joined(separator: " "))
+        let problems = try check.problems()
+        #expect(problems.isEmpty, "\(problems)")
+    }
+}
