@@ -22,7 +22,7 @@ public struct KillJSONRenderer {
         json.key("filter")
         json.value(filterText)
         json.key("dry_run")
-        json.value(!report.acted && report.plan.refusal == nil)
+        json.value(report.dryRun)
         json.key("forced")
         json.value(report.plan.forced)
         json.key("refusal")

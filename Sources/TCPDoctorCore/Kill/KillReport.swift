@@ -29,6 +29,8 @@ public struct KillReport: Sendable {
     public var plan: KillPlan
     /// Whether requests were sent (`--yes` and no refusal).
     public var acted: Bool
+    /// Whether the caller asked for a dry run (no `--yes`), refused or not.
+    public var dryRun: Bool
     /// One per target, in the plan's order.
     public var results: [Result]
     /// Namespaces whose dump after the requests failed.
@@ -41,6 +43,7 @@ public struct KillReport: Sendable {
         snapshot: Snapshot,
         plan: KillPlan,
         acted: Bool,
+        dryRun: Bool? = nil,
         results: [Result],
         unverified: [UnverifiedNamespace] = [],
         requestsSent: Int = 0,
@@ -49,6 +52,7 @@ public struct KillReport: Sendable {
         self.snapshot = snapshot
         self.plan = plan
         self.acted = acted
+        self.dryRun = dryRun ?? !acted
         self.results = results
         self.unverified = unverified
         self.requestsSent = requestsSent

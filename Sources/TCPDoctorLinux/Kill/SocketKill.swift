@@ -53,7 +53,7 @@ public enum SocketKill {
         )
         guard request.act, plan.refusal == nil else {
             let results = plan.targets.map { KillReport.Result(socket: $0, outcome: .notAttempted) }
-            return KillReport(snapshot: snapshot, plan: plan, acted: false, results: results)
+            return KillReport(snapshot: snapshot, plan: plan, acted: false, dryRun: !request.act, results: results)
         }
         return execute(plan, snapshot: snapshot, in: locations)
     }
