@@ -14,7 +14,7 @@ struct KillTextRenderer {
             line(style.bold("Nothing was destroyed: ") + refusal.message + ".", &out)
             switch refusal {
             case .emptyFilter:
-                line("Without a filter, kill would destroy all \(sockets) of the host.", &out)
+                line("Without a filter, kill would destroy every one of the \(sockets) it read.", &out)
             case .listening:
                 line("The filter matches \(sockets), these listening:", &out)
                 writeTable(report.results.filter { $0.socket.state == .listen }, &out)

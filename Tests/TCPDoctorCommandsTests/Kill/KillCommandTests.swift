@@ -99,7 +99,9 @@ struct KillCommandTests {
         #expect(refusedDryRun.status == 10)
         #expect(try refusedDryRun.json()["dry_run"] as? Bool == true)
         #expect(totals(try refusedDryRun.json())["not_attempted"] == lab.connections + 1)
-        let empty = try runTCPDoctor(["kill", "--yes"])
+        // Were the refusal ever lost, `--netns` keeps the damage inside a namespace of the test's own.
+        let scratch = TestNamespace.isAvailable ? try TestNamespace() : nil
+        let empty = try runTCPDoctor(["kill"] + (scratch.map { ["--yes", "--netns", $0.name] } ?? []))
         #expect(empty.status == 10)
         #expect(empty.stderr.contains("refusing to destroy every TCP socket"), "\(empty.stderr)")
         #expect(Set(try lab.sockets().keys) == Set(before.keys), "a refusal destroys nothing")
