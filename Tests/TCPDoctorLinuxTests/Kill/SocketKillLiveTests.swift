@@ -11,8 +11,8 @@ import Testing
 @Suite(.serialized, .enabled(if: getuid() == 0, "SOCK_DESTROY needs CAP_NET_ADMIN"))
 struct SocketKillLiveTests {
     /// The server end of a connection whose client closed first: CLOSE_WAIT.
-    static func closeWait() throws -> TestConnection {
-        let connection = try TestConnection.open(.ipv4)
+    static func closeWait(_ family: IPAddress.Family = .ipv4) throws -> TestConnection {
+        let connection = try TestConnection.open(family)
         try connection.client.shutdownWrite()
         try awaitTCPState(of: connection.server.descriptor, KernelTCPState.closeWait)
         return connection
@@ -29,8 +29,9 @@ struct SocketKillLiveTests {
         return Dictionary(mine.map { ($0.cookie, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    @Test func aDestroyedSocketIsGoneItsPeerResetAndItsFDStillOpen() throws {
-        let connection = try Self.closeWait()
+    @Test(arguments: [IPAddress.Family.ipv4, .ipv6])
+    func aDestroyedSocketIsGoneItsPeerResetAndItsFDStillOpen(family: IPAddress.Family) throws {
+        let connection = try Self.closeWait(family)
         let port = try connection.listener.port()
         let host = try SockDiagClient()
         let before = try Self.cookies(port: port, in: host)
@@ -40,7 +41,7 @@ struct SocketKillLiveTests {
         )
         let result = try #require(report.results.only)
         #expect(result.outcome == .destroyed, "\(result.outcome.detail)")
-        #expect(result.socket.state == .closeWait)
+        #expect(result.socket.state == .closeWait && result.socket.local.address.family == family)
         #expect(try result.socket.inode == connection.server.inode())
         #expect(report.requestsSent == 1 && report.batches == 1)
 
