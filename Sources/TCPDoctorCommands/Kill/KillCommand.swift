@@ -8,7 +8,7 @@ struct KillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill",
         abstract: "Destroy the matching TCP sockets in every network namespace (SOCK_DESTROY); a dry run unless --yes.",
-        usage: "tcpdoctor kill [--yes] [--force] [<options>] <FILTER> ...",
+        usage: "tcpdoctor kill [--yes] [--force] [<options>] [<FILTER> ...]",
         discussion: """
             FILTER uses the language of `sockets` (ss's). Without --yes, kill prints what it would \
             destroy and why, and changes nothing. It refuses an empty filter and listening sockets \
