@@ -115,6 +115,14 @@ struct KillCommandTests {
         #expect(results.map { $0["state"] as? String } == ["LISTEN"])
         #expect(results.first?["outcome"] as? String == "destroyed")
         #expect(listener.tcpState == KernelTCPState.close)
+        // The text says what happened to each socket, and what the owner is left with.
+        let another = try LoopbackSocket.listen()
+        let text = try runTCPDoctor(["kill", "--yes", "--force", "sport", "=", ":\(another.port)"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Destroyed 1 of 1 sockets. The dump afterwards shows 1 of them gone."))
+        #expect(text.stdout.contains("LISTEN") && text.stdout.contains("destroyed"))
+        #expect(text.stdout.contains("1 file descriptor(s) of destroyed sockets stay open in their owners."))
+        #expect(text.stdout.contains("dead-socket fd") && text.stdout.contains("tcpdoctor free-fds"))
     }
 
     @Test(.enabled(if: UnprivilegedTests.canDropPrivileges, "needs setpriv to drop CAP_NET_ADMIN"))
