@@ -27,6 +27,13 @@ enum ExitStatus {
     /// `serve` could not listen on its address: in use, not an address of this host, or a port
     /// below 1024 without the right to bind it.
     static let listenFailed = ExitCode(8)
+    /// `kill --yes` could not destroy every socket it matched: one was refused (EPERM: no
+    /// CAP_NET_ADMIN in its namespace), the kernel does not support SOCK_DESTROY, or a socket
+    /// survived. Sockets already gone or replaced by a new one count as gone.
+    static let killIncomplete = ExitCode(9)
+    /// `kill` refused to act: an empty filter, or a filter that matches listening sockets,
+    /// without `--force`. Nothing was destroyed (also in a dry run, which says what it would refuse).
+    static let killRefused = ExitCode(10)
     /// `doctor --config --write DIR` left a file unwritten: a different file is in the way, or
     /// the write failed (each file's outcome is reported).
     static let configurationNotWritten = ExitCode(12)

@@ -4,7 +4,7 @@
 /// same fields, except that `cookie`, `tcpInfo` and `shutdown` are netlink-only.
 public struct SocketRecord: Hashable, Sendable {
     // Stored properties are ordered for a compact layout (Swift keeps declaration order): a
-    // busy host has 200k of these, so 120 bytes a record instead of 200 matters.
+    // busy host has 200k of these, so 128 bytes a record instead of 200 matters.
     public var local: Endpoint
     public var remote: Endpoint
     /// For a listener, the accept queue length; otherwise bytes received and not yet read.
@@ -12,6 +12,10 @@ public struct SocketRecord: Hashable, Sendable {
     /// For a listener, the accept backlog; otherwise bytes sent and not yet acknowledged.
     public var sendQ: UInt32
     public var uid: UInt32
+    /// The interface the socket is bound to (`idiag_if`: `SO_BINDTODEVICE`, an IPv6 link-local
+    /// scope), 0 for none and from /proc. The kernel finds a bound socket by its id only with it,
+    /// so `SOCK_DESTROY` sends it back.
+    public var interfaceIndex: UInt32
     /// The socket's inode (`socket:[INODE]` in `/proc/PID/fd`); 0 for sockets no file refers to,
     /// such as TIME_WAIT and orphaned FIN_WAIT2.
     public var inode: UInt64
@@ -44,7 +48,8 @@ public struct SocketRecord: Hashable, Sendable {
         cookie: UInt64 = 0,
         netns: UInt64 = 0,
         tcpInfo: TCPInfoSummary? = nil,
-        shutdown: ShutdownState? = nil
+        shutdown: ShutdownState? = nil,
+        interfaceIndex: UInt32 = 0
     ) {
         self.state = state
         self.local = local
@@ -58,6 +63,7 @@ public struct SocketRecord: Hashable, Sendable {
         self.netns = netns
         self.infoBox = tcpInfo.map(TCPInfoBox.init)
         self.shutdown = shutdown
+        self.interfaceIndex = interfaceIndex
     }
 }
 

@@ -258,7 +258,8 @@ public enum InetDiagDecoder {
             cookie: UInt64(cookieHigh) << 32 | UInt64(cookieLow),
             netns: options.netns,
             tcpInfo: attributes.tcpInfo,
-            shutdown: attributes.shutdown
+            shutdown: attributes.shutdown,
+            interfaceIndex: payload.loadUnaligned(fromByteOffset: 40, as: UInt32.self)
         )
     }
 

@@ -27,7 +27,7 @@ public enum InetDiagRequest {
         includeInfo: Bool,
         sequence: UInt32
     ) -> [UInt8] {
-        dumpRequest(size: size, type: UInt16(SOCK_DIAG_BY_FAMILY), sequence: sequence) { raw in
+        request(size: size, type: UInt16(SOCK_DIAG_BY_FAMILY), flags: dumpFlags, sequence: sequence) { raw in
             raw[16] = addressFamily(family)
             raw[17] = UInt8(IPPROTO_TCP)
             raw[18] = extensionMask(includeInfo: includeInfo)
@@ -49,7 +49,7 @@ public enum InetDiagRequest {
     /// twice (the walk alone is about 40 ms of kernel time at 200k sockets). Replies carry type
     /// `TCPDIAG_GETSOCK` and the usual `inet_diag_msg`, each with its own family.
     public static func encodeBothFamilies(states: TCPStateSet, includeInfo: Bool, sequence: UInt32) -> [UInt8] {
-        dumpRequest(size: bothFamiliesSize, type: UInt16(TCPDIAG_GETSOCK), sequence: sequence) { raw in
+        request(size: bothFamiliesSize, type: UInt16(TCPDIAG_GETSOCK), flags: dumpFlags, sequence: sequence) { raw in
             // idiag_family is not read for a dump; AF_INET as iproute2's old requests did.
             raw[16] = UInt8(AF_INET)
             raw[19] = extensionMask(includeInfo: includeInfo)
@@ -57,23 +57,39 @@ public enum InetDiagRequest {
         }
     }
 
-    /// `size` zeroed bytes with the `nlmsghdr` of a dump request of `type`, the request's own
-    /// fields written by `body` after it. `nlmsg_pid` stays 0: the message goes to the kernel.
-    private static func dumpRequest(
+    /// `nlmsg_flags` of a dump request.
+    static let dumpFlags = UInt16(NLM_F_REQUEST | NLM_F_DUMP)
+
+    /// `size` zeroed bytes with the `nlmsghdr` of a request of `type`, the request's own fields
+    /// written by `body` after it.
+    static func request(
         size: Int,
         type: UInt16,
+        flags: UInt16,
         sequence: UInt32,
         _ body: (UnsafeMutableRawBufferPointer) -> Void
     ) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: size)
         bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: type, toByteOffset: 4, as: UInt16.self)
-            raw.storeBytes(of: UInt16(NLM_F_REQUEST | NLM_F_DUMP), toByteOffset: 6, as: UInt16.self)
-            raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
+            writeHeader(into: raw, size: size, type: type, flags: flags, sequence: sequence)
             body(raw)
         }
         return bytes
+    }
+
+    /// Writes a `nlmsghdr` at the start of `raw`: the one header writer of every request.
+    /// `nlmsg_pid` stays 0 (as zeroed): the message goes to the kernel.
+    static func writeHeader(
+        into raw: UnsafeMutableRawBufferPointer,
+        size: Int,
+        type: UInt16,
+        flags: UInt16,
+        sequence: UInt32
+    ) {
+        raw.storeBytes(of: UInt32(size), toByteOffset: 0, as: UInt32.self)
+        raw.storeBytes(of: type, toByteOffset: 4, as: UInt16.self)
+        raw.storeBytes(of: flags, toByteOffset: 6, as: UInt16.self)
+        raw.storeBytes(of: sequence, toByteOffset: 8, as: UInt32.self)
     }
 
     /// `idiag_states` for a set of states.

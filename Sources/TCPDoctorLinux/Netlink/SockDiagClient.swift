@@ -19,7 +19,7 @@ public final class SockDiagClient {
     var socket: NetlinkSocket
     /// `nlmsg_seq` of the last request; each dump uses the next, so that replies left over from
     /// an abandoned dump are recognised and skipped.
-    private var sequence: UInt32 = 0
+    var sequence: UInt32 = 0
     /// Set while a dump is in progress; still set after a failed dump, whose unread remainder
     /// would make the kernel refuse the next request on this socket (EBUSY: a dump is running).
     var needsFreshSocket = false
