@@ -76,7 +76,13 @@ recorder=$!
 sleep 1
 start_cpu=$(cpu_of "$recorder")
 start_time=$(date +%s.%N)
-sleep "$record_seconds"
+# RSS twice a second: at rest between samples, and its peak while one is built.
+: >"$results/record-rss.txt"
+rss_end=$(($(date +%s) + record_seconds))
+while (($(date +%s) < rss_end)); do
+    awk '/VmRSS/ { print $2 }' "/proc/$recorder/status" >>"$results/record-rss.txt"
+    sleep 0.5
+done
 end_cpu=$(cpu_of "$recorder")
 end_time=$(date +%s.%N)
 hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$recorder/status")
@@ -88,13 +94,17 @@ wait "$recorder" && status=0 || status=$?
 recorder=""
 samples=$(sqlite3 "$results/live.sqlite" "SELECT count(*) FROM sample WHERE resolution = 0")
 python3 - "$start_cpu" "$end_cpu" "$start_time" "$end_time" "$hwm" "$term_sent" "$term_done" "$status" "$samples" \
-    "$interval" >>"$summary" <<'EOF'
+    "$interval" "$results/record-rss.txt" >>"$summary" <<'EOF'
 import sys
 c0, c1, t0, t1, hwm, s0, s1 = map(float, sys.argv[1:8])
 status, samples, interval = sys.argv[8], sys.argv[9], sys.argv[10]
 print(f"- record every {interval} s on the loaded host: {100 * (c1 - c0) / (t1 - t0):.2f}% of one core over "
       f"{t1 - t0:.0f} s ({samples} samples, {(c1 - c0) / max(int(samples) - 1, 1):.2f} s CPU each), "
       f"peak RSS {hwm / 1024:.1f} MB; SIGTERM to exit {1000 * (s1 - s0):.0f} ms, status {status}")
+rss = sorted(int(line) for line in open(sys.argv[11]) if line.strip())
+if rss:
+    print(f"- record's RSS, {len(rss)} readings twice a second: median {rss[len(rss) // 2] / 1024:.1f} MB, "
+          f"least {rss[0] / 1024:.1f} MB, most {rss[-1] / 1024:.1f} MB")
 EOF
 
 # The peer: what a cron job of `ss -tan` every interval costs (without owners: `ss -tanp` takes
