@@ -27,6 +27,14 @@ enum ExitStatus {
     /// `serve` could not listen on its address: in use, not an address of this host, or a port
     /// below 1024 without the right to bind it.
     static let listenFailed = ExitCode(8)
+    /// `free-fds` will not or cannot operate on the process: no such process, no right to ptrace
+    /// it (Yama, CAP_SYS_PTRACE, another user's), already traced, seccomp without `--force`, or
+    /// it exited before it could be stopped. Nothing was changed. (9 is left for `kill`.)
+    static let freeFDsRefused = ExitCode(10)
+    /// `free-fds --yes` stopped the process but did not free every planned fd: an fd changed
+    /// since the plan, an injected call failed, a step failed (the process was detached and left
+    /// running), or the process exited meanwhile. The report says which, per fd.
+    static let freeFDsIncomplete = ExitCode(11)
     /// A usage error: an unknown option or a malformed filter (argument-parser's `EX_USAGE`).
     static let usage = ExitCode(64)
     /// Interrupted by SIGINT (Ctrl-C): 128 + the signal number, as shells report it.
@@ -48,6 +56,8 @@ enum ExitStatus {
         case historyUnusable.rawValue: "history_unusable"
         case historyLocked.rawValue: "history_locked"
         case listenFailed.rawValue: "listen_failed"
+        case freeFDsRefused.rawValue: "free_fds_refused"
+        case freeFDsIncomplete.rawValue: "free_fds_incomplete"
         case usage.rawValue: "usage"
         default: "failed"
         }

@@ -1,0 +1,68 @@
+import Glibc
+import SystemPackage
+import TCPDoctorCore
+import TCPDoctorSystem
+
+/// The injected calls of one plan, in one stop: the fd checks first, then close (or openat of
+/// /dev/null, dup3 onto each fd, and close of the /dev/null fd).
+enum FDFreeBatch {
+    static func run(
+        _ plan: FDFreePlan,
+        injector: SyscallInjector,
+        outcomes: inout [FDFreeOutcome]
+    ) throws(FDFreeFailure) {
+        guard case .success(let pidfd) = systemOpenPIDFD(plan.pid) else {
+            throw FDFreeFailure(step: "check", message: "pidfd_open of process \(plan.pid) failed")
+        }
+        defer { closeDescriptor(pidfd) }
+        // The process is stopped: nothing but the calls below changes its fd table, so one
+        // check per fd before them holds for each.
+        let checks = plan.targets.map { FDFreer.sameSocket(pidfd: pidfd, fd: $0.fd, inode: $0.inode) }
+        let devNull = plan.mode == .placeholder ? try openDevNull(injector) : nil
+        defer {
+            if let devNull { _ = try? injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close") }
+        }
+        for (target, check) in zip(plan.targets, checks) {
+            if let check {
+                outcomes.append(FDFreeOutcome(target: target, result: check))
+                continue
+            }
+            let fd = UInt64(UInt32(bitPattern: target.fd))
+            if let devNull {
+                let result = try injector.call(InjectedSyscall.dup3, [UInt64(devNull), fd, 0], name: "dup3")
+                let outcome: FDFreeOutcome.Result =
+                    result == Int64(target.fd)
+                    ? .replaced : .failed(call: "dup3", errno: Int32(truncatingIfNeeded: -result))
+                outcomes.append(FDFreeOutcome(target: target, result: outcome))
+            } else {
+                let result = try injector.call(InjectedSyscall.close, [fd], name: "close")
+                // close() frees the fd even when it reports an error (Linux): EINTR or EIO from
+                // the last reference's release is reported, never retried.
+                let outcome: FDFreeOutcome.Result =
+                    result == 0 ? .closed : .failed(call: "close", errno: Int32(truncatingIfNeeded: -result))
+                outcomes.append(FDFreeOutcome(target: target, result: outcome))
+            }
+        }
+    }
+
+    /// openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC) inside the process, the path written
+    /// below its stack pointer and put back afterwards.
+    private static func openDevNull(_ injector: SyscallInjector) throws(FDFreeFailure) -> Int32 {
+        let path = Array("/dev/null".utf8) + [UInt8](repeating: 0, count: 7)
+        let (address, saved) = try injector.writeScratch(path)
+        defer { injector.unwrite(address, saved) }
+        let result = try injector.call(
+            InjectedSyscall.openat,
+            [
+                UInt64(bitPattern: InjectedSyscall.currentDirectory), address,
+                UInt64(InjectedSyscall.openFlagsForDevNull),
+            ],
+            name: "openat"
+        )
+        guard result >= 0 else {
+            let error = Errno(rawValue: Int32(truncatingIfNeeded: -result))
+            throw FDFreeFailure(step: "openat", message: "the injected openat of /dev/null failed: \(error)")
+        }
+        return Int32(result)
+    }
+}
