@@ -106,6 +106,11 @@ uint64_t cpt_red_zone(void) { return 0; }
 #endif
 
 int64_t cpt_nr_close(void) { return SYS_close; }
+// close_range(2) is 436 on every architecture (the generic table); older headers lack the name.
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+int64_t cpt_nr_close_range(void) { return SYS_close_range; }
 int64_t cpt_nr_dup3(void) { return SYS_dup3; }
 int64_t cpt_nr_openat(void) { return SYS_openat; }
 int64_t cpt_at_fdcwd(void) { return AT_FDCWD; }

@@ -42,6 +42,7 @@ package enum InjectedSyscall {
         return (0..<Int(length)).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) }
     }()
     package static let close = cpt_nr_close()
+    package static let closeRange = cpt_nr_close_range()
     package static let dup3 = cpt_nr_dup3()
     package static let openat = cpt_nr_openat()
     package static let currentDirectory = cpt_at_fdcwd()

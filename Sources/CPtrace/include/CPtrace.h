@@ -65,6 +65,7 @@ void cpt_prepare_syscall(cpt_registers *registers, uint64_t instruction, int64_t
 uint32_t cpt_syscall_instruction(int *length);
 /// Syscall numbers of this architecture.
 int64_t cpt_nr_close(void);
+int64_t cpt_nr_close_range(void);
 int64_t cpt_nr_dup3(void);
 int64_t cpt_nr_openat(void);
 /// AT_FDCWD, O_RDWR | O_CLOEXEC.

@@ -3,8 +3,9 @@ import SystemPackage
 import TCPDoctorCore
 import TCPDoctorSystem
 
-/// The injected calls of one plan, in one stop: the fd checks first, then close (or openat of
-/// /dev/null, dup3 onto each fd, and close of the /dev/null fd).
+/// The injected calls of one plan, in one stop: the fd checks first, then close_range over each
+/// run of consecutive fds and close for the others (or openat of /dev/null, dup3 onto each fd,
+/// and close of the /dev/null fd).
 enum FDFreeBatch {
     static func run(
         _ plan: FDFreePlan,
@@ -22,9 +23,13 @@ enum FDFreeBatch {
         defer {
             if let devNull { _ = try? injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close") }
         }
-        for (target, check) in zip(plan.targets, checks) {
-            if let check {
+        let targets = plan.targets
+        var index = 0
+        while index < targets.count {
+            let target = targets[index]
+            if let check = checks[index] {
                 outcomes.append(FDFreeOutcome(target: target, result: check))
+                index += 1
                 continue
             }
             let fd = UInt64(UInt32(bitPattern: target.fd))
@@ -34,14 +39,32 @@ enum FDFreeBatch {
                     result == Int64(target.fd)
                     ? .replaced : .failed(call: "dup3", errno: Int32(truncatingIfNeeded: -result))
                 outcomes.append(FDFreeOutcome(target: target, result: outcome))
-            } else {
-                let result = try injector.call(InjectedSyscall.close, [fd], name: "close")
-                // close() frees the fd even when it reports an error (Linux): EINTR or EIO from
-                // the last reference's release is reported, never retried.
-                let outcome: FDFreeOutcome.Result =
-                    result == 0 ? .closed : .failed(call: "close", errno: Int32(truncatingIfNeeded: -result))
-                outcomes.append(FDFreeOutcome(target: target, result: outcome))
+                index += 1
+                continue
             }
+            // A run of consecutive fds, every one of them checked, closes in one close_range:
+            // no fd outside the plan lies between its ends. Leaked fds are often such runs.
+            var end = index + 1
+            while end < targets.count && checks[end] == nil && targets[end].fd == targets[end - 1].fd + 1 { end += 1 }
+            if end - index > 1 {
+                let last = UInt64(UInt32(bitPattern: targets[end - 1].fd))
+                let result = try injector.call(InjectedSyscall.closeRange, [fd, last, 0], name: "close_range")
+                if result == 0 {
+                    for closed in targets[index..<end] {
+                        outcomes.append(FDFreeOutcome(target: closed, result: .closed))
+                    }
+                    index = end
+                    continue
+                }
+                // Without close_range (Linux < 5.9: ENOSYS), or refused: one close per fd.
+            }
+            let result = try injector.call(InjectedSyscall.close, [fd], name: "close")
+            // close() frees the fd even when it reports an error (Linux): EINTR or EIO from
+            // the last reference's release is reported, never retried.
+            let outcome: FDFreeOutcome.Result =
+                result == 0 ? .closed : .failed(call: "close", errno: Int32(truncatingIfNeeded: -result))
+            outcomes.append(FDFreeOutcome(target: target, result: outcome))
+            index += 1
         }
     }
 
