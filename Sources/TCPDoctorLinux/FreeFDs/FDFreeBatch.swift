@@ -10,7 +10,8 @@ enum FDFreeBatch {
     static func run(
         _ plan: FDFreePlan,
         injector: SyscallInjector,
-        outcomes: inout [FDFreeOutcome]
+        outcomes: inout [FDFreeOutcome],
+        holding held: HeldDuplicates
     ) throws(FDFreeFailure) {
         guard case .success(let pidfd) = systemOpenPIDFD(plan.pid) else {
             throw FDFreeFailure(step: "check", message: "pidfd_open of process \(plan.pid) failed")
@@ -18,7 +19,14 @@ enum FDFreeBatch {
         defer { closeDescriptor(pidfd) }
         // The process is stopped: nothing but the calls below changes its fd table, so one
         // check per fd before them holds for each.
-        let checks = plan.targets.map { FDFreer.sameSocket(pidfd: pidfd, fd: $0.fd, inode: $0.inode) }
+        // Each checked duplicate is kept (as long as tcpdoctor has fds to spare) so that the
+        // process's close drops only its own reference and stays cheap: the socket itself is
+        // torn down when `held` closes the duplicates, after the detach.
+        let checks = plan.targets.map { target in
+            let (check, duplicate) = FDFreer.checkedDuplicate(pidfd: pidfd, fd: target.fd, inode: target.inode)
+            if let duplicate { held.keep(duplicate) }
+            return check
+        }
         let devNull = plan.mode == .placeholder ? try openDevNull(injector) : nil
         defer {
             if let devNull { _ = try? injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close") }
@@ -88,4 +96,42 @@ enum FDFreeBatch {
         }
         return Int32(result)
     }
+}
+
+/// Duplicates of the freed sockets, held by tcpdoctor until the process runs again.
+///
+/// The one owner of those descriptors: `closeAll()` or deinit closes them. It raises this
+/// process's soft fd limit toward the hard one to make room, and puts it back when done; when
+/// there is no room, a duplicate is closed at once (the socket is then torn down inside the stop).
+final class HeldDuplicates {
+    private var fds: [Int32] = []
+    private var savedLimit: (soft: UInt64, hard: UInt64)?
+
+    init(room: Int) {
+        guard case .success(let limit) = systemOpenFileLimit() else { return }
+        let wanted = min(limit.hard, limit.soft + UInt64(room))
+        if wanted > limit.soft, case .success = systemSetOpenFileLimit(soft: wanted, hard: limit.hard) {
+            savedLimit = limit
+        }
+    }
+
+    func keep(_ fd: Int32) {
+        fds.append(fd)
+        // Leave a margin for the calls tcpdoctor still makes while the process is stopped.
+        if case .success(let limit) = systemOpenFileLimit(), UInt64(fd) + 64 >= limit.soft {
+            closeDescriptor(fd)
+            fds.removeLast()
+        }
+    }
+
+    func closeAll() {
+        for fd in fds { closeDescriptor(fd) }
+        fds = []
+        if let savedLimit {
+            _ = systemSetOpenFileLimit(soft: savedLimit.soft, hard: savedLimit.hard)
+            self.savedLimit = nil
+        }
+    }
+
+    deinit { closeAll() }
 }

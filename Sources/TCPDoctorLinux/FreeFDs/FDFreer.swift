@@ -74,13 +74,14 @@ public enum FDFreer {
         whileStopped?()
         report.fdsBefore = ProcText.openFDCount(plan.pid)
         var outcomes: [FDFreeOutcome] = []
+        let held = HeldDuplicates(room: plan.targets.count)
         do {
             let injector = try SyscallInjector(tid: try injectionThread(process), in: process)
             report.instructionSource = injector.source
             defer {
                 do { try injector.restore() } catch { report.failure = report.failure ?? error }
             }
-            try FDFreeBatch.run(plan, injector: injector, outcomes: &outcomes)
+            try FDFreeBatch.run(plan, injector: injector, outcomes: &outcomes, holding: held)
         } catch {
             report.failure = error
         }
@@ -90,6 +91,9 @@ public enum FDFreer {
         report.outcomes = outcomes
         report.fdsAfter = ProcText.openFDCount(plan.pid)
         report.stoppedNanoseconds = nanoseconds(process.detachAll())
+        // The last references to the sockets: their teardown (a FIN each, the timers, the
+        // buffers) runs here, after the process was let go, not inside its stop.
+        held.closeAll()
         process.reapExited()
         // A stopped thread that answers ESRCH was killed (only SIGKILL wakes a ptrace stop):
         // give its exit a moment to finish, reaping what it leaves for the tracer.
@@ -136,19 +140,30 @@ public enum FDFreer {
     /// Whether fd `fd` of the process `pidfd` names still refers to socket `inode`, checked
     /// through a duplicate (pidfd_getfd) and fstat: nil when it does, else the outcome to report.
     public static func sameSocket(pidfd: Int32, fd: Int32, inode: UInt64) -> FDFreeOutcome.Result? {
+        let (result, duplicate) = checkedDuplicate(pidfd: pidfd, fd: fd, inode: inode)
+        if let duplicate { closeDescriptor(duplicate) }
+        return result
+    }
+
+    /// `sameSocket(pidfd:fd:inode:)`, keeping the duplicate when it is the planned socket.
+    ///
+    /// The caller closes the duplicate (nil when the check failed, and then already closed).
+    static func checkedDuplicate(pidfd: Int32, fd: Int32, inode: UInt64) -> (FDFreeOutcome.Result?, Int32?) {
         switch systemDuplicate(fd: fd, ofPIDFD: pidfd) {
         case .failure(.badFileDescriptor):
-            return .changed(inode: nil)
+            return (.changed(inode: nil), nil)
         case .failure(let error):
-            return .failed(call: "pidfd_getfd", errno: error.rawValue)
+            return (.failed(call: "pidfd_getfd", errno: error.rawValue), nil)
         case .success(let duplicate):
-            defer { closeDescriptor(duplicate) }
             switch systemFStat(duplicate) {
             case .failure(let error):
-                return .failed(call: "fstat", errno: error.rawValue)
+                closeDescriptor(duplicate)
+                return (.failed(call: "fstat", errno: error.rawValue), nil)
             case .success(let info):
                 let isSocket = info.st_mode & S_IFMT == S_IFSOCK
-                return isSocket && UInt64(info.st_ino) == inode ? nil : .changed(inode: UInt64(info.st_ino))
+                if isSocket && UInt64(info.st_ino) == inode { return (nil, duplicate) }
+                closeDescriptor(duplicate)
+                return (.changed(inode: UInt64(info.st_ino)), nil)
             }
         }
     }
