@@ -124,6 +124,12 @@ struct FreeFDsTests {
         #expect((error?["message"] as? String)?.contains("CAP_SYS_PTRACE") == true, "\(run.stderr)")
         #expect(server.openFDs == before)
         Self.expectRunning(server)
+        if SchemaCheck.isAvailable {
+            let check = try SchemaCheck()
+            try check.add(run, schema: "error", label: "free-fds-refused")
+            let problems = try check.problems()
+            #expect(problems.isEmpty, "\(problems)")
+        }
     }
 
     @Test func anAlreadyTracedProcessIsRefusedWithItsTracer() throws {
