@@ -8,7 +8,7 @@ struct FreeFDsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "free-fds",
         abstract: "Close a process's leaked socket fds (CLOSE_WAIT or dead) from inside it, with ptrace.",
-        usage: "tcpdoctor free-fds --pid <PID> [--yes] [--placeholder] [--force] [--json] [<FILTER> ...]",
+        usage: "tcpdoctor free-fds --pid <PID> [--yes] [<options>] [<FILTER> ...]",
         discussion: """
             A dry run unless --yes. Every thread of the process is stopped once, each fd is checked \
             to still be the planned socket, closed (or, with --placeholder, pointed at /dev/null) by \
@@ -17,7 +17,7 @@ struct FreeFDsCommand: ParsableCommand {
             of `sockets`; dead socket fds are taken only without one. Examples:
 
               tcpdoctor free-fds --pid 4242                      # what it would free
-              tcpdoctor free-fds --pid 4242 --yes dport = :5432  # free the CLOSE_WAIT toward :5432
+              tcpdoctor free-fds --pid 4242 --yes dport = :5432  # only toward :5432
             """
     )
 
