@@ -97,6 +97,12 @@ struct FreeFDsTests {
         #expect(server.openFDs == before)
         for fd in Self.fds(done).compactMap({ $0["fd"] as? Int32 }) {
             #expect(server.link(fd) == "/dev/null", "fd \(fd)")
+            // Python's sockets are close-on-exec; so is each placeholder (O_CLOEXEC, 02000000).
+            let info = try String(contentsOfFile: "/proc/\(server.pid)/fdinfo/\(fd)", encoding: .utf8)
+            let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap {
+                Int($0.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+            }
+            #expect((flags ?? 0) & 0o2000000 != 0, "\(info)")
         }
         let sockets = try runTCPDoctor(["sockets", "--json"])
         let listed = Set(

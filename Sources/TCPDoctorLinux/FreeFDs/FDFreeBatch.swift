@@ -11,7 +11,8 @@ enum FDFreeBatch {
         _ plan: FDFreePlan,
         injector: SyscallInjector,
         outcomes: inout [FDFreeOutcome],
-        holding held: HeldDuplicates
+        holding held: HeldDuplicates,
+        closeOnExec: Set<Int32> = []
     ) throws(FDFreeFailure) {
         guard case .success(let pidfd) = systemOpenPIDFD(plan.pid) else {
             throw FDFreeFailure(step: "check", message: "pidfd_open of process \(plan.pid) failed")
@@ -42,7 +43,8 @@ enum FDFreeBatch {
             }
             let fd = UInt64(UInt32(bitPattern: target.fd))
             if let devNull {
-                let result = try injector.call(InjectedSyscall.dup3, [UInt64(devNull), fd, 0], name: "dup3")
+                let flags = closeOnExec.contains(target.fd) ? UInt64(O_CLOEXEC) : 0
+                let result = try injector.call(InjectedSyscall.dup3, [UInt64(devNull), fd, flags], name: "dup3")
                 let outcome: FDFreeOutcome.Result =
                     result == Int64(target.fd)
                     ? .replaced : .failed(call: "dup3", errno: Int32(truncatingIfNeeded: -result))

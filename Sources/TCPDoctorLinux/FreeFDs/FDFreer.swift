@@ -58,6 +58,9 @@ public enum FDFreer {
             report.fdsAfter = report.fdsBefore
             return report
         }
+        // A placeholder keeps the socket fd's close-on-exec flag (dup3 would clear it); flags of
+        // a leaked fd do not change, so they are read before the stop, not inside it.
+        let closeOnExec = plan.mode == .placeholder ? FDInfo.closeOnExec(pid: plan.pid, plan.targets.map(\.fd)) : []
         let process: StoppedProcess
         do {
             process = try StoppedProcess(pid: plan.pid)
@@ -81,7 +84,7 @@ public enum FDFreer {
             defer {
                 do { try injector.restore() } catch { report.failure = report.failure ?? error }
             }
-            try FDFreeBatch.run(plan, injector: injector, outcomes: &outcomes, holding: held)
+            try FDFreeBatch.run(plan, injector: injector, outcomes: &outcomes, holding: held, closeOnExec: closeOnExec)
         } catch {
             report.failure = error
         }

@@ -87,3 +87,17 @@ enum ProcText {
         return Int(info.st_size)
     }
 }
+
+/// /proc/PID/fdinfo/FD: the fd's flags.
+enum FDInfo {
+    /// The fds of `fds` whose `flags:` (octal) include O_CLOEXEC.
+    static func closeOnExec(pid: Int32, _ fds: [Int32]) -> Set<Int32> {
+        Set(fds.filter { fd in ProcText.read("/proc/\(pid)/fdinfo/\(fd)").map(isCloseOnExec) ?? false })
+    }
+
+    /// Whether an fdinfo text's `flags:` field has O_CLOEXEC (02000000).
+    static func isCloseOnExec(_ text: String) -> Bool {
+        guard let flags = ProcStatusFields.parse(text)["flags"], let value = Int(flags, radix: 8) else { return false }
+        return value & Int(O_CLOEXEC) != 0
+    }
+}
