@@ -158,6 +158,30 @@ struct FreeFDsTests {
         #expect(run.stderr.contains("already traced by pid \(tracer.pid)"), "\(run.stderr)")
     }
 
+    @Test func closesADeadSocketFDAndLeavesTheSocketsThatAreNot() throws {
+        let holder = try ResetSocketHolder()
+        let deadline = ContinuousClock.now + .seconds(10)
+        var planned: [[String: Any]] = []
+        while ContinuousClock.now < deadline {
+            let run = try runTCPDoctor(["free-fds", "--pid", "\(holder.pid)", "--json", "--dead-min-idle", "0.2"])
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            planned = Self.fds(try run.json())
+            if !planned.isEmpty { break }
+            usleep(50_000)
+        }
+        #expect(planned.map { $0["fd"] as? Int32 } == [holder.resetFD], "only the reset socket is dead")
+        #expect(planned.first?["state"] is NSNull)
+
+        let run = try runTCPDoctor(["free-fds", "--pid", "\(holder.pid)", "--yes", "--json", "--dead-min-idle", "0.2"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(Self.fds(try run.json()).map { $0["result"] as? String } == ["closed"])
+        let link = { (fd: Int32) in
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(holder.pid)/fd/\(fd)")
+        }
+        #expect(link(holder.resetFD) == nil)
+        #expect(link(holder.refusedFD) == "socket:[\(holder.refusedInode)]", "a refused connect() is not a leak")
+    }
+
     @Test func aNumberOfNoSuchProcessIsRefused() throws {
         let run = try runTCPDoctor(["free-fds", "--pid", "2147483646", "--json"])
         #expect(run.status == 10)

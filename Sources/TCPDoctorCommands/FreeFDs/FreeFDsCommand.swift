@@ -35,13 +35,36 @@ struct FreeFDsCommand: ParsableCommand {
     @Flag(help: "Also free sockets in other states than CLOSE_WAIT, unconfirmed dead ones, and under seccomp.")
     var force = false
 
+    @Option(
+        name: .customLong("dead-min-idle"),
+        help: ArgumentHelp(
+            "How long a socket fd in no kernel table must have been idle to count as dead (default: dead-socket-fds.min-idle-seconds, 10).",
+            valueName: "SECONDS"
+        )
+    )
+    var deadMinimumIdle: Double?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let deadMinimumIdle, !(deadMinimumIdle >= 0 && deadMinimumIdle < 86400 * 365) {
+            throw ValidationError("--dead-min-idle takes a number of seconds, 0 or more")
+        }
+    }
 
     func run() throws {
         let mode: FDFreeMode = placeholder ? .placeholder : .close
         var report: FDFreeReport
         do {
-            report = try FDFreer.plan(pid: pid, filter: filterArguments.filter, mode: mode, force: force)
+            let idle =
+                deadMinimumIdle.map { Duration.milliseconds(Int64($0 * 1000)) } ?? Thresholds().deadSocketMinimumIdle
+            report = try FDFreer.plan(
+                pid: pid,
+                filter: filterArguments.filter,
+                mode: mode,
+                force: force,
+                deadSocketMinimumIdle: idle
+            )
             if yes { report = try FDFreer.act(report.plan, force: force) }
         } catch let refusal as FDFreeRefusal {
             throw CommandFailure(ExitStatus.freeFDsRefused, refusal.message, notes: refusal.notes)

@@ -8,16 +8,21 @@ import TCPDoctorSystem
 public enum FDFreer {
     /// The dry run: the plan for `pid` from a fresh snapshot of its namespace, and its fd count.
     ///
+    /// - Parameter deadSocketMinimumIdle: how long a socket in no table must have been idle to
+    ///   count as dead (`Thresholds.deadSocketMinimumIdle`); more recent ones are refused as
+    ///   unverified.
     /// - Throws: `FDFreeRefusal` when the process does not exist, may not be traced or should
     ///   not be (`FDFreePreflight`); `LinuxError` when the sockets cannot be read.
     public static func plan(
         pid: Int32,
         filter: SocketFilter = .all,
         mode: FDFreeMode = .close,
-        force: Bool = false
+        force: Bool = false,
+        deadSocketMinimumIdle: Duration = Thresholds().deadSocketMinimumIdle
     ) throws -> FDFreeReport {
         try check(pid: pid, force: force)
-        let snapshot = try SnapshotReader.read(SnapshotRequest(namespaces: .pid(pid)))
+        let request = SnapshotRequest(namespaces: .pid(pid), deadSocketMinimumIdle: deadSocketMinimumIdle)
+        let snapshot = try SnapshotReader.read(request)
         let plan = FDFreePlan.make(pid: pid, in: snapshot, filter: filter, mode: mode, force: force)
         return .dryRun(plan, command: PtraceFactsReader.command(of: pid), fds: ProcText.openFDCount(pid))
     }

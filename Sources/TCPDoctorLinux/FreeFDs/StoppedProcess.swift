@@ -64,6 +64,11 @@ final class StoppedProcess {
                     }
                 case .failure(.noSuchProcess):
                     continue
+                case .failure(.notPermitted) where Self.isZombie(pid: pid, tid: tid):
+                    // A main thread that called pthread_exit stays listed as a zombie while the
+                    // others run; it cannot be seized, and it has nothing to stop.
+                    seized.insert(tid)
+                    continue
                 case .failure(let error):
                     detachAll()
                     if seized.isEmpty && (error == .notPermitted || error == .permissionDenied) {
@@ -84,6 +89,15 @@ final class StoppedProcess {
         if threads.isEmpty {
             throw .refused(FDFreeRefusal(.exited, "process \(pid) exited before free-fds could stop it"))
         }
+    }
+
+    /// Whether thread `tid` has exited (state Z or X in /proc/PID/task/TID/stat).
+    private static func isZombie(pid: Int32, tid: Int32) -> Bool {
+        guard let stat = ProcText.read("/proc/\(pid)/task/\(tid)/stat"), let close = stat.lastIndex(of: ")") else {
+            return true
+        }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state == "Z" || state == "X"
     }
 
     private enum Stop {
