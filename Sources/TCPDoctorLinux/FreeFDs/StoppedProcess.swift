@@ -135,7 +135,9 @@ final class StoppedProcess {
             let result = ptraceWait(tid, block: false)
             guard case .success(.running) = result else { return result }
             polls += 1
-            // The step takes microseconds: yield first, sleep only when it takes long.
+            // The step takes microseconds: yield first, sleep only when it takes long. A blocking
+            // waitpid per step kept 10,000 placeholders' process stopped 2.5 times as long
+            // (BENCHMARKS.md, "First aid").
             if polls < 200 {
                 systemYield()
             } else {
