@@ -29,8 +29,12 @@ enum FDFreeBatch {
             return check
         }
         let devNull = plan.mode == .placeholder ? try openDevNull(injector) : nil
+        var devNullOpen = devNull != nil
         defer {
-            if let devNull { _ = try? injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close") }
+            // After a failure midway: the process must not keep the extra fd.
+            if devNullOpen, let devNull {
+                _ = try? injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close")
+            }
         }
         let targets = plan.targets
         var index = 0
@@ -75,6 +79,18 @@ enum FDFreeBatch {
                 result == 0 ? .closed : .failed(call: "close", errno: Int32(truncatingIfNeeded: -result))
             outcomes.append(FDFreeOutcome(target: target, result: outcome))
             index += 1
+        }
+        if let devNull {
+            devNullOpen = false
+            let result = try injector.call(InjectedSyscall.close, [UInt64(devNull)], name: "close")
+            guard result == 0 else {
+                let error = Errno(rawValue: Int32(truncatingIfNeeded: -result))
+                throw FDFreeFailure(
+                    step: "close",
+                    message:
+                        "the injected close of the /dev/null fd \(devNull) the placeholders were made from failed: \(error)"
+                )
+            }
         }
     }
 
