@@ -80,7 +80,13 @@ struct FreeFDsCommand: ParsableCommand {
             out.flush()
         }
         if let failure = report.failure {
-            Diagnostics.error("free-fds stopped at \(failure.step): \(failure.message); the process was left running")
+            if failure.step == "exit" {
+                Diagnostics.error(failure.message)
+            } else {
+                Diagnostics.error(
+                    "free-fds stopped at \(failure.step): \(failure.message); every thread was detached and left running"
+                )
+            }
         }
         if report.acted && !report.isComplete { throw ExitStatus.freeFDsIncomplete }
     }
