@@ -46,6 +46,11 @@ public enum FDFreer {
     /// The process is stopped once for the whole plan. Whatever fails, every thread is detached
     /// and left running; the report says which step failed and what was done before it.
     ///
+    /// The calling thread becomes the tracer. A caller whose other threads reap the target's
+    /// wait notifications (a target that is its own child, with Foundation's `Process` watching
+    /// it) would take the stops meant for it; free-fds then fails at `wait` after 2 s and
+    /// detaches, rather than hanging.
+    ///
     /// - Parameter whileStopped: called once every thread has stopped, before any fd is touched
     ///   (tests use it to end the process midway).
     /// - Throws: `FDFreeRefusal` when nothing was done: the process is gone, may not be traced,
