@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CSockDiag"),
         // A prefetch hint for the capture analysis's hot loops. No logic.
         .target(name: "CPrefetch"),
+        // ptrace for `free-fds`: the variadic call, the wait macros, each architecture's registers. No logic.
+        .target(name: "CPtrace"),
         // Pure values and rules. Nothing platform-specific.
         .target(name: "TCPDoctorCore"),
         // The one system-call layer: every raw libc call of Linux, Capture and Lab, errno as swift-system's
@@ -43,7 +45,7 @@ let package = Package(
         // Swift cannot import (setns, prctl, pidfd_*, getdents64) and the kernel's tcp_info.
         .target(
             name: "TCPDoctorSystem",
-            dependencies: ["CSockDiag", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CSockDiag", "CPtrace", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Reads the kernel: netlink sock_diag, /proc, namespaces. Builds a Snapshot.
         .target(

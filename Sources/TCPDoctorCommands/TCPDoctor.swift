@@ -18,7 +18,7 @@ public struct TCPDoctor: ParsableCommand {
         subcommands: [
             DoctorCommand.self, SocketsCommand.self, StatesCommand.self, ExplainCommand.self, LabCommand.self,
             CaptureCommand.self, WatchCommand.self, RecordCommand.self, HistoryCommand.self,
-            ServeCommand.self, KillCommand.self,
+            ServeCommand.self, KillCommand.self, FreeFDsCommand.self,
         ]
     )
 

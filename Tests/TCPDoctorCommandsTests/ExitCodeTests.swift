@@ -111,6 +111,19 @@ struct ExitCodeTests {
             ),
             Case(situation: "a directory", arguments: ["capture", "/"], status: 2),
             Case(situation: "no file", arguments: ["capture"], status: 64),
+            Case(
+                situation: "no such process",
+                arguments: ["free-fds", "--pid", "2147483646", "--yes"],
+                status: 10,
+                message: "no process 2147483646"
+            ),
+            Case(situation: "no pid", arguments: ["free-fds"], status: 64),
+            Case(
+                situation: "malformed filter",
+                arguments: ["free-fds", "--pid", "1", "sport", "=="],
+                status: 64,
+                message: "invalid filter"
+            ),
         ]
 
     @Test(arguments: table)

@@ -31,9 +31,20 @@ enum ExitStatus {
     /// CAP_NET_ADMIN in its namespace), the kernel does not support SOCK_DESTROY, or a socket
     /// survived. Sockets already gone or replaced by a new one count as gone.
     static let killIncomplete = ExitCode(9)
-    /// `kill` refused to act: an empty filter, or a filter that matches listening sockets,
-    /// without `--force`. Nothing was destroyed (also in a dry run, which says what it would refuse).
-    static let killRefused = ExitCode(10)
+    /// An action refused, nothing changed; the message says why. `kill`: an empty filter, or
+    /// one that matches listening sockets, without `--force` (a dry run says what it would
+    /// refuse). `free-fds`: no such process, no right to ptrace it (Yama, CAP_SYS_PTRACE,
+    /// another user's), already traced, seccomp without `--force`, or it exited before it could
+    /// be stopped.
+    static let refused = ExitCode(10)
+    /// `kill`'s refusal (`refused`).
+    static var killRefused: ExitCode { refused }
+    /// `free-fds`' refusal (`refused`).
+    static var freeFDsRefused: ExitCode { refused }
+    /// `free-fds --yes` stopped the process but did not free every planned fd: an fd changed
+    /// since the plan, an injected call failed, a step failed (the process was detached and left
+    /// running), or the process exited meanwhile. The report says which, per fd.
+    static let freeFDsIncomplete = ExitCode(11)
     /// `doctor --config --write DIR` left a file unwritten: a different file is in the way, or
     /// the write failed (each file's outcome is reported).
     static let configurationNotWritten = ExitCode(12)
@@ -58,6 +69,8 @@ enum ExitStatus {
         case historyUnusable.rawValue: "history_unusable"
         case historyLocked.rawValue: "history_locked"
         case listenFailed.rawValue: "listen_failed"
+        case refused.rawValue: "refused"
+        case freeFDsIncomplete.rawValue: "free_fds_incomplete"
         case configurationNotWritten.rawValue: "configuration_not_written"
         case usage.rawValue: "usage"
         default: "failed"
