@@ -39,6 +39,32 @@ public enum NamespacesJSON {
     }
 }
 
+/// A socket's `owners` array: each holder's pid, fd and command; `referenced` collects the pids,
+/// for the document's `processes`.
+public enum OwnersJSON {
+    public static func write(
+        _ socket: SocketRecord,
+        in snapshot: Snapshot,
+        referenced: inout Set<Int32>,
+        to json: inout JSONWriter
+    ) {
+        json.key("owners")
+        json.beginArray()
+        for owner in snapshot.owners(of: socket) {
+            referenced.insert(owner.pid)
+            json.beginObject()
+            json.key("pid")
+            json.value(owner.pid)
+            json.key("fd")
+            json.value(owner.fd)
+            json.key("command")
+            json.value(snapshot.processes[owner.pid]?.command)
+            json.endObject()
+        }
+        json.endArray()
+    }
+}
+
 /// One process object: identity, arguments, user, open files and limits.
 public enum ProcessJSON {
     public static func write(_ process: TCPProcess, to json: inout JSONWriter) {

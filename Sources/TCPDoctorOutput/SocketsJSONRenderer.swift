@@ -54,20 +54,7 @@ public struct SocketsJSONRenderer {
                 json.key("shutdown")
                 writeShutdown(socket.shutdown, &json)
             }
-            json.key("owners")
-            json.beginArray()
-            for owner in snapshot.owners(of: socket) {
-                referenced.insert(owner.pid)
-                json.beginObject()
-                json.key("pid")
-                json.value(owner.pid)
-                json.key("fd")
-                json.value(owner.fd)
-                json.key("command")
-                json.value(snapshot.processes[owner.pid]?.command)
-                json.endObject()
-            }
-            json.endArray()
+            OwnersJSON.write(socket, in: snapshot, referenced: &referenced, to: &json)
             json.endObject()
         }
         json.endArray()
