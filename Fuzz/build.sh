@@ -36,7 +36,7 @@ for object in "$products"/TCPDoctorCore.build/IPAddress.swift.o "$products"/TCPD
         echo "$symbols" | grep -q "$needed" || { echo "$object is built without $needed" >&2; exit 1; }
     done
 done
-objects=$(for module in TCPDoctorCore TCPDoctorSystem TCPDoctorLinux TCPDoctorCapture TCPDoctorCaptureWriters CSockDiag CPrefetch SystemPackage CSystem; do
+objects=$(for module in TCPDoctorCore TCPDoctorSystem TCPDoctorLinux TCPDoctorCapture TCPDoctorCaptureWriters CSockDiag CPrefetch CPtrace SystemPackage CSystem; do
     find "$products/$module.build/" -name '*.o'
 done)
 # The Clang modules the Swift modules import, as SwiftPM found them.
