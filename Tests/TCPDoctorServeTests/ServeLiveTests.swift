@@ -197,9 +197,16 @@ import Testing
     @Test func aHundredConcurrentScrapesShareOneSnapshot() async throws {
         try await withLiveServer(minimumInterval: 3600) { port, cache in
             let bodies = try await offPool {
-                let connections = try (0..<100).map { _ in try HTTPConnection(port: port) }
-                for connection in connections { try connection.write(HTTPExchange.request("GET", "/metrics")) }
-                return try connections.map { try $0.readResponse() }
+                var connections: [HTTPConnection?] = try (0..<100).map { _ in try HTTPConnection(port: port) }
+                for connection in connections { try connection?.write(HTTPExchange.request("GET", "/metrics")) }
+                // Each closed once read: a read one would sit in CLOSE_WAIT in this process,
+                // which other tests look at.
+                var responses: [HTTPExchange] = []
+                for index in connections.indices {
+                    if let connection = connections[index] { responses.append(try connection.readResponse()) }
+                    connections[index] = nil
+                }
+                return responses
             }
             #expect(bodies.count == 100)
             for (index, response) in bodies.enumerated() {
