@@ -74,22 +74,27 @@ struct SocketKillLiveTests {
     }
 
     @Test func aSocketClosedBeforeTheRequestIsAlreadyGoneAndANewOneOnItsTupleIsLeftAlone() throws {
-        // The client port is rebound below: between its close and that bind, another test's
-        // connect() may take the same port (toward another destination). Then the whole case is
-        // made again with new connections, a few times at most.
-        for attempt in 1...5 {
-            do {
-                try alreadyGoneAndReplaced()
-                return
-            } catch let error where "\(error)".contains("Address already in use") && attempt < 5 {
-                continue
-            }
+        try alreadyGoneAndReplaced()
+    }
+
+    /// A connection whose client is bound (SO_REUSEADDR) to a port below the ephemeral range, so
+    /// that it can be bound again once reset: a port connect() chose could be shared at that
+    /// moment by another test's connection toward another destination, and no bind would get it.
+    static func connectionFromAFixedPort() throws -> TestConnection {
+        let listener = try TestSocket.listener(.ipv4)
+        for _ in 0..<50 {
+            let client = try TestSocket.tcp(.ipv4)
+            try client.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+            guard (try? client.bind(port: UInt16.random(in: 20_000..<30_000))) != nil else { continue }
+            try client.connect(to: try listener.port())
+            return TestConnection(listener: listener, client: client, server: try listener.accept())
         }
+        throw TestSetupError("bind (50 ports below the ephemeral range were taken)")
     }
 
     private func alreadyGoneAndReplaced() throws {
         let gone = try Self.closeWait()
-        let reused = try TestConnection.open(.ipv4)
+        let reused = try Self.connectionFromAFixedPort()
         let clientPort = try reused.client.port()
         let locations = try SnapshotReader.namespaces(.current)
         let snapshot = try SnapshotReader.read(SnapshotRequest(namespaces: .current), in: locations)
