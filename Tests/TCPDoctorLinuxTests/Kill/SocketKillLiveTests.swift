@@ -22,10 +22,20 @@ struct SocketKillLiveTests {
         try SocketFilter(arguments: ["sport", "=", ":\(try connection.listener.port())", "exclude", "listening"])
     }
 
-    /// The sockets on the listener's port, by cookie, in the current namespace.
-    static func cookies(port: UInt16, in client: SockDiagClient) throws -> [UInt64: SocketRecord] {
+    /// The sockets on the listener's port, by cookie, in the current namespace: on loopback of
+    /// the listener's family only (another test's socket elsewhere may use the same number).
+    static func cookies(
+        port: UInt16,
+        in client: SockDiagClient,
+        family: IPAddress.Family = .ipv4
+    ) throws -> [UInt64:
+        SocketRecord]
+    {
         let records = try client.records(SockDiagQuery()).records
-        let mine = records.filter { $0.local.port == port || $0.remote.port == port }
+        let mine = records.filter {
+            $0.local.address.family == family && $0.local.address.isLoopback
+                && ($0.local.port == port || $0.remote.port == port)
+        }
         return Dictionary(mine.map { ($0.cookie, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -34,7 +44,7 @@ struct SocketKillLiveTests {
         let connection = try Self.closeWait(family)
         let port = try connection.listener.port()
         let host = try SockDiagClient()
-        let before = try Self.cookies(port: port, in: host)
+        let before = try Self.cookies(port: port, in: host, family: family)
 
         let report = try SocketKill.run(
             SocketKill.Request(filter: try Self.filter(connection), namespaces: .current, act: true)
@@ -45,12 +55,15 @@ struct SocketKillLiveTests {
         #expect(try result.socket.inode == connection.server.inode())
         #expect(report.requestsSent == 1 && report.batches == 1)
 
-        let after = try Self.cookies(port: port, in: host)
+        let after = try Self.cookies(port: port, in: host, family: family)
         #expect(after[result.socket.cookie] == nil)
         // The listener stays; the client's FIN_WAIT2 end got the RST and is gone too.
         let listener = try #require(before.values.first { $0.state == .listen })
         #expect(after[listener.cookie] != nil)
-        #expect(Set(after.keys) == [listener.cookie])
+        #expect(
+            Set(after.keys) == [listener.cookie],
+            "left: \(after.values.map { "\($0.state) \($0.local) -> \($0.remote)" })"
+        )
         // The fd stays open in its owner (this test): the socket reads as closed.
         try awaitTCPState(of: connection.server.descriptor, KernelTCPState.close)
     }
