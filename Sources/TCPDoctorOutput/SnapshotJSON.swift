@@ -39,6 +39,24 @@ public enum NamespacesJSON {
     }
 }
 
+/// The fields every socket object begins with: state, endpoints, queues, inode.
+public enum SocketFieldsJSON {
+    public static func write(_ socket: SocketRecord, to json: inout JSONWriter) {
+        json.key("state")
+        json.value(socket.state.netstatName)
+        json.key("local")
+        json.value(endpoint: socket.local)
+        json.key("remote")
+        json.value(endpoint: socket.remote)
+        json.key("recv_q")
+        json.value(socket.recvQ)
+        json.key("send_q")
+        json.value(socket.sendQ)
+        json.key("inode")
+        json.value(socket.inode)
+    }
+}
+
 /// A socket's `owners` array: each holder's pid, fd and command; `referenced` collects the pids,
 /// for the document's `processes`.
 public enum OwnersJSON {

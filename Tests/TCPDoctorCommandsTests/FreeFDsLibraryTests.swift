@@ -1,7 +1,7 @@
-import Foundation
-// struct stat and its members, which this target sees through the module that first included
-// <sys/stat.h> (MemberImportVisibility).
+// CDispatch: struct stat and its members, which this target sees through the module that first
+// included <sys/stat.h> (MemberImportVisibility).
 import CDispatch
+import Foundation
 import Glibc
 import TCPDoctorCore
 import TCPDoctorLinux
